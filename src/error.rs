@@ -6,9 +6,35 @@ use std::path::PathBuf;
 /// Any error the library returns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The pipeline file is unreadable or invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+
     /// A rubric file is unreadable or invalid.
     #[error(transparent)]
     Rubric(#[from] crate::rubric::RubricError),
+
+    /// A file-level input problem; nothing was written.
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+
+    /// Too many rows of a table were rejected.
+    #[error(
+        "table {table}: {rejected} of {read} rows rejected ({percent:.1} %), more than \
+         max_reject_ratio {limit} allows; see {where_to_look}"
+    )]
+    TooManyRejects {
+        table: &'static str,
+        rejected: u64,
+        read: u64,
+        percent: f64,
+        limit: f64,
+        where_to_look: String,
+    },
+
+    /// The query engine could not be set up or a table not registered.
+    #[error("query engine: {0}")]
+    Engine(String),
 
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]

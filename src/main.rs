@@ -1,1 +1,206 @@
-fn main() {}
+//! The `legalaid` command line: parses arguments, calls the library, prints
+//! what it returns and turns errors into one readable paragraph and a
+//! non-zero exit status.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+
+use legalaid::ingest::Ingested;
+use legalaid::ingest::schema::Table;
+use legalaid::plan::{Plan, PlanOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "legalaid",
+    version,
+    about = "Legal-aid quality review, lawyer credit and positive/negative lists"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole batch: ingest, scoring, outputs.
+    Run {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The decision date (default: the period's end).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Output folder (default: the pipeline's output.dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Report language.
+        #[arg(long, value_parser = ["zh", "en"])]
+        lang: Option<String>,
+        /// Print the time each stage took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Ingest and validate the inputs only; print counts and the first rejects.
+    Validate {
+        pipeline: PathBuf,
+        /// Write the quarantine files here, even when the run would fail.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    legalaid::ingest::value::parse_date(s)
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", paragraph(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The error and its causes as one paragraph.
+fn paragraph(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+fn real_main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            pipeline,
+            as_of,
+            out,
+            lang,
+            timings,
+        } => {
+            let plan = Plan::resolve(&pipeline, &PlanOptions { as_of, out, lang })?;
+            let mut progress = Bar::new();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            let summary = runtime.block_on(legalaid::run(&plan, &mut progress))?;
+            progress.finish();
+            print_counts(&summary.ingested);
+            println!("outputs written to {}", plan.output_dir.display());
+            if timings {
+                println!("\n{:<12} {:>10}", "stage", "seconds");
+                for (stage, d) in &summary.timings.0 {
+                    println!("{stage:<12} {:>10.3}", d.as_secs_f64());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate {
+            pipeline,
+            rejects,
+            as_of,
+        } => {
+            let plan = Plan::resolve(
+                &pipeline,
+                &PlanOptions {
+                    as_of,
+                    ..PlanOptions::default()
+                },
+            )?;
+            let mut progress = Bar::new();
+            let ingested = legalaid::validate(&plan, &mut progress)?;
+            progress.finish();
+            print_counts(&ingested);
+            print_first_rejects(&ingested, 5);
+            if let Some(dir) = rejects {
+                legalaid::ingest::quarantine::write_all(&dir, &ingested.reports)?;
+                println!("quarantine files written to {}", dir.display());
+            }
+            match legalaid::check_reject_ratios(&plan, &ingested) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn print_counts(ingested: &Ingested) {
+    println!(
+        "{:<11} {:>10} {:>10} {:>10} {:>14} {:>11}",
+        "table", "read", "accepted", "rejected", "out of period", "superseded"
+    );
+    for r in &ingested.reports {
+        println!(
+            "{:<11} {:>10} {:>10} {:>10} {:>14} {:>11}",
+            r.table.name(),
+            r.read(),
+            r.accepted(),
+            r.rejected_count(),
+            r.out_of_period,
+            r.superseded
+        );
+    }
+}
+
+fn print_first_rejects(ingested: &Ingested, per_table: usize) {
+    for r in ingested.reports.iter().filter(|r| !r.rejected.is_empty()) {
+        println!("\nfirst rejected rows of {}:", r.table.name());
+        for rej in r.rejected.iter().take(per_table) {
+            println!("  {}:{}  {}", rej.source_file, rej.source_row, rej.reason);
+        }
+        if r.rejected.len() > per_table {
+            println!("  … and {} more", r.rejected.len() - per_table);
+        }
+    }
+}
+
+/// A progress spinner on a terminal; nothing in CI and pipes.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new() -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl legalaid::Progress for Bar {
+    fn stage(&mut self, name: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(name.to_string());
+        }
+    }
+
+    fn rows(&mut self, table: Table, rows: u64) {
+        if let Some(b) = &self.0 {
+            b.set_message(format!("ingest {}: {rows} rows", table.name()));
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Ingest: every input table read from its files, each row parsed into typed
+//! values and checked against the data contract, accepted rows appended to
+//! Arrow batches and bad rows quarantined with their reason.
+//!
+//! File-level problems (missing file or column, unreadable encoding, wrong
+//! sheet) stop the run with an [`IngestError`] naming the file and column.
+//! Row-level problems never stop it: the row goes to quarantine, and for every
+//! table rows read = accepted + rejected. Tables are read in
+//! [`schema::Table::ALL`] order so foreign keys are checked against the
+//! *accepted* rows of the tables before.
+
+pub mod batch;
+pub mod quarantine;
+pub mod reasons;
+pub mod schema;
+pub mod source;
+mod validate;
+pub mod value;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use datafusion::arrow::record_batch::RecordBatch;
+
+use crate::plan::Plan;
+use batch::{BatchBuilder, Value};
+use reasons::Reason;
+use schema::{Kind, Table, TableSpec};
+
+/// A file-level input problem: the run stops and nothing is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestError {
+    pub path: PathBuf,
+    pub row: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl IngestError {
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        IngestError {
+            path: path.to_path_buf(),
+            row: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at_row(path: &Path, row: u64, message: impl Into<String>) -> Self {
+        IngestError {
+            row: Some(row),
+            ..Self::file(path, message)
+        }
+    }
+
+    pub fn at_column(path: &Path, column: impl Into<String>, message: impl Into<String>) -> Self {
+        IngestError {
+            column: Some(column.into()),
+            ..Self::file(path, message)
+        }
+    }
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "input file {}", self.path.display())?;
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+/// A quarantined row: its cells as read (in the contract's column order),
+/// where it came from and why it was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    pub cells: Vec<String>,
+    pub source_file: String,
+    pub source_row: u64,
+    pub reason: String,
+}
+
+/// Counts for one input file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileCounts {
+    pub path: PathBuf,
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// What ingest did with one table.
+#[derive(Debug, Clone)]
+pub struct TableReport {
+    pub table: Table,
+    pub files: Vec<FileCounts>,
+    pub rejected: Vec<Rejected>,
+    /// Accepted rows that belong to cases closed outside the period.
+    pub out_of_period: u64,
+    /// Accepted review rows of reviews replaced by a later one.
+    pub superseded: u64,
+}
+
+impl TableReport {
+    pub fn read(&self) -> u64 {
+        self.files.iter().map(|f| f.read).sum()
+    }
+
+    pub fn accepted(&self) -> u64 {
+        self.files.iter().map(|f| f.accepted).sum()
+    }
+
+    pub fn rejected_count(&self) -> u64 {
+        self.rejected.len() as u64
+    }
+
+    /// Share of rejected rows (0 for an empty table).
+    pub fn reject_ratio(&self) -> f64 {
+        match self.read() {
+            0 => 0.0,
+            n => self.rejected_count() as f64 / n as f64,
+        }
+    }
+}
+
+/// The typed, validated tables and the report of how they were read.
+pub struct Ingested {
+    pub tables: BTreeMap<Table, Vec<RecordBatch>>,
+    pub reports: Vec<TableReport>,
+}
+
+impl Ingested {
+    pub fn report(&self, table: Table) -> &TableReport {
+        &self.reports[table as usize]
+    }
+
+    /// The tables whose reject ratio exceeds the pipeline's limit.
+    pub fn over_reject_limit(&self, max_ratio: f64) -> Vec<&TableReport> {
+        self.reports
+            .iter()
+            .filter(|r| r.reject_ratio() > max_ratio + 1e-12)
+            .collect()
+    }
+}
+
+/// A row read from a file, mapped onto the contract's columns.
+pub(crate) struct Row {
+    pub file: usize,
+    pub row: u64,
+    pub cells: Vec<String>,
+}
+
+/// Reads, parses and validates every input table of the plan.
+pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Ingested, IngestError> {
+    let mut checker = validate::Checker::new(plan);
+    let mut tables = BTreeMap::new();
+    let mut reports = Vec::new();
+    for table in Table::ALL {
+        let spec = table.spec();
+        let files = &plan.inputs[&table];
+        let mut report = TableReport {
+            table,
+            files: files
+                .iter()
+                .map(|p| FileCounts {
+                    path: p.clone(),
+                    ..FileCounts::default()
+                })
+                .collect(),
+            rejected: Vec::new(),
+            out_of_period: 0,
+            superseded: 0,
+        };
+        let mut builder = BatchBuilder::new(spec.arrow_schema(), plan.settings.engine.batch_size);
+        let labels: Vec<String> = files.iter().map(|p| display_path(plan, p)).collect();
+        let mut sink = Sink {
+            report: &mut report,
+            labels: &labels,
+        };
+        let mut rows_seen = 0u64;
+        for (file_index, path) in files.iter().enumerate() {
+            let sheet = plan.sheets.get(table.name()).map(String::as_str);
+            let src = source::open(path, spec, plan.encoding, sheet)?;
+            let mapping = map_header(spec, &src.header, path)?;
+            let check_width = source::Format::of(path) == Some(source::Format::Csv);
+            for record in src.records {
+                let record = record?;
+                sink.report.files[file_index].read += 1;
+                rows_seen += 1;
+                if rows_seen.is_multiple_of(100_000) {
+                    progress(table, rows_seen);
+                }
+                let row = Row {
+                    file: file_index,
+                    row: record.row,
+                    cells: canonical_cells(spec, &mapping, &record.cells),
+                };
+                if let Some(first) = record.cells.first()
+                    && let Some(detail) = first.strip_prefix(source::MALFORMED_JSON)
+                {
+                    sink.reject(&row, reasons::MALFORMED_RECORD, detail.to_string());
+                    continue;
+                }
+                if check_width && record.cells.len() != src.header.len() {
+                    let detail = format!(
+                        "expected {} fields as in the header, found {}",
+                        src.header.len(),
+                        record.cells.len()
+                    );
+                    sink.reject(&row, reasons::WRONG_FIELD_COUNT, detail);
+                    continue;
+                }
+                let values = match parse_row(spec, &row.cells) {
+                    Ok(v) => v,
+                    Err((reason, detail)) => {
+                        sink.reject(&row, reason, detail);
+                        continue;
+                    }
+                };
+                checker.check(table, row, values, &mut sink, &mut builder);
+            }
+        }
+        checker.finish_table(table, &mut sink, &mut builder);
+        progress(table, rows_seen);
+        tables.insert(table, builder.finish());
+        reports.push(report);
+    }
+    Ok(Ingested { tables, reports })
+}
+
+/// Where rejected rows and acceptance counts go.
+pub(crate) struct Sink<'a> {
+    report: &'a mut TableReport,
+    labels: &'a [String],
+}
+
+impl Sink<'_> {
+    pub fn reject(&mut self, row: &Row, reason: Reason, detail: String) {
+        self.report.files[row.file].rejected += 1;
+        self.report.rejected.push(Rejected {
+            cells: row.cells.clone(),
+            source_file: self.labels[row.file].clone(),
+            source_row: row.row,
+            reason: reasons::describe(reason, &detail),
+        });
+    }
+
+    pub fn accept(&mut self, file: usize) {
+        self.report.files[file].accepted += 1;
+    }
+
+    pub fn count_out_of_period(&mut self) {
+        self.report.out_of_period += 1;
+    }
+
+    pub fn count_superseded(&mut self) {
+        self.report.superseded += 1;
+    }
+}
+
+/// For each contract column, the position of its cell in the file's records.
+fn map_header(
+    spec: &TableSpec,
+    header: &[String],
+    path: &Path,
+) -> Result<Vec<Option<usize>>, IngestError> {
+    let mut mapping: Vec<Option<usize>> = vec![None; spec.columns.len()];
+    for (position, name) in header.iter().enumerate() {
+        if let Some(column) = spec.column_for_header(name) {
+            if let Some(first) = mapping[column] {
+                return Err(IngestError::at_column(
+                    path,
+                    spec.columns[column].name,
+                    format!(
+                        "the header names this column twice (fields {} and {}); expected it once",
+                        first + 1,
+                        position + 1
+                    ),
+                ));
+            }
+            mapping[column] = Some(position);
+        }
+    }
+    for (column, found) in spec.columns.iter().zip(&mapping) {
+        if column.required && found.is_none() {
+            return Err(IngestError::at_column(
+                path,
+                column.name,
+                format!(
+                    "missing required column `{}` ({}) of table {}; the header has: {}",
+                    column.name,
+                    column.zh,
+                    spec.table.name(),
+                    header.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(mapping)
+}
+
+fn canonical_cells(spec: &TableSpec, mapping: &[Option<usize>], cells: &[String]) -> Vec<String> {
+    debug_assert_eq!(mapping.len(), spec.columns.len());
+    mapping
+        .iter()
+        .map(|m| m.and_then(|i| cells.get(i)).cloned().unwrap_or_default())
+        .collect()
+}
+
+/// Parses a row's cells by column kind; the first bad cell rejects the row.
+fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, String)> {
+    let mut out = Vec::with_capacity(cells.len() + 1);
+    for (column, raw) in spec.columns.iter().zip(cells) {
+        let text = raw.trim();
+        if text.is_empty() && !matches!(column.kind, Kind::Points) {
+            if column.required {
+                return Err((
+                    reasons::MISSING_VALUE,
+                    format!("column {} ({}) is empty", column.name, column.zh),
+                ));
+            }
+            out.push(match column.kind {
+                Kind::Bool { default } => Value::Bool(default),
+                _ => Value::Null,
+            });
+            continue;
+        }
+        let bad = |reason: Reason, expected: &str| {
+            (
+                reason,
+                format!("column {} has `{text}`; expected {expected}", column.name),
+            )
+        };
+        let value = match column.kind {
+            Kind::Text => Value::Text(text.to_string()),
+            Kind::Date => {
+                Value::Date(value::date32(value::parse_date(text).ok_or_else(|| {
+                    bad(reasons::BAD_DATE, "a date YYYY-MM-DD or YYYY/MM/DD")
+                })?))
+            }
+            Kind::Bool { .. } => Value::Bool(
+                value::parse_bool(text)
+                    .ok_or_else(|| bad(reasons::BAD_BOOL, "true/false, 1/0 or 是/否"))?,
+            ),
+            Kind::Enum(values) => match value::parse_enum(text, values) {
+                Some(code) => Value::Text(code.to_string()),
+                None => return Err(bad(reasons::BAD_ENUM, &enum_expectation(values))),
+            },
+            Kind::List(values) => match value::parse_list(text, values) {
+                Ok(joined) if joined.is_empty() => Value::Null,
+                Ok(joined) => Value::Text(joined),
+                Err(part) => {
+                    return Err((
+                        reasons::BAD_ENUM,
+                        format!(
+                            "column {} has `{part}`; expected {}",
+                            column.name,
+                            enum_expectation(values.unwrap_or(&[]))
+                        ),
+                    ));
+                }
+            },
+            Kind::Points => match value::parse_points(text) {
+                Ok(Some(v)) => Value::Num(v),
+                Ok(None) => Value::Null,
+                Err(value::NotANumber) => {
+                    return Err(bad(reasons::BAD_NUMBER, "a number, NA or 不适用"));
+                }
+            },
+        };
+        out.push(value);
+    }
+    Ok(out)
+}
+
+fn enum_expectation(values: &[schema::EnumValue]) -> String {
+    let list: Vec<String> = values
+        .iter()
+        .map(|v| format!("{} ({})", v.code, v.labels.first().copied().unwrap_or("")))
+        .collect();
+    format!("one of {}", list.join(", "))
+}
+
+/// A file's name as shown in `source_file`: relative to the pipeline file's
+/// folder, so outputs do not depend on where the checkout lives.
+fn display_path(plan: &Plan, path: &Path) -> String {
+    let base = plan.pipeline_path.parent().unwrap_or(Path::new(""));
+    relative_path(base, path).display().to_string()
+}
+
+/// `path` relative to `base` (both absolute), with `..` where needed.
+pub fn relative_path(base: &Path, path: &Path) -> PathBuf {
+    let base: Vec<_> = base.components().collect();
+    let target: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &target[common..] {
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(
+                Path::new("/w/p/pipelines"),
+                Path::new("/w/p/sample_data/a.csv")
+            ),
+            PathBuf::from("../sample_data/a.csv")
+        );
+        assert_eq!(
+            relative_path(Path::new("/w/p"), Path::new("/w/p/a.csv")),
+            PathBuf::from("a.csv")
+        );
+    }
+
+    #[test]
+    fn parse_row_reports_column_and_value() {
+        let spec = Table::Feedback.spec();
+        let cells = vec![
+            "C1".to_string(),
+            "2024-13-01".to_string(),
+            "满意".to_string(),
+        ];
+        let (reason, detail) = parse_row(spec, &cells).unwrap_err();
+        assert_eq!(reason, reasons::BAD_DATE);
+        assert!(
+            detail.contains("contacted_on") && detail.contains("2024-13-01"),
+            "{detail}"
+        );
+        let cells = vec![
+            "C1".to_string(),
+            "2024-12-01".to_string(),
+            "so-so".to_string(),
+        ];
+        let (reason, detail) = parse_row(spec, &cells).unwrap_err();
+        assert_eq!(reason, reasons::BAD_ENUM);
+        assert!(
+            detail.contains("satisfaction") && detail.contains("basically_satisfied"),
+            "{detail}"
+        );
+        let cells = vec!["".to_string(), "2024-12-01".to_string(), "满意".to_string()];
+        assert_eq!(
+            parse_row(spec, &cells).unwrap_err().0,
+            reasons::MISSING_VALUE
+        );
+    }
+
+    #[test]
+    fn missing_and_doubled_columns_are_file_level() {
+        let spec = Table::Feedback.spec();
+        let p = Path::new("f.csv");
+        let e = map_header(spec, &["case_id".into(), "满意度".into()], p).unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("contacted_on"));
+        assert!(e.to_string().contains("f.csv"), "{e}");
+        let e = map_header(spec, &["case_id".into(), "案件编号".into()], p).unwrap_err();
+        assert!(e.message.contains("twice"), "{e}");
+    }
+}

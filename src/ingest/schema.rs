@@ -1,0 +1,387 @@
+//! The input tables of the data contract as data: each column's English and
+//! Chinese name, kind, whether it is required, and the enumerations with
+//! their codes and Chinese labels. Readers, validators, the quarantine files
+//! and the staging tables' Arrow schemas are all derived from these lists.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+/// One input table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    Lawyers,
+    Cases,
+    Reviewers,
+    Reviews,
+    Complaints,
+    Sanctions,
+    Feedback,
+}
+
+/// Table names in processing order: a table's foreign keys point only to
+/// tables before it.
+pub const TABLE_NAMES: [&str; 7] = [
+    "lawyers",
+    "cases",
+    "reviewers",
+    "reviews",
+    "complaints",
+    "sanctions",
+    "feedback",
+];
+
+impl Table {
+    pub const ALL: [Table; 7] = [
+        Table::Lawyers,
+        Table::Cases,
+        Table::Reviewers,
+        Table::Reviews,
+        Table::Complaints,
+        Table::Sanctions,
+        Table::Feedback,
+    ];
+
+    pub fn name(self) -> &'static str {
+        TABLE_NAMES[self as usize]
+    }
+
+    pub fn spec(self) -> &'static TableSpec {
+        &TABLES[self as usize]
+    }
+}
+
+/// An enumeration value: its code and the Chinese labels that also mean it.
+#[derive(Debug)]
+pub struct EnumValue {
+    pub code: &'static str,
+    pub labels: &'static [&'static str],
+}
+
+const fn ev(code: &'static str, labels: &'static [&'static str]) -> EnumValue {
+    EnumValue { code, labels }
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Text,
+    Date,
+    /// A boolean; an empty cell takes the default.
+    Bool {
+        default: bool,
+    },
+    Enum(&'static [EnumValue]),
+    /// A `;`-separated list, of enumeration values when given.
+    List(Option<&'static [EnumValue]>),
+    /// Review points: a decimal, or not applicable.
+    Points,
+}
+
+#[derive(Debug)]
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub kind: Kind,
+    /// The header must have the column and every row a value.
+    pub required: bool,
+}
+
+const fn col(name: &'static str, zh: &'static str, kind: Kind, required: bool) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        zh,
+        kind,
+        required,
+    }
+}
+
+#[derive(Debug)]
+pub struct TableSpec {
+    pub table: Table,
+    pub zh: &'static str,
+    pub columns: &'static [ColumnSpec],
+    /// The unique key column, if the table has one.
+    pub key: Option<&'static str>,
+}
+
+impl TableSpec {
+    pub fn index(&self, column: &str) -> usize {
+        self.columns
+            .iter()
+            .position(|c| c.name == column)
+            .unwrap_or_else(|| panic!("no column {column} in {}", self.table.name()))
+    }
+
+    /// The column a header cell names: the English name (any case) or the
+    /// Chinese name.
+    pub fn column_for_header(&self, header: &str) -> Option<usize> {
+        let h = header.trim().trim_start_matches('\u{feff}').trim();
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(h) || c.zh == h)
+    }
+
+    /// Arrow schema of the staging table built from accepted rows.
+    pub fn arrow_schema(&self) -> SchemaRef {
+        let mut fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let dt = match c.kind {
+                    Kind::Date => DataType::Date32,
+                    Kind::Bool { .. } => DataType::Boolean,
+                    Kind::Points => DataType::Float64,
+                    Kind::Text | Kind::Enum(_) | Kind::List(_) => DataType::Utf8,
+                };
+                let nullable = !(c.required || matches!(c.kind, Kind::Bool { .. }));
+                Field::new(c.name, dt, nullable)
+            })
+            .collect();
+        if self.table == Table::Reviews {
+            // Input order, for stable tie-breaks in SQL.
+            fields.push(Field::new("source_order", DataType::Int64, false));
+        }
+        Arc::new(Schema::new(fields))
+    }
+}
+
+pub const GENDER: &[EnumValue] = &[ev("F", &["女"]), ev("M", &["男"])];
+pub const PRACTICE_KIND: &[EnumValue] = &[
+    ev("full_time", &["专职", "专职律师"]),
+    ev("part_time", &["兼职", "兼职律师"]),
+    ev("public", &["公职", "公职律师"]),
+    ev("aid_staff", &["法援机构", "法律援助机构"]),
+    ev("grassroots", &["基层法律服务工作者", "基层"]),
+];
+pub const LAWYER_STATUS: &[EnumValue] = &[
+    ev("active", &["正常"]),
+    ev("suspended", &["停止执业"]),
+    ev("revoked", &["吊销/注销", "吊销", "注销"]),
+];
+pub const CASE_TYPE: &[EnumValue] = &[
+    ev("criminal", &["刑事"]),
+    ev("civil", &["民事"]),
+    ev("administrative", &["行政"]),
+];
+pub const RECIPIENT_GROUP: &[EnumValue] = &[
+    ev("elderly", &["老年人"]),
+    ev("disabled", &["残疾人"]),
+    ev("minor", &["未成年人"]),
+    ev("migrant_worker", &["农民工"]),
+    ev("women", &["妇女"]),
+    ev("military", &["军人军属", "军人"]),
+    ev("foreigner", &["外国人"]),
+    ev("ethnic_minority", &["少数民族"]),
+];
+pub const REVIEWER_ROLE: &[EnumValue] = &[
+    ev("lawyer", &["律师"]),
+    ev("judge", &["法官"]),
+    ev("prosecutor", &["检察官"]),
+    ev("scholar", &["学者"]),
+    ev("official", &["司法行政人员", "官员"]),
+    ev("panel", &["评议组", "合议结果"]),
+];
+pub const COMPLAINT_CATEGORY: &[EnumValue] = &[
+    ev("refused_assignment", &["无正当理由拒绝指派"]),
+    ev(
+        "delay_or_abandon",
+        &["不及时履行/擅自终止", "不及时履行", "擅自终止"],
+    ),
+    ev("took_money", &["收取受援人财物"]),
+    ev("leaked_privacy", &["泄露秘密或隐私"]),
+    ev("poor_service", &["服务质量差"]),
+    ev("attitude", &["服务态度"]),
+    ev("other", &["其他"]),
+];
+pub const COMPLAINT_OUTCOME: &[EnumValue] = &[
+    ev("substantiated", &["属实"]),
+    ev("unsubstantiated", &["不属实"]),
+    ev("pending", &["处理中"]),
+    ev("withdrawn", &["撤回"]),
+];
+pub const SANCTION_KIND: &[EnumValue] = &[
+    ev("admonition", &["训诫"]),
+    ev("warning", &["警告"]),
+    ev("circulated_criticism", &["通报批评"]),
+    ev("public_censure", &["公开谴责"]),
+    ev("fine", &["罚款"]),
+    ev("membership_suspended", &["中止会员权利"]),
+    ev("practice_suspended", &["停止执业"]),
+    ev("membership_revoked", &["取消会员资格"]),
+    ev("licence_revoked", &["吊销执业证书"]),
+];
+pub const AUTHORITY: &[EnumValue] = &[
+    ev("bar_association", &["律师协会"]),
+    ev("justice_bureau", &["司法行政机关"]),
+];
+pub const SATISFACTION: &[EnumValue] = &[
+    ev("satisfied", &["满意"]),
+    ev("basically_satisfied", &["基本满意"]),
+    ev("dissatisfied", &["不满意"]),
+    ev("unreachable", &["未联系上"]),
+];
+
+use Kind::*;
+
+pub static TABLES: [TableSpec; 7] = [
+    TableSpec {
+        table: Table::Lawyers,
+        zh: "律师",
+        key: Some("lawyer_id"),
+        columns: &[
+            col("lawyer_id", "执业证号", Text, true),
+            col("name", "姓名", Text, true),
+            col("gender", "性别", Enum(GENDER), false),
+            col("law_firm", "律师事务所", Text, true),
+            col("firm_id", "律所统一社会信用代码", Text, false),
+            col("district", "区县", Text, true),
+            col("licensed_on", "首次执业日期", Date, true),
+            col("practice_kind", "执业类别", Enum(PRACTICE_KIND), true),
+            col("specialties", "擅长领域", List(None), false),
+            col("status", "执业状态", Enum(LAWYER_STATUS), true),
+        ],
+    },
+    TableSpec {
+        table: Table::Cases,
+        zh: "结案案件",
+        key: Some("case_id"),
+        columns: &[
+            col("case_id", "案件编号", Text, true),
+            col("case_type", "案件类别", Enum(CASE_TYPE), true),
+            col("matter", "案由类别", Text, true),
+            col("lawyer_id", "承办律师", Text, true),
+            col("center", "法律援助机构", Text, true),
+            col("district", "区县", Text, true),
+            col("assigned_on", "指派日期", Date, true),
+            col("closed_on", "结案日期", Date, true),
+            col("archived_on", "归档日期", Date, false),
+            col("recipient_name", "受援人姓名", Text, true),
+            col("recipient_id_no", "受援人身份证号", Text, false),
+            col(
+                "recipient_groups",
+                "受援人类别",
+                List(Some(RECIPIENT_GROUP)),
+                false,
+            ),
+            col(
+                "major_difficult",
+                "重大疑难",
+                Bool { default: false },
+                false,
+            ),
+            col(
+                "domestic_violence",
+                "涉家庭暴力",
+                Bool { default: false },
+                false,
+            ),
+            col("outcome", "办理结果", Text, true),
+        ],
+    },
+    TableSpec {
+        table: Table::Reviewers,
+        zh: "评议专家",
+        key: Some("reviewer_id"),
+        columns: &[
+            col("reviewer_id", "专家编号", Text, true),
+            col("name", "姓名", Text, true),
+            col("role", "身份", Enum(REVIEWER_ROLE), true),
+            col("law_firm", "所在律所", Text, false),
+            col("firm_id", "律所统一社会信用代码", Text, false),
+            col("district", "区县", Text, false),
+        ],
+    },
+    TableSpec {
+        table: Table::Reviews,
+        zh: "评议表",
+        key: None,
+        columns: &[
+            col("review_id", "评议表编号", Text, true),
+            col("case_id", "案件编号", Text, true),
+            col("reviewer_id", "专家编号", Text, true),
+            col("reviewed_on", "评议日期", Date, true),
+            col("item", "评议项目", Text, true),
+            // Required in the header; an empty cell means not applicable.
+            col("points", "得分", Points, true),
+            col("note", "评语", Text, false),
+            col("supersedes", "替代评议表", Text, false),
+        ],
+    },
+    TableSpec {
+        table: Table::Complaints,
+        zh: "投诉",
+        key: Some("complaint_id"),
+        columns: &[
+            col("complaint_id", "投诉编号", Text, true),
+            col("lawyer_id", "被投诉律师", Text, true),
+            col("case_id", "案件编号", Text, false),
+            col("received_on", "受理日期", Date, true),
+            col("category", "投诉类别", Enum(COMPLAINT_CATEGORY), true),
+            col("outcome", "处理结果", Enum(COMPLAINT_OUTCOME), true),
+            col("decided_on", "处理日期", Date, false),
+        ],
+    },
+    TableSpec {
+        table: Table::Sanctions,
+        zh: "行业处分与行政处罚",
+        key: Some("sanction_id"),
+        columns: &[
+            col("sanction_id", "编号", Text, true),
+            col("lawyer_id", "律师", Text, true),
+            col("kind", "种类", Enum(SANCTION_KIND), true),
+            col("authority", "作出机关", Enum(AUTHORITY), true),
+            col("decided_on", "决定日期", Date, true),
+            col("ends_on", "期满日期", Date, false),
+            col("summary", "事由摘要", Text, false),
+        ],
+    },
+    TableSpec {
+        table: Table::Feedback,
+        zh: "受援人回访",
+        key: None,
+        columns: &[
+            col("case_id", "案件编号", Text, true),
+            col("contacted_on", "回访日期", Date, true),
+            col("satisfaction", "满意度", Enum(SATISFACTION), true),
+        ],
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_in_declared_order() {
+        for (i, t) in Table::ALL.iter().enumerate() {
+            assert_eq!(t.spec().table, *t);
+            assert_eq!(t.name(), TABLE_NAMES[i]);
+        }
+    }
+
+    #[test]
+    fn headers_in_english_or_chinese() {
+        let s = Table::Cases.spec();
+        assert_eq!(s.column_for_header("case_id"), Some(0));
+        assert_eq!(s.column_for_header("\u{feff}Case_ID "), Some(0));
+        assert_eq!(s.column_for_header("案件编号"), Some(0));
+        assert_eq!(
+            s.column_for_header("受援人姓名"),
+            Some(s.index("recipient_name"))
+        );
+        assert_eq!(s.column_for_header("nonsense"), None);
+    }
+
+    #[test]
+    fn column_names_are_unique_per_table() {
+        for t in &TABLES {
+            for (i, c) in t.columns.iter().enumerate() {
+                for d in &t.columns[i + 1..] {
+                    assert_ne!(c.name, d.name);
+                    assert_ne!(c.zh, d.zh, "{} in {}", c.zh, t.table.name());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,526 @@
+//! Readers for the input file formats. Each turns one file into a header and
+//! a stream of records of text cells with their `source_row`, counted the way
+//! the contract fixes it (CSV and XLSX as a spreadsheet shows rows, the header
+//! being row 1; Parquet and JSON Lines by 1-based record position). Typing
+//! and validation happen later, the same for every format.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::IngestError;
+use super::schema::TableSpec;
+use crate::config::Encoding;
+
+/// One record as read: its row number and its cells as text.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub row: u64,
+    pub cells: Vec<String>,
+}
+
+/// An open input file: the header as written and its records.
+pub struct Source {
+    pub path: PathBuf,
+    pub header: Vec<String>,
+    pub records: Box<dyn Iterator<Item = Result<RawRecord, IngestError>>>,
+}
+
+/// The format an input file has, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+    JsonLines,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "txt" => Format::Csv,
+            "xlsx" | "xlsm" | "xls" => Format::Xlsx,
+            "parquet" | "pq" => Format::Parquet,
+            "jsonl" | "ndjson" | "json" => Format::JsonLines,
+            _ => return None,
+        })
+    }
+}
+
+/// Opens an input file of `spec`'s table.
+pub fn open(
+    path: &Path,
+    spec: &'static TableSpec,
+    encoding: Encoding,
+    sheet: Option<&str>,
+) -> Result<Source, IngestError> {
+    let format = Format::of(path).ok_or_else(|| {
+        IngestError::file(
+            path,
+            "unknown file type; expected a .csv, .xlsx, .parquet or .jsonl file",
+        )
+    })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| IngestError::file(path, format!("cannot read the file: {e}")))?;
+    if meta.len() == 0 {
+        return Err(IngestError::file(
+            path,
+            "the file is empty (0 bytes); expected at least a header row",
+        ));
+    }
+    match format {
+        Format::Csv => open_csv(path, encoding),
+        Format::Xlsx => open_xlsx(path, sheet),
+        Format::Parquet => open_parquet(path),
+        Format::JsonLines => open_jsonl(path, spec),
+    }
+}
+
+fn open_csv(path: &Path, encoding: Encoding) -> Result<Source, IngestError> {
+    let file =
+        File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
+    let mut buffered = BufReader::with_capacity(1 << 16, file);
+    let starts_with_bom = buffered
+        .fill_buf()
+        .map_err(|e| IngestError::file(path, format!("cannot read: {e}")))?
+        .starts_with(b"\xEF\xBB\xBF");
+    // A BOM settles the question: such a file is UTF-8 whatever was declared.
+    let reader: Box<dyn Read> = if encoding == Encoding::Gbk && !starts_with_bom {
+        Box::new(GbkDecoder::new(buffered))
+    } else {
+        if starts_with_bom {
+            buffered.consume(3);
+        }
+        Box::new(buffered)
+    };
+    let csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let owned = path.to_path_buf();
+    let mut records = csv.into_byte_records();
+    let header = match records.next() {
+        None => {
+            return Err(IngestError::file(
+                path,
+                "no header row; expected the column names in row 1",
+            ));
+        }
+        Some(r) => csv_record(&owned, r, 1, encoding)?.cells,
+    };
+    let mut index = 1u64;
+    let iter = records.map(move |r| {
+        index += 1;
+        csv_record(&owned, r, index, encoding)
+    });
+    Ok(Source {
+        path: path.to_path_buf(),
+        header,
+        records: Box::new(iter),
+    })
+}
+
+fn csv_record(
+    path: &Path,
+    record: Result<csv::ByteRecord, csv::Error>,
+    row: u64,
+    encoding: Encoding,
+) -> Result<RawRecord, IngestError> {
+    let record = record.map_err(|e| {
+        if let csv::ErrorKind::Io(io) = e.kind()
+            && io.kind() == std::io::ErrorKind::InvalidData
+        {
+            return IngestError::at_row(path, row, io.to_string());
+        }
+        IngestError::at_row(path, row, format!("unreadable CSV: {e}"))
+    })?;
+    let mut cells = Vec::with_capacity(record.len());
+    for field in record.iter() {
+        match std::str::from_utf8(field) {
+            Ok(s) => cells.push(s.to_string()),
+            Err(_) => {
+                let hint = match encoding {
+                    Encoding::Utf8 => {
+                        "the text is not valid UTF-8. If the file was saved as GBK/GB18030 \
+                         (usual for exports from Chinese office software), set \
+                         `encoding = \"gbk\"` under [inputs] in the pipeline file"
+                    }
+                    Encoding::Gbk => "the text is not valid GBK/GB18030",
+                };
+                return Err(IngestError::at_row(path, row, hint));
+            }
+        }
+    }
+    Ok(RawRecord { row, cells })
+}
+
+/// Streams GBK/GB18030 bytes as UTF-8. Malformed input is reported as an
+/// `InvalidData` error rather than silently replaced, so no mojibake enters.
+struct GbkDecoder<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    input_len: usize,
+    output: Vec<u8>,
+    output_pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> GbkDecoder<R> {
+    fn new(inner: R) -> Self {
+        GbkDecoder {
+            inner,
+            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+            input: vec![0; 1 << 15],
+            input_len: 0,
+            output: Vec::new(),
+            output_pos: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for GbkDecoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.output_pos >= self.output.len() {
+            if self.eof {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.input[self.input_len..])?;
+            self.input_len += n;
+            let last = n == 0;
+            self.output.clear();
+            self.output_pos = 0;
+            let capacity = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(self.input_len)
+                .unwrap_or(self.input_len * 3 + 16);
+            self.output.resize(capacity, 0);
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[..self.input_len],
+                &mut self.output,
+                last,
+            );
+            if let encoding_rs::DecoderResult::Malformed(_, _) = result {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the text is not valid GBK/GB18030; check the file's encoding \
+                     (set `encoding = \"utf-8\"` under [inputs] if it is UTF-8)",
+                ));
+            }
+            self.output.truncate(written);
+            self.input.copy_within(read..self.input_len, 0);
+            self.input_len -= read;
+            self.eof = last;
+        }
+        let n = buf.len().min(self.output.len() - self.output_pos);
+        buf[..n].copy_from_slice(&self.output[self.output_pos..self.output_pos + n]);
+        self.output_pos += n;
+        Ok(n)
+    }
+}
+
+fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
+    let mut workbook = calamine::open_workbook_auto(path)
+        .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(s) if names.iter().any(|n| n == s) => s.to_string(),
+        Some(s) => {
+            return Err(IngestError::file(
+                path,
+                format!(
+                    "no sheet named `{s}`; the workbook has {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| IngestError::file(path, "the workbook has no sheet"))?,
+    };
+    let range = workbook
+        .worksheet_range(&name)
+        .map_err(|e| IngestError::file(path, format!("cannot read sheet `{name}`: {e}")))?;
+    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let mut rows = range.rows().enumerate().map(move |(i, cells)| {
+        let mut text: Vec<String> = vec![String::new(); first_col];
+        text.extend(cells.iter().map(cell_text));
+        while text.last().is_some_and(String::is_empty) {
+            text.pop();
+        }
+        RawRecord {
+            row: first_row + i as u64 + 1,
+            cells: text,
+        }
+    });
+    let header = match rows.next() {
+        Some(r) if r.row == 1 => r.cells,
+        _ => {
+            return Err(IngestError::file(
+                path,
+                format!("sheet `{name}` has no header in row 1; expected the column names there"),
+            ));
+        }
+    };
+    // Rows with no content at all are spreadsheet padding, not records.
+    let records: Vec<RawRecord> = rows.filter(|r| !r.cells.is_empty()).collect();
+    Ok(Source {
+        path: path.to_path_buf(),
+        header,
+        records: Box::new(records.into_iter().map(Ok)),
+    })
+}
+
+/// The text of a workbook cell; date cells become `YYYY-MM-DD`.
+pub fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => format_number(*f),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if dt.is_datetime() => t.date().format("%Y-%m-%d").to_string(),
+            _ => format_number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Whole numbers without a trailing `.0`, so an id typed as a number reads back
+/// as written.
+pub fn format_number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
+}
+
+fn open_parquet(path: &Path) -> Result<Source, IngestError> {
+    let file =
+        File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
+    let header: Vec<String> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let reader = builder
+        .with_batch_size(8192)
+        .build()
+        .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
+    let owned = path.to_path_buf();
+    let mut position = 0u64;
+    let iter = reader.flat_map(move |batch| -> Vec<Result<RawRecord, IngestError>> {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                return vec![Err(IngestError::file(
+                    &owned,
+                    format!("unreadable Parquet data: {e}"),
+                ))];
+            }
+        };
+        let columns: Result<Vec<_>, _> = batch
+            .columns()
+            .iter()
+            .map(|c| cast(c, &DataType::Utf8))
+            .collect();
+        let columns = match columns {
+            Ok(c) => c,
+            Err(e) => {
+                return vec![Err(IngestError::file(
+                    &owned,
+                    format!("a column cannot be read as text: {e}"),
+                ))];
+            }
+        };
+        (0..batch.num_rows())
+            .map(|i| {
+                position += 1;
+                let cells = columns
+                    .iter()
+                    .map(|c| {
+                        if c.is_null(i) {
+                            String::new()
+                        } else {
+                            c.as_string::<i32>().value(i).to_string()
+                        }
+                    })
+                    .collect();
+                Ok(RawRecord {
+                    row: position,
+                    cells,
+                })
+            })
+            .collect()
+    });
+    Ok(Source {
+        path: path.to_path_buf(),
+        header,
+        records: Box::new(iter),
+    })
+}
+
+fn open_jsonl(path: &Path, spec: &'static TableSpec) -> Result<Source, IngestError> {
+    let file =
+        File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
+    let owned = path.to_path_buf();
+    let header: Vec<String> = spec.columns.iter().map(|c| c.name.to_string()).collect();
+    let mut position = 0u64;
+    let iter = BufReader::new(file)
+        .lines()
+        .filter(|l| !matches!(l, Ok(s) if s.trim().is_empty()))
+        .map(move |line| {
+            position += 1;
+            let line = line.map_err(|e| {
+                IngestError::at_row(&owned, position, format!("unreadable line: {e}"))
+            })?;
+            let mut cells = vec![String::new(); spec.columns.len()];
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&line) {
+                Ok(object) => {
+                    for (key, value) in object {
+                        if let Some(i) = spec.column_for_header(&key) {
+                            cells[i] = json_text(value);
+                        }
+                    }
+                    Ok(RawRecord {
+                        row: position,
+                        cells,
+                    })
+                }
+                // A broken line is a bad record, not a broken file.
+                Err(e) => Ok(RawRecord {
+                    row: position,
+                    cells: vec![format!("{MALFORMED_JSON}{e}")],
+                }),
+            }
+        });
+    Ok(Source {
+        path: path.to_path_buf(),
+        header,
+        records: Box::new(iter),
+    })
+}
+
+/// Marks a JSON Lines record that is not a JSON object; validation turns it
+/// into a row-level reject.
+pub const MALFORMED_JSON: &str = "\u{0}malformed JSON: ";
+
+fn json_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::schema::Table;
+    use std::io::Write;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        File::create(&p).unwrap().write_all(bytes).unwrap();
+        p
+    }
+
+    fn read_all(src: Source) -> Vec<RawRecord> {
+        src.records.map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn csv_with_bom_and_quoted_line_break_counts_spreadsheet_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "f.csv", "\u{feff}case_id,contacted_on,satisfaction\nA,2024-01-02,满意\n\"B\nB\",2024-01-03,satisfied\nC,2024-01-04\n".as_bytes());
+        let src = open(&p, Table::Feedback.spec(), Encoding::Utf8, None).unwrap();
+        assert_eq!(src.header, vec!["case_id", "contacted_on", "satisfaction"]);
+        let recs = read_all(src);
+        assert_eq!(
+            recs.iter().map(|r| r.row).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
+        assert_eq!(recs[1].cells[0], "B\nB");
+        assert_eq!(recs[2].cells.len(), 2);
+    }
+
+    #[test]
+    fn gbk_csv_decodes_when_declared_and_is_refused_when_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bytes, _, _) =
+            encoding_rs::GBK.encode("案件编号,回访日期,满意度\nA,2024-01-02,满意\n");
+        let p = write(dir.path(), "g.csv", &bytes);
+        let recs = read_all(open(&p, Table::Feedback.spec(), Encoding::Gbk, None).unwrap());
+        assert_eq!(recs[0].cells[2], "满意");
+        let src = open(&p, Table::Feedback.spec(), Encoding::Utf8, None);
+        let err = match src {
+            Err(e) => e,
+            Ok(_) => panic!("undeclared GBK must be refused"),
+        };
+        let msg = err.to_string();
+        assert!(
+            msg.contains("g.csv") && msg.contains("encoding = \"gbk\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn gbk_decoder_handles_characters_split_across_reads() {
+        let text = "满意度".repeat(20_000);
+        let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+        let mut out = String::new();
+        GbkDecoder::new(std::io::Cursor::new(bytes.to_vec()))
+            .read_to_string(&mut out)
+            .unwrap();
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn empty_file_is_a_file_level_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "e.csv", b"");
+        let err = open(&p, Table::Feedback.spec(), Encoding::Utf8, None)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_maps_keys_and_counts_positions() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "f.jsonl",
+            "{\"case_id\":\"A\",\"contacted_on\":\"2024-01-02\",\"满意度\":\"满意\"}\n\n{\"case_id\":7}\nnot json\n".as_bytes(),
+        );
+        let recs = read_all(open(&p, Table::Feedback.spec(), Encoding::Utf8, None).unwrap());
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].cells, vec!["A", "2024-01-02", "满意"]);
+        assert_eq!(recs[1].cells[0], "7");
+        assert_eq!(recs[2].row, 3);
+        assert!(recs[2].cells[0].starts_with(MALFORMED_JSON));
+    }
+
+    #[test]
+    fn numbers_read_back_as_written() {
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(3.5), "3.5");
+        assert_eq!(format_number(123456789012345.0), "123456789012345");
+    }
+}

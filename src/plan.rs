@@ -1,0 +1,189 @@
+//! The resolved plan of one run: the pipeline file's settings with every path
+//! made absolute, every input glob expanded, the rubrics loaded and checked,
+//! and the as-of date and output folder fixed. It is built once; every later
+//! stage takes the plan and never looks at the pipeline file again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Encoding, PathList, PipelineFile, Settings};
+use crate::error::{Error, Result};
+use crate::ingest::schema::Table;
+use crate::rubric::{CaseType, Rubric};
+
+/// Choices made on the command line that override the pipeline file.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub as_of: Option<NaiveDate>,
+    pub out: Option<PathBuf>,
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub pipeline_path: PathBuf,
+    pub pipeline_sha256: String,
+    pub name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// The decision date; `period_end` unless given.
+    pub as_of: NaiveDate,
+    /// Input files per table, in the order given (globs sorted by path).
+    pub inputs: BTreeMap<Table, Vec<PathBuf>>,
+    pub encoding: Encoding,
+    pub sheets: BTreeMap<String, String>,
+    pub rubrics: BTreeMap<CaseType, Rubric>,
+    pub register_path: PathBuf,
+    pub output_dir: PathBuf,
+    pub lang: String,
+    pub settings: Settings,
+}
+
+impl Plan {
+    /// Reads the pipeline file and resolves it.
+    pub fn resolve(pipeline: &Path, options: &PlanOptions) -> Result<Plan> {
+        let file = PipelineFile::load(pipeline)?;
+        let bytes = std::fs::read(pipeline).map_err(|e| Error::io(pipeline, e))?;
+        let pipeline_path = absolute(pipeline)?;
+        let base = pipeline_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+
+        let mut inputs = BTreeMap::new();
+        for table in Table::ALL {
+            let list = input_list(&file, table);
+            inputs.insert(table, expand(&base, list, pipeline, table)?);
+        }
+
+        let mut rubrics = BTreeMap::new();
+        for (case_type, rel) in [
+            (CaseType::Criminal, &file.rubrics.criminal),
+            (CaseType::Civil, &file.rubrics.civil),
+            (CaseType::Administrative, &file.rubrics.administrative),
+        ] {
+            let rubric = Rubric::load(&base.join(rel))?;
+            if rubric.case_type != case_type {
+                return Err(Error::Config(crate::config::ConfigError {
+                    path: pipeline.to_path_buf(),
+                    message: format!(
+                        "[rubrics] {} names {}, which is a rubric for {} cases",
+                        case_type.code(),
+                        rel,
+                        rubric.case_type.code()
+                    ),
+                }));
+            }
+            rubrics.insert(case_type, rubric);
+        }
+
+        let output_dir = match (&options.out, &file.output.dir) {
+            (Some(out), _) => absolute(out)?,
+            (None, Some(dir)) => base.join(dir),
+            (None, None) => base.join("out").join(&file.name),
+        };
+        let register_path = match &file.register.path {
+            Some(p) => base.join(p),
+            None => base.join("state").join(format!("{}.sqlite", file.name)),
+        };
+        let lang = options
+            .lang
+            .clone()
+            .unwrap_or_else(|| file.settings.publication.lang.clone());
+        Ok(Plan {
+            pipeline_sha256: hex::encode(Sha256::digest(&bytes)),
+            pipeline_path,
+            name: file.name,
+            period_start: file.period.start,
+            period_end: file.period.end,
+            as_of: options.as_of.unwrap_or(file.period.end),
+            inputs,
+            encoding: file.inputs.encoding,
+            sheets: file.inputs.sheets,
+            rubrics,
+            register_path,
+            output_dir,
+            lang,
+            settings: file.settings,
+        })
+    }
+
+    /// The rubric of a case type (every case type has one).
+    pub fn rubric(&self, case_type: CaseType) -> &Rubric {
+        &self.rubrics[&case_type]
+    }
+
+    /// Whether a closing date falls in the review period.
+    pub fn in_period(&self, closed_on: NaiveDate) -> bool {
+        self.period_start <= closed_on && closed_on <= self.period_end
+    }
+}
+
+fn input_list(file: &PipelineFile, table: Table) -> &PathList {
+    let i = &file.inputs;
+    match table {
+        Table::Lawyers => &i.lawyers,
+        Table::Cases => &i.cases,
+        Table::Reviewers => &i.reviewers,
+        Table::Reviews => &i.reviews,
+        Table::Complaints => &i.complaints,
+        Table::Sanctions => &i.sanctions,
+        Table::Feedback => &i.feedback,
+    }
+}
+
+/// Expands one input entry. A pattern with glob characters must match at
+/// least one file; a plain path must exist.
+fn expand(base: &Path, list: &PathList, pipeline: &Path, table: Table) -> Result<Vec<PathBuf>> {
+    let config_err = |message: String| {
+        Error::Config(crate::config::ConfigError {
+            path: pipeline.to_path_buf(),
+            message,
+        })
+    };
+    let mut out = Vec::new();
+    for pattern in list.patterns() {
+        let full = base.join(pattern);
+        if pattern.contains(['*', '?', '[']) {
+            let text = full.to_string_lossy().to_string();
+            let mut matched: Vec<PathBuf> = glob::glob(&text)
+                .map_err(|e| {
+                    config_err(format!(
+                        "[inputs] {}: bad pattern `{pattern}`: {e}",
+                        table.name()
+                    ))
+                })?
+                .filter_map(|p| p.ok())
+                .filter(|p| p.is_file())
+                .collect();
+            if matched.is_empty() {
+                return Err(config_err(format!(
+                    "[inputs] {}: no file matches `{pattern}` (looked in {})",
+                    table.name(),
+                    base.display()
+                )));
+            }
+            matched.sort();
+            out.extend(matched);
+        } else {
+            if !full.is_file() {
+                return Err(Error::Ingest(crate::ingest::IngestError::file(
+                    &full,
+                    format!(
+                        "missing file: [inputs] {} names `{pattern}`, which does not exist",
+                        table.name()
+                    ),
+                )));
+            }
+            out.push(full);
+        }
+    }
+    Ok(out)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(path, e))
+}

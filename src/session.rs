@@ -1,0 +1,192 @@
+//! The one place that builds the DataFusion `SessionContext`: engine settings
+//! from the pipeline file (memory limit honoured by spilling, batch size,
+//! partitions) and the staging tables every SQL model reads — the seven
+//! validated input tables, the rubrics as `rubric_items` and `rubric_bands`,
+//! and the run's thresholds as the one-row `settings` table, so the SQL
+//! holds no literals that belong in the pipeline file.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::config::{EngineSettings, parse_bytes};
+use crate::error::{Error, Result};
+use crate::ingest::Ingested;
+use crate::ingest::value::date32;
+use crate::plan::Plan;
+
+/// A session configured from the engine settings, with no tables.
+pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
+    let mut config = SessionConfig::new().with_batch_size(engine.batch_size);
+    if engine.target_partitions > 0 {
+        config = config.with_target_partitions(engine.target_partitions);
+    }
+    let limit = parse_bytes(&engine.memory_limit).map_err(Error::Engine)?;
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(limit, 1.0)
+        .build_arc()
+        .map_err(|e| Error::Engine(e.to_string()))?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
+/// The session of a run: engine settings plus every staging table.
+pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
+    let ctx = new_context(&plan.settings.engine)?;
+    for (table, batches) in &ingested.tables {
+        register(
+            &ctx,
+            table.name(),
+            table.spec().arrow_schema(),
+            batches.clone(),
+        )?;
+    }
+    let (items, bands) = rubric_tables(plan);
+    register(&ctx, "rubric_items", items.schema(), vec![items])?;
+    register(&ctx, "rubric_bands", bands.schema(), vec![bands])?;
+    let settings = settings_table(plan);
+    register(&ctx, "settings", settings.schema(), vec![settings])?;
+    Ok(ctx)
+}
+
+/// Registers (or replaces) an in-memory table.
+pub fn register(
+    ctx: &SessionContext,
+    name: &str,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<()> {
+    let table =
+        MemTable::try_new(schema, vec![batches]).map_err(|e| Error::Engine(e.to_string()))?;
+    ctx.deregister_table(name)
+        .map_err(|e| Error::Engine(e.to_string()))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(|e| Error::Engine(e.to_string()))?;
+    Ok(())
+}
+
+fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> RecordBatch {
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns match fields")
+}
+
+/// `rubric_items` and `rubric_bands` from the plan's rubrics.
+fn rubric_tables(plan: &Plan) -> (RecordBatch, RecordBatch) {
+    let (mut ct, mut ver, mut item, mut stage, mut pos, mut max, mut opt, mut veto) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
+    let (mut b_ct, mut b_ver, mut b_code, mut b_label, mut b_lower, mut b_fail, mut b_rank) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for rubric in plan.rubrics.values() {
+        for (i, it) in rubric.items.iter().enumerate() {
+            ct.push(rubric.case_type.code());
+            ver.push(rubric.version.clone());
+            item.push(it.code.clone());
+            stage.push(it.stage.clone());
+            pos.push(i as i32 + 1);
+            max.push(it.max_points);
+            opt.push(it.optional);
+            veto.push(it.veto);
+        }
+        for (i, band) in rubric.bands.iter().enumerate() {
+            b_ct.push(rubric.case_type.code());
+            b_ver.push(rubric.version.clone());
+            b_code.push(band.code.clone());
+            b_label.push(band.label.clone());
+            b_lower.push(band.lower);
+            b_fail.push(band.fail);
+            b_rank.push(i as i32 + 1);
+        }
+    }
+    let utf8 = |n: &str| Field::new(n, DataType::Utf8, false);
+    let items = batch(
+        vec![
+            utf8("case_type"),
+            utf8("rubric_version"),
+            utf8("item"),
+            utf8("stage"),
+            Field::new("position", DataType::Int32, false),
+            Field::new("max_points", DataType::Float64, false),
+            Field::new("optional", DataType::Boolean, false),
+            Field::new("veto", DataType::Boolean, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(ct)),
+            Arc::new(StringArray::from(ver)),
+            Arc::new(StringArray::from(item)),
+            Arc::new(StringArray::from(stage)),
+            Arc::new(Int32Array::from(pos)),
+            Arc::new(Float64Array::from(max)),
+            Arc::new(BooleanArray::from(opt)),
+            Arc::new(BooleanArray::from(veto)),
+        ],
+    );
+    let bands = batch(
+        vec![
+            utf8("case_type"),
+            utf8("rubric_version"),
+            utf8("band_code"),
+            utf8("band_label"),
+            Field::new("lower_bound", DataType::Float64, false),
+            Field::new("is_fail", DataType::Boolean, false),
+            Field::new("band_rank", DataType::Int32, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(b_ct)),
+            Arc::new(StringArray::from(b_ver)),
+            Arc::new(StringArray::from(b_code)),
+            Arc::new(StringArray::from(b_label)),
+            Arc::new(Float64Array::from(b_lower)),
+            Arc::new(BooleanArray::from(b_fail)),
+            Arc::new(Int32Array::from(b_rank)),
+        ],
+    );
+    (items, bands)
+}
+
+/// The one-row `settings` table.
+fn settings_table(plan: &Plan) -> RecordBatch {
+    let s = &plan.settings;
+    let date = |n: &str, d| {
+        (
+            Field::new(n, DataType::Date32, false),
+            Arc::new(Date32Array::from(vec![date32(d)])) as ArrayRef,
+        )
+    };
+    let num = |n: &str, v: f64| {
+        (
+            Field::new(n, DataType::Float64, false),
+            Arc::new(Float64Array::from(vec![v])) as ArrayRef,
+        )
+    };
+    let int = |n: &str, v: i64| {
+        (
+            Field::new(n, DataType::Int64, false),
+            Arc::new(Int64Array::from(vec![v])) as ArrayRef,
+        )
+    };
+    let columns = vec![
+        date("period_start", plan.period_start),
+        date("period_end", plan.period_end),
+        date("as_of", plan.as_of),
+        num("dispute_spread", s.scoring.dispute_spread),
+        num("severity_threshold", s.scoring.severity_threshold),
+        num("alpha_hold", s.reliability.alpha_hold),
+        num("alpha_good", s.reliability.alpha_good),
+        int("alpha_min_cases", s.reliability.alpha_min_cases as i64),
+    ];
+    let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
+    batch(fields, arrays)
+}
