@@ -202,29 +202,25 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
                     row: record.row,
                     cells: canonical_cells(spec, &mapping, &record.cells),
                 };
-                if let Some(first) = record.cells.first()
-                    && let Some(detail) = first.strip_prefix(source::MALFORMED_JSON)
+                let parsed = if let Some(detail) = record
+                    .cells
+                    .first()
+                    .and_then(|c| c.strip_prefix(source::MALFORMED_JSON))
                 {
-                    sink.reject(&row, reasons::MALFORMED_RECORD, detail.to_string());
-                    continue;
-                }
-                if check_width && record.cells.len() != src.header.len() {
-                    let detail = format!(
-                        "expected {} fields as in the header, found {}",
-                        src.header.len(),
-                        record.cells.len()
-                    );
-                    sink.reject(&row, reasons::WRONG_FIELD_COUNT, detail);
-                    continue;
-                }
-                let values = match parse_row(spec, &row.cells) {
-                    Ok(v) => v,
-                    Err((reason, detail)) => {
-                        sink.reject(&row, reason, detail);
-                        continue;
-                    }
+                    Err((reasons::MALFORMED_RECORD, detail.to_string()))
+                } else if check_width && record.cells.len() != src.header.len() {
+                    Err((
+                        reasons::WRONG_FIELD_COUNT,
+                        format!(
+                            "expected {} fields as in the header, found {}",
+                            src.header.len(),
+                            record.cells.len()
+                        ),
+                    ))
+                } else {
+                    parse_row(spec, &row.cells)
                 };
-                checker.check(table, row, values, &mut sink, &mut builder);
+                checker.check(table, row, parsed, &mut sink, &mut builder);
             }
         }
         checker.finish_table(table, &mut sink, &mut builder);

@@ -134,7 +134,12 @@ impl TableSpec {
                     Kind::Points => DataType::Float64,
                     Kind::Text | Kind::Enum(_) | Kind::List(_) => DataType::Utf8,
                 };
-                let nullable = !(c.required || matches!(c.kind, Kind::Bool { .. }));
+                let nullable = match c.kind {
+                    Kind::Bool { .. } => false,
+                    // Not applicable is a null.
+                    Kind::Points => true,
+                    _ => !c.required,
+                };
                 Field::new(c.name, dt, nullable)
             })
             .collect();

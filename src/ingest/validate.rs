@@ -44,8 +44,11 @@ struct CaseRef {
     in_period: bool,
 }
 
+/// A review row held until its whole review has been read. A row that could
+/// not even be parsed is held too, so its review is rejected with it.
 struct PendingReview {
     row: Row,
+    review_id: String,
     values: Vec<Value>,
     problem: Option<(Reason, String)>,
 }
@@ -65,7 +68,7 @@ pub(crate) struct Checker<'p> {
 type Problem = (Reason, String);
 
 fn text(values: &[Value], i: usize) -> &str {
-    values[i].text().unwrap_or("")
+    values.get(i).and_then(Value::text).unwrap_or("")
 }
 
 impl<'p> Checker<'p> {
@@ -82,28 +85,42 @@ impl<'p> Checker<'p> {
         }
     }
 
-    /// Checks one parsed row; accepts it into `builder` or rejects it.
+    /// Checks one row (already parsed, or with the reason it could not be);
+    /// accepts it into `builder` or rejects it.
     pub fn check(
         &mut self,
         table: Table,
         row: Row,
-        values: Vec<Value>,
+        parsed: Result<Vec<Value>, Problem>,
         sink: &mut Sink,
         builder: &mut BatchBuilder,
     ) {
+        if table == Table::Reviews {
+            let review_id = row.cells[0].trim().to_string();
+            let (values, problem) = match parsed {
+                Ok(values) => {
+                    let problem = self.review_row(&values).err();
+                    (values, problem)
+                }
+                Err(problem) => (Vec::new(), Some(problem)),
+            };
+            self.reviews.push(PendingReview {
+                row,
+                review_id,
+                values,
+                problem,
+            });
+            return;
+        }
+        let values = match parsed {
+            Ok(values) => values,
+            Err((reason, detail)) => return sink.reject(&row, reason, detail),
+        };
         let outcome = match table {
             Table::Lawyers => self.lawyer(&values),
             Table::Cases => self.case(&values, sink),
             Table::Reviewers => self.reviewer(&values),
-            Table::Reviews => {
-                let problem = self.review_row(&values).err();
-                self.reviews.push(PendingReview {
-                    row,
-                    values,
-                    problem,
-                });
-                return;
-            }
+            Table::Reviews => unreachable!("held above"),
             Table::Complaints => self.complaint(&values),
             Table::Sanctions => self.sanction(&values),
             Table::Feedback => self.feedback(&values, sink),
@@ -319,7 +336,7 @@ impl<'p> Checker<'p> {
         let mut order: Vec<String> = Vec::new();
         let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in rows.iter().enumerate() {
-            let id = text(&r.values, 0).to_string();
+            let id = r.review_id.clone();
             groups
                 .entry(id.clone())
                 .or_insert_with(|| {
@@ -335,7 +352,8 @@ impl<'p> Checker<'p> {
         }
 
         // Supersedes must name other reviews of the same case that were read.
-        let case_of = |id: &str| text(&rows[groups[id][0]].values, 1).to_string();
+        // From the cells as read: a rejected target may not have parsed.
+        let case_of = |id: &str| rows[groups[id][0]].row.cells[1].trim().to_string();
         let mut bad_supersedes: HashMap<&str, Problem> = HashMap::new();
         let mut superseded: HashSet<&str> = HashSet::new();
         for id in &order {
@@ -420,13 +438,13 @@ impl<'p> Checker<'p> {
             .collect();
         let superseded: HashSet<String> = superseded.into_iter().map(str::to_string).collect();
         for (position, pending) in rows.iter_mut().enumerate() {
-            let id = text(&pending.values, 0).to_string();
-            let problem = pending.problem.take().or_else(|| verdicts[&id].clone());
+            let id = &pending.review_id;
+            let problem = pending.problem.take().or_else(|| verdicts[id].clone());
             match problem {
                 Some((reason, detail)) => sink.reject(&pending.row, reason, detail),
                 None => {
                     sink.accept(pending.row.file);
-                    if superseded.contains(&id) {
+                    if superseded.contains(id) {
                         sink.count_superseded();
                     }
                     if !self.cases[text(&pending.values, 1)].in_period {

@@ -1,1 +1,7 @@
-mod x {}
+//! Integration tests: one binary, so DataFusion is linked once. Each module
+//! runs the real `legalaid` binary in a temporary folder.
+
+mod fixture;
+mod formats;
+mod ingest_errors;
+mod ingest_props;
