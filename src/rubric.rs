@@ -176,6 +176,14 @@ impl RubricError {
     }
 }
 
+/// Returns a [`RubricError`] for `source`, naming `item` if given.
+/// (The `;` keeps rustfmt from spreading every call over five lines.)
+macro_rules! bail {
+    ($source:expr, $item:expr; $($msg:tt)+) => {
+        return Err(RubricError::new($source, $item, format!($($msg)+)))
+    };
+}
+
 impl Rubric {
     /// Reads and validates a rubric file.
     pub fn load(path: &Path) -> Result<Rubric, RubricError> {
@@ -190,105 +198,53 @@ impl Rubric {
     /// recorded in the result. The hash is of `text`.
     pub fn parse(text: &str, source: &Path) -> Result<Rubric, RubricError> {
         let raw: RawRubric = toml::from_str(text).map_err(|e| toml_error(text, source, &e))?;
-        let err = |item: Option<&str>, msg: String| RubricError::new(source, item, msg);
-
-        let case_type = CaseType::parse(&raw.case_type).ok_or_else(|| {
-            err(
-                None,
-                format!(
-                    "case_type \"{}\" is unknown; expected criminal, civil or administrative",
-                    raw.case_type
-                ),
-            )
-        })?;
+        let Some(case_type) = CaseType::parse(&raw.case_type) else {
+            let t = &raw.case_type;
+            bail!(source, None; "case_type \"{t}\" is unknown; expected criminal, civil or administrative");
+        };
         if raw.version.trim().is_empty() {
-            return Err(err(
-                None,
-                "version is empty; expected a version string such as \"cd-2024.1\"".into(),
-            ));
+            bail!(source, None; "version is empty; expected a version string such as \"cd-2024.1\"");
         }
-        if !(raw.full_mark > 0.0) {
-            return Err(err(
-                None,
-                format!("full_mark is {}; expected a positive number", raw.full_mark),
-            ));
+        if !positive(raw.full_mark) {
+            bail!(source, None; "full_mark is {}; expected a positive number", raw.full_mark);
         }
-
-        let mut stage_codes = HashSet::new();
+        let mut stages = HashSet::new();
         for s in &raw.stages {
-            if s.code.trim().is_empty() || !stage_codes.insert(s.code.as_str()) {
-                return Err(err(
-                    None,
-                    format!(
-                        "stage code \"{}\" is empty or repeated; expected unique stage codes",
-                        s.code
-                    ),
-                ));
+            if s.code.trim().is_empty() || !stages.insert(s.code.as_str()) {
+                let c = &s.code;
+                bail!(source, None; "stage code \"{c}\" is empty or repeated; expected unique stage codes");
             }
         }
-
         if raw.items.is_empty() {
-            return Err(err(
-                None,
-                "no items; expected at least one [[items]] table".into(),
-            ));
+            bail!(source, None; "no items; expected at least one [[items]] table");
         }
-        let mut item_codes = HashSet::new();
+        let mut codes = HashSet::new();
         for it in &raw.items {
             let code = Some(it.code.as_str());
             if it.code.trim().is_empty() {
-                return Err(err(
-                    None,
-                    format!(
-                        "an item in stage \"{}\" has an empty code; expected a unique code",
-                        it.stage
-                    ),
-                ));
+                let st = &it.stage;
+                bail!(source, None; "an item in stage \"{st}\" has an empty code; expected a unique code");
             }
-            if !item_codes.insert(it.code.as_str()) {
-                return Err(err(
-                    code,
-                    "the code appears more than once; expected each item code once".into(),
-                ));
+            if !codes.insert(it.code.as_str()) {
+                bail!(source, code; "the code appears more than once; expected each item code once");
             }
-            if !(it.max_points > 0.0) {
-                return Err(err(
-                    code,
-                    format!(
-                        "max_points is {}; expected a positive number",
-                        it.max_points
-                    ),
-                ));
+            if !positive(it.max_points) {
+                bail!(source, code; "max_points is {}; expected a positive number", it.max_points);
             }
-            if !stage_codes.contains(it.stage.as_str()) {
+            if !stages.contains(it.stage.as_str()) {
                 let known: Vec<&str> = raw.stages.iter().map(|s| s.code.as_str()).collect();
-                return Err(err(
-                    code,
-                    format!(
-                        "stage \"{}\" is not declared; expected one of [{}]",
-                        it.stage,
-                        known.join(", ")
-                    ),
-                ));
+                let (st, known) = (&it.stage, known.join(", "));
+                bail!(source, code; "stage \"{st}\" is not declared; expected one of [{known}]");
             }
             if it.veto && it.optional {
-                return Err(err(
-                    code,
-                    "a veto item cannot be optional; expected optional = false".into(),
-                ));
+                bail!(source, code; "a veto item cannot be optional; expected optional = false");
             }
         }
         let sum: f64 = raw.items.iter().map(|i| i.max_points).sum();
         if (sum - raw.full_mark).abs() > EPS {
-            return Err(err(
-                None,
-                format!(
-                    "item maxima add up to {sum}, but full_mark is {}; expected them to be equal",
-                    raw.full_mark
-                ),
-            ));
+            let full = raw.full_mark;
+            bail!(source, None; "item maxima add up to {sum}, but full_mark is {full}; expected them to be equal");
         }
-
         let bands = validate_bands(raw.bands, source)?;
         Ok(Rubric {
             case_type,
@@ -330,44 +286,39 @@ impl Rubric {
     }
 }
 
+/// A usable point value: finite and above zero (rejects NaN and infinity).
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
 /// Checks the bands and returns them sorted highest first. Bands only carry
 /// a lower bound, so "no gaps" means the lowest starts at 0, and "no overlap"
 /// means no two share a lower bound.
 fn validate_bands(mut bands: Vec<Band>, source: &Path) -> Result<Vec<Band>, RubricError> {
-    let err = |msg: String| Err(RubricError::new(source, None, msg));
     if bands.is_empty() {
-        return err("no bands; expected [[bands]] tables with code, label and lower".into());
+        bail!(source, None; "no bands; expected [[bands]] tables with code, label and lower");
     }
     let mut codes = HashSet::new();
     for b in &bands {
-        if b.code.trim().is_empty() || !codes.insert(b.code.as_str()) {
-            return err(format!(
-                "band code \"{}\" is empty or repeated; expected unique band codes",
-                b.code
-            ));
+        let (c, lower) = (&b.code, b.lower);
+        if c.trim().is_empty() || !codes.insert(c.as_str()) {
+            bail!(source, None; "band code \"{c}\" is empty or repeated; expected unique band codes");
         }
-        if !(0.0..=100.0).contains(&b.lower) {
-            return err(format!(
-                "band \"{}\" has lower = {}; expected a bound within 0..100",
-                b.code, b.lower
-            ));
+        if !(0.0..=100.0).contains(&lower) {
+            bail!(source, None; "band \"{c}\" has lower = {lower}; expected a bound from 0 to 100");
         }
     }
     bands.sort_by(|a, b| b.lower.total_cmp(&a.lower));
     for w in bands.windows(2) {
         if (w[0].lower - w[1].lower).abs() <= EPS {
-            return err(format!(
-                "bands \"{}\" and \"{}\" overlap: both have lower = {}; expected distinct lower bounds",
-                w[1].code, w[0].code, w[0].lower
-            ));
+            let (hi, lo, lower) = (&w[0].code, &w[1].code, w[0].lower);
+            bail!(source, None; "bands \"{lo}\" and \"{hi}\" overlap: both have lower = {lower}; expected distinct lower bounds");
         }
     }
     let lowest = bands.last().expect("not empty");
-    if lowest.lower.abs() > EPS {
-        return err(format!(
-            "the lowest band \"{}\" starts at {}, leaving scores below it without a band; expected lower = 0",
-            lowest.code, lowest.lower
-        ));
+    let (lc, ll) = (&lowest.code, lowest.lower);
+    if ll.abs() > EPS {
+        bail!(source, None; "the lowest band \"{lc}\" starts at {ll}, leaving lower scores without a band; expected lower = 0");
     }
     let fails: Vec<&str> = bands
         .iter()
@@ -375,19 +326,14 @@ fn validate_bands(mut bands: Vec<Band>, source: &Path) -> Result<Vec<Band>, Rubr
         .map(|b| b.code.as_str())
         .collect();
     match fails.as_slice() {
-        [] => return err("no fail band; expected exactly one band with fail = true".into()),
-        [one] if *one != lowest.code => {
-            return err(format!(
-                "fail band \"{one}\" is not the lowest band (\"{}\" is); expected the fail band to be the lowest",
-                lowest.code
-            ));
+        [] => bail!(source, None; "no fail band; expected exactly one band with fail = true"),
+        [one] if one != lc => {
+            bail!(source, None; "fail band \"{one}\" is not the lowest band (\"{lc}\" is); expected the fail band to be the lowest");
         }
         [_] => {}
         many => {
-            return err(format!(
-                "several fail bands ({}); expected exactly one band with fail = true",
-                many.join(", ")
-            ));
+            let many = many.join(", ");
+            bail!(source, None; "several fail bands ({many}); expected exactly one band with fail = true");
         }
     }
     Ok(bands)
@@ -398,14 +344,14 @@ fn validate_bands(mut bands: Vec<Band>, source: &Path) -> Result<Vec<Band>, Rubr
 fn toml_error(text: &str, source: &Path, e: &toml::de::Error) -> RubricError {
     let message = e.message().trim().replace('\n', " ");
     let Some(span) = e.span() else {
-        return RubricError::new(source, None, format!("invalid rubric: {message}"));
+        return RubricError::new(source, None, format!("not a valid rubric: {message}"));
     };
     let start = span.start.min(text.len());
     let line = text[..start].matches('\n').count() + 1;
     RubricError::new(
         source,
         enclosing_item(text, start).as_deref(),
-        format!("invalid rubric at line {line}: {message}"),
+        format!("line {line}: {message}"),
     )
 }
 
@@ -431,7 +377,8 @@ fn enclosing_item(text: &str, at: usize) -> Option<String> {
         if let Some((key, value)) = line.split_once('=')
             && key.trim() == "code"
         {
-            return Some(value.trim().trim_matches('"').to_string());
+            let value = value.trim().trim_start_matches(['"', '\'']);
+            return value.split(['"', '\'']).next().map(str::to_string);
         }
     }
     None
@@ -464,4 +411,454 @@ pub fn default_rubrics() -> Vec<Rubric> {
                 .unwrap_or_else(|e| panic!("embedded default rubric is invalid: {e}"))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small valid rubric; each validation test breaks one thing in it.
+    const MINI: &str = r#"
+case_type = "criminal"
+version = "t-1"
+title = "测试"
+full_mark = 10
+
+[[stages]]
+code = "A"
+name = "受理"
+name_en = "Acceptance"
+
+[[stages]]
+code = "V"
+name = "否决"
+name_en = "Veto"
+
+[[bands]]
+code = "pass"
+label = "合格"
+lower = 60
+
+[[bands]]
+code = "fail"
+label = "不合格"
+lower = 0
+fail = true
+
+[[items]]
+code = "X-A1"
+stage = "A"
+text = "甲"
+text_en = "a"
+max_points = 6
+optional = true
+
+[[items]]
+code = "X-A2"
+stage = "A"
+text = "乙"
+text_en = "b"
+max_points = 2
+
+[[items]]
+code = "X-V1"
+stage = "V"
+text = "丙"
+text_en = "c"
+max_points = 2
+veto = true
+"#;
+
+    fn parse(text: &str) -> Result<Rubric, RubricError> {
+        Rubric::parse(text, Path::new("rubrics/bad.toml"))
+    }
+
+    /// Applies `from -> to` to MINI and returns the error message, which must
+    /// name the file and contain every string in `names`.
+    fn fails(from: &str, to: &str, names: &[&str]) -> String {
+        assert!(MINI.contains(from), "test edit not found: {from}");
+        let e = parse(&MINI.replacen(from, to, 1)).expect_err("expected an invalid rubric");
+        let msg = e.to_string();
+        assert!(msg.starts_with("rubric file rubrics/bad.toml: "), "{msg}");
+        for n in names {
+            assert!(msg.contains(n), "{msg:?} does not name {n:?}");
+        }
+        msg
+    }
+
+    fn stage_sums(r: &Rubric) -> Vec<(String, f64)> {
+        r.stages
+            .iter()
+            .map(|s| {
+                let sum = r
+                    .items
+                    .iter()
+                    .filter(|i| i.stage == s.code)
+                    .map(|i| i.max_points)
+                    .sum();
+                (s.code.clone(), sum)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults_parse_with_the_spec_stage_sums() {
+        let rubrics = default_rubrics();
+        let expect: [(CaseType, usize, [f64; 6]); 3] = [
+            (CaseType::Criminal, 23, [10., 28., 32., 12., 8., 10.]),
+            (CaseType::Civil, 22, [8., 22., 36., 12., 12., 10.]),
+            (CaseType::Administrative, 23, [8., 24., 34., 12., 12., 10.]),
+        ];
+        assert_eq!(rubrics.len(), 3);
+        for (r, (ct, n, sums)) in rubrics.iter().zip(expect) {
+            assert_eq!(r.case_type, ct);
+            assert_eq!(r.version, "cd-2024.1");
+            assert_eq!(r.full_mark, 100.0);
+            assert_eq!(r.items.len(), n, "{ct}");
+            let got = stage_sums(r);
+            let codes: Vec<&str> = got.iter().map(|(c, _)| c.as_str()).collect();
+            assert_eq!(codes, ["A", "B", "C", "D", "E", "V"]);
+            assert_eq!(
+                got.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+                sums,
+                "{ct}"
+            );
+            assert!(
+                r.items
+                    .iter()
+                    .all(|i| !i.text.is_empty() && !i.text_en.is_empty())
+            );
+            let bands: Vec<(&str, f64)> =
+                r.bands.iter().map(|b| (b.code.as_str(), b.lower)).collect();
+            assert_eq!(
+                bands,
+                [
+                    ("excellent", 90.),
+                    ("good", 80.),
+                    ("qualified", 60.),
+                    ("unqualified", 0.)
+                ]
+            );
+            assert_eq!(r.fail_band().label, "不合格");
+            assert_eq!(r.sha256.len(), 64);
+            assert_eq!(
+                r.source,
+                Path::new("pipelines/rubrics").join(format!("{}.toml", ct.code()))
+            );
+        }
+    }
+
+    #[test]
+    fn veto_items_are_the_five_v_items() {
+        for r in default_rubrics() {
+            let prefix = &r.items[0].code[..2];
+            let veto: Vec<&str> = r.veto_items().map(|i| i.code.as_str()).collect();
+            let want: Vec<String> = (1..=5).map(|n| format!("{prefix}-V{n}")).collect();
+            assert_eq!(veto, want);
+            assert!(
+                r.veto_items()
+                    .all(|i| i.stage == "V" && i.max_points == 2.0 && !i.optional)
+            );
+            assert!(r.items.iter().filter(|i| i.stage != "V").all(|i| !i.veto));
+        }
+    }
+
+    #[test]
+    fn default_files_on_disk_match_the_embedded_ones() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/rubrics");
+        for (name, text) in DEFAULT_RUBRICS {
+            let r = Rubric::load(&dir.join(name)).unwrap();
+            assert_eq!(r.sha256, hex::encode(Sha256::digest(text.as_bytes())));
+        }
+    }
+
+    #[test]
+    fn known_items_and_optional_flags() {
+        let cr = &default_rubrics()[0];
+        let b1 = cr.item("CR-B1").unwrap();
+        assert_eq!(
+            (b1.stage.as_str(), b1.max_points, b1.optional),
+            ("B", 8.0, false)
+        );
+        assert!(b1.text.contains("3个工作日"));
+        assert!(cr.item("CR-C3").unwrap().optional);
+        assert!(cr.item("CV-A1").is_none());
+        let ad = &default_rubrics()[2];
+        let e3 = ad.item("AD-E3").unwrap();
+        assert!(e3.optional && e3.max_points == 3.0);
+    }
+
+    #[test]
+    fn band_for_uses_lower_bounds_with_tolerance() {
+        let r = &default_rubrics()[0];
+        let band = |s: f64| r.band_for(s).code.as_str();
+        assert_eq!(band(100.0), "excellent");
+        assert_eq!(band(90.0), "excellent");
+        assert_eq!(band(90.0 - 1e-10), "excellent");
+        // Exactly 1e-9 below the bound still counts as reaching it.
+        assert_eq!(band(89.999999999), "excellent");
+        assert_eq!(band(89.99999999), "good");
+        assert_eq!(band(80.0), "good");
+        assert_eq!(band(59.99), "unqualified");
+        assert_eq!(band(0.0), "unqualified");
+        assert_eq!(band(-5.0), "unqualified");
+    }
+
+    #[test]
+    fn case_type_codes_and_labels() {
+        assert_eq!(CaseType::parse(" civil "), Some(CaseType::Civil));
+        assert_eq!(CaseType::parse("行政"), Some(CaseType::Administrative));
+        assert_eq!(CaseType::parse("Criminal"), None);
+        for t in CaseType::ALL {
+            assert_eq!(CaseType::parse(t.label_zh()), Some(t));
+            assert_eq!(toml::Value::try_from(t).unwrap().as_str(), Some(t.code()));
+        }
+    }
+
+    #[test]
+    fn ew_peer_review_fixture_loads_and_grades() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/rubrics/ew-peer-review.toml");
+        let r = Rubric::load(&path).unwrap();
+        assert_eq!(
+            (r.case_type, r.version.as_str(), r.full_mark),
+            (CaseType::Civil, "ew-2024", 50.0)
+        );
+        let codes: Vec<&str> = r.bands.iter().map(|b| b.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "excellence",
+                "competence_plus",
+                "threshold_competence",
+                "below_competence",
+                "failure"
+            ]
+        );
+        assert_eq!(r.bands[0].label_en.as_deref(), Some("1 Excellence"));
+        assert_eq!(r.fail_band().code, "failure");
+        // Totals arrive normalised: 100 × points / 50.
+        let grade = |points: f64| r.band_for(100.0 * points / 50.0).code.as_str();
+        assert_eq!(grade(50.0), "excellence");
+        assert_eq!(grade(42.5), "excellence");
+        assert_eq!(grade(42.0), "competence_plus");
+        assert_eq!(grade(25.0), "threshold_competence");
+        assert_eq!(grade(15.0), "below_competence");
+        assert_eq!(grade(14.5), "failure");
+        assert_eq!(
+            r.veto_items().map(|i| i.code.as_str()).collect::<Vec<_>>(),
+            ["EW-V1"]
+        );
+    }
+
+    #[test]
+    fn mini_is_valid() {
+        let r = parse(MINI).unwrap();
+        assert_eq!(r.bands[0].code, "pass");
+        assert_eq!(r.title_en, None);
+    }
+
+    #[test]
+    fn toml_syntax_error_names_the_line() {
+        // "max_points = 2" first occurs in item X-A2.
+        let at = MINI.find("max_points = 2").unwrap();
+        let line = format!("line {}", MINI[..at].lines().count() + 1);
+        fails(
+            "max_points = 2",
+            "max_points = = 2",
+            &["item X-A2", &line, "extra `=`"],
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_the_item() {
+        fails(
+            "max_points = 2\nveto",
+            "weight = 1\nmax_points = 2\nveto",
+            &["item X-V1", "weight"],
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_key() {
+        fails(
+            "full_mark = 10",
+            "full_mark = 10\ncity = \"成都\"",
+            &["city", "line"],
+        );
+    }
+
+    #[test]
+    fn unknown_case_type() {
+        fails(
+            "\"criminal\"",
+            "\"family\"",
+            &["family", "criminal, civil or administrative"],
+        );
+    }
+
+    #[test]
+    fn empty_version() {
+        fails("\"t-1\"", "\" \"", &["version is empty"]);
+    }
+
+    #[test]
+    fn full_mark_not_positive() {
+        fails("full_mark = 10", "full_mark = 0", &["full_mark is 0"]);
+    }
+
+    #[test]
+    fn no_items() {
+        let cut = &MINI[..MINI.find("[[items]]").unwrap()];
+        let msg = parse(cut).unwrap_err().to_string();
+        assert!(
+            msg.contains("rubrics/bad.toml") && msg.contains("no items"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn duplicate_item_code() {
+        fails("\"X-A2\"", "\"X-A1\"", &["item X-A1", "more than once"]);
+    }
+
+    #[test]
+    fn empty_item_code() {
+        fails("\"X-A2\"", "\"\"", &["empty code", "stage \"A\""]);
+    }
+
+    #[test]
+    fn max_points_not_positive() {
+        fails(
+            "max_points = 2\n\n",
+            "max_points = -2\n\n",
+            &["item X-A2", "max_points is -2"],
+        );
+    }
+
+    #[test]
+    fn duplicate_stage_code() {
+        fails(
+            "code = \"V\"",
+            "code = \"A\"",
+            &["stage code \"A\"", "repeated"],
+        );
+    }
+
+    #[test]
+    fn undeclared_stage() {
+        fails(
+            "stage = \"A\"\ntext = \"乙\"",
+            "stage = \"Z\"\ntext = \"乙\"",
+            &["item X-A2", "\"Z\"", "[A, V]"],
+        );
+    }
+
+    #[test]
+    fn maxima_do_not_add_up() {
+        fails(
+            "max_points = 6",
+            "max_points = 5",
+            &["add up to 9", "full_mark is 10"],
+        );
+    }
+
+    #[test]
+    fn optional_veto_item() {
+        fails(
+            "veto = true",
+            "veto = true\noptional = true",
+            &["item X-V1", "veto item cannot be optional"],
+        );
+    }
+
+    #[test]
+    fn no_bands() {
+        let text = MINI.replace("[[bands]]", "[[ignored]]");
+        let text = text.replace(
+            "[[ignored]]\ncode = \"pass\"\nlabel = \"合格\"\nlower = 60\n",
+            "",
+        );
+        let text = text.replace(
+            "[[ignored]]\ncode = \"fail\"\nlabel = \"不合格\"\nlower = 0\nfail = true\n",
+            "",
+        );
+        let msg = parse(&text).unwrap_err().to_string();
+        assert!(
+            msg.contains("rubrics/bad.toml") && msg.contains("no bands"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn duplicate_band_code() {
+        fails(
+            "code = \"pass\"",
+            "code = \"fail\"",
+            &["band code \"fail\"", "repeated"],
+        );
+    }
+
+    #[test]
+    fn overlapping_bands() {
+        fails(
+            "lower = 60",
+            "lower = 0",
+            &["\"pass\"", "\"fail\"", "overlap"],
+        );
+    }
+
+    #[test]
+    fn gap_below_lowest_band() {
+        fails("lower = 0", "lower = 10", &["\"fail\"", "starts at 10"]);
+    }
+
+    #[test]
+    fn band_bound_out_of_range() {
+        fails(
+            "lower = 60",
+            "lower = 160",
+            &["band \"pass\"", "lower = 160"],
+        );
+    }
+
+    #[test]
+    fn no_fail_band() {
+        fails("fail = true\n", "", &["no fail band"]);
+    }
+
+    #[test]
+    fn several_fail_bands() {
+        fails(
+            "lower = 60",
+            "lower = 60\nfail = true",
+            &["several fail bands", "pass, fail"],
+        );
+    }
+
+    #[test]
+    fn fail_band_not_lowest() {
+        let text = MINI.replacen("fail = true\n", "", 1).replacen(
+            "lower = 60",
+            "lower = 60\nfail = true",
+            1,
+        );
+        let msg = parse(&text).unwrap_err().to_string();
+        assert!(msg.contains("rubrics/bad.toml"), "{msg}");
+        assert!(
+            msg.contains("fail band \"pass\" is not the lowest"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn unreadable_file() {
+        let msg = Rubric::load(Path::new("/nonexistent/x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.starts_with("rubric file /nonexistent/x.toml: cannot read"),
+            "{msg}"
+        );
+    }
 }
