@@ -10,6 +10,10 @@ pub enum Error {
     #[error(transparent)]
     Rubric(#[from] crate::rubric::RubricError),
 
+    /// Writing a synthetic data set failed.
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
