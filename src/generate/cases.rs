@@ -20,6 +20,7 @@
 //! enumeration value of the contract, so small data sets contain them all.
 
 use chrono::{Datelike, NaiveDate};
+use rand::Rng;
 
 use super::names::{self, DISTRICTS};
 use super::roster::{FirmKind, Roster, code};
@@ -294,7 +295,7 @@ impl CaseStream<'_> {
             "labor" | "litigation" => (40, 300),
             _ => (20, 280),
         };
-        let u: f64 = rng.random_f64();
+        let u: f64 = rng.random::<f64>();
         let duration = lo + ((hi - lo) as f64 * u.powf(1.4)).round() as i64;
         let assigned = add_days(closed, -duration);
 
@@ -386,7 +387,7 @@ impl CaseStream<'_> {
             if (ti == 0 || major) && l.junior_on(assigned) && !chance(rng, 0.35) {
                 continue;
             }
-            if dv && l.female == Some(false) && !chance(rng, 0.3) {
+            if dv && l.female == Some(false) && !chance(rng, 0.15) {
                 continue;
             }
             return i;
@@ -427,7 +428,7 @@ impl CaseStream<'_> {
             3
         } else {
             let dissatisfied = 0.02 + 0.3 * (1.0 - q);
-            let x: f64 = rng.random_f64();
+            let x: f64 = rng.random::<f64>();
             if x < dissatisfied {
                 2
             } else if x < dissatisfied + 0.18 {
@@ -481,7 +482,7 @@ impl CaseStream<'_> {
             2
         } else {
             let substantiated = 0.15 + 0.6 * (1.0 - q);
-            let x: f64 = rng.random_f64();
+            let x: f64 = rng.random::<f64>();
             if x < substantiated {
                 0
             } else if x < substantiated + 0.15 {
@@ -570,7 +571,7 @@ impl CaseStream<'_> {
                 let sign = if chance(rng, quality) { -1.0 } else { 1.0 };
                 Some((
                     between(rng, 0, k as i64 - 1) as usize,
-                    sign * (0.2 + 0.1 * rng.random_f64()),
+                    sign * (0.2 + 0.1 * rng.random::<f64>()),
                 ))
             } else {
                 None
@@ -607,7 +608,7 @@ impl CaseStream<'_> {
             if chosen.len() == k {
                 return chosen;
             }
-            let r = *pick(&mut self.rng, &self.scorers);
+            let r = pick(&mut self.rng, &self.scorers);
             if ok(r) && !chosen.contains(&r) {
                 chosen.push(r);
             }
@@ -663,9 +664,9 @@ impl CaseStream<'_> {
                 let top = item.labels.len() - 1;
                 let p = (frac * item.max).round().clamp(0.0, top as f64) as usize;
                 if (p as f64) <= 0.4 * item.max && chance(rng, 0.2) {
-                    note = *pick(rng, names::NOTES_LOW);
+                    note = pick(rng, names::NOTES_LOW);
                 } else if p == top && item.max >= 6.0 && chance(rng, 0.01) {
-                    note = *pick(rng, names::NOTES_HIGH);
+                    note = pick(rng, names::NOTES_HIGH);
                 }
                 &item.labels[p]
             };
@@ -863,15 +864,4 @@ fn recipient(
         .collect::<Vec<_>>()
         .join(";");
     (name, id, groups)
-}
-
-/// Uniform `f64` draws under a short name.
-trait RandomF64 {
-    fn random_f64(&mut self) -> f64;
-}
-
-impl RandomF64 for GenRng {
-    fn random_f64(&mut self) -> f64 {
-        rand::Rng::random::<f64>(self)
-    }
 }

@@ -5,7 +5,7 @@
 //! codes, the empty string for a missing optional value, `NA` for a review
 //! item that did not apply), the three default rubric files and a
 //! `pipeline.toml` that runs as it is. The people, firms and numbers are
-//! fictional but shaped like Chengdu's: see [`names`](self) for the pools.
+//! fictional but shaped like Chengdu's (see the `names` submodule).
 //!
 //! The output is a function of the options alone: every random draw comes
 //! from ChaCha8 seeded with the seed, so the same options give byte-identical

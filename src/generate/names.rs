@@ -179,7 +179,7 @@ pub(crate) fn person_name(rng: &mut GenRng, female: bool) -> String {
     let mut name = String::from(weighted(rng, SURNAMES));
     let pool = if female { GIVEN_FEMALE } else { GIVEN_MALE };
     if chance(rng, 0.35) {
-        name.push_str(*pick(rng, pool));
+        name.push_str(pick(rng, pool));
     } else {
         let first = if chance(rng, 0.4) {
             pick(rng, GIVEN_NEUTRAL)
@@ -187,20 +187,20 @@ pub(crate) fn person_name(rng: &mut GenRng, female: bool) -> String {
             pick(rng, pool)
         };
         name.push_str(first);
-        name.push_str(*pick(rng, pool));
+        name.push_str(pick(rng, pool));
     }
     name
 }
 
 /// A Tibetan or Yi name.
 pub(crate) fn minority_name(rng: &mut GenRng) -> String {
-    let (first, second) = *pick(rng, &MINORITY_NAMES);
+    let (first, second) = pick(rng, &MINORITY_NAMES);
     format!("{}{}", pick(rng, first), pick(rng, second))
 }
 
 /// A foreign recipient's name.
 pub(crate) fn foreign_name(rng: &mut GenRng) -> String {
-    (*pick(rng, FOREIGN_NAMES)).to_owned()
+    pick(rng, FOREIGN_NAMES).to_owned()
 }
 
 /// Weights of ISO 7064 MOD 11-2 over the first 17 digits: 2^(17−i) mod 11.
@@ -335,10 +335,10 @@ const FIRM_SECOND: &[&str] = &[
 
 /// The `XX` of a law firm's name: two characters, three when `long`.
 pub(crate) fn firm_word(rng: &mut GenRng, long: bool) -> String {
-    let mut w = String::from(*pick(rng, FIRM_FIRST));
-    w.push_str(*pick(rng, FIRM_SECOND));
+    let mut w = String::from(pick(rng, FIRM_FIRST));
+    w.push_str(pick(rng, FIRM_SECOND));
     if long {
-        w.push_str(*pick(rng, FIRM_SECOND));
+        w.push_str(pick(rng, FIRM_SECOND));
     }
     w
 }
@@ -426,7 +426,7 @@ mod tests {
             assert!(id.starts_with(area));
             assert!(id_number_is_valid(&id), "{id}");
             let seq: u32 = id[14..17].parse().unwrap();
-            assert_eq!(seq % 2 == 0, female, "{id}");
+            assert_eq!(seq.is_multiple_of(2), female, "{id}");
             checks.insert(id.as_bytes()[17]);
         }
         assert_eq!(checks.len(), 11, "all of 0-9 and X occur");

@@ -161,7 +161,7 @@ fn build_firms(rng: &mut GenRng, n_lawyers: usize) -> Vec<Firm> {
         .enumerate()
         .map(|(i, d)| (i, if d.central { d.weight * 4 } else { d.weight }))
         .collect();
-    for _ in 0..n_law {
+    for f in 0..n_law {
         let mut tries = 0;
         let name = loop {
             let word = names::firm_word(rng, tries >= 20 || names.len() >= 900);
@@ -172,7 +172,8 @@ fn build_firms(rng: &mut GenRng, n_lawyers: usize) -> Vec<Firm> {
             tries += 1;
         };
         let district = weighted(rng, &firm_weights);
-        let firm_id = if chance(rng, 0.85) {
+        // The second firm (home of the second lawyer) has no code on file.
+        let firm_id = if f != 1 && chance(rng, 0.85) {
             unique_uscc(rng, &mut ids, "31", "510000")
         } else {
             String::new()
@@ -271,9 +272,10 @@ fn build_lawyers(rng: &mut GenRng, year: i32, n: usize, firms: &[Firm]) -> Vec<L
             _ => weighted(rng, &[(Some(true), 44), (Some(false), 52), (None, 4)]),
         };
         let firm = match kind {
-            code::AID_STAFF => *pick(rng, &centres),
-            code::PUBLIC => *pick(rng, &bureaus),
-            code::GRASSROOTS => *pick(rng, &offices),
+            code::AID_STAFF => pick(rng, &centres),
+            code::PUBLIC => pick(rng, &bureaus),
+            code::GRASSROOTS => pick(rng, &offices),
+            _ if i < 2 => law_firms[i],
             _ => law_firms[law_firm_size.draw(rng)],
         };
         // About one in five has fewer than three years of practice.
@@ -342,7 +344,7 @@ fn specialties(rng: &mut GenRng, kind: usize) -> String {
     while chosen.len() < n {
         let s = between(rng, 0, names::SPECIALTIES.len() as i64 - 1) as usize;
         // Grassroots legal workers may not defend in criminal cases.
-        if !(kind == code::GRASSROOTS && s == 0) && !chosen.contains(&s) {
+        if !(chosen.contains(&s) || kind == code::GRASSROOTS && s == 0) {
             chosen.push(s);
         }
     }
@@ -377,7 +379,7 @@ fn build_reviewers(rng: &mut GenRng, n: usize, firms: &[Firm]) -> Vec<Reviewer> 
                     (format!("质量评议合议组（第{panels}组）"), None, None)
                 }
                 code::ROLE_LAWYER => {
-                    let f = *pick(rng, &law_firms);
+                    let f = pick(rng, &law_firms);
                     let woman = chance(rng, 0.45);
                     (
                         names::person_name(rng, woman),
@@ -417,7 +419,7 @@ fn build_reviewers(rng: &mut GenRng, n: usize, firms: &[Firm]) -> Vec<Reviewer> 
         reviewers[scorers[k]].bias = if k < extremes {
             normal(rng, -0.14, 0.01)
         } else {
-            normal(rng, 0.12, 0.01)
+            normal(rng, 0.2, 0.01)
         };
     }
     reviewers
@@ -465,6 +467,7 @@ fn build_sanctions(rng: &mut GenRng, year: i32, lawyers: &mut [Lawyer]) -> Vec<S
             _ => date_between(rng, window_start, year_end),
         };
         let ends_on = match kind {
+            _ if j == code::PRACTICE_SUSPENDED => Some(add_days(year_end, between(rng, 30, 200))),
             code::MEMBERSHIP_SUSPENDED | code::PRACTICE_SUSPENDED => {
                 Some(add_days(decided_on, between(rng, 90, 365)))
             }
@@ -499,7 +502,7 @@ fn build_sanctions(rng: &mut GenRng, year: i32, lawyers: &mut [Lawyer]) -> Vec<S
         let summary = if chance(rng, 0.1) {
             ""
         } else {
-            *pick(rng, names::SANCTION_SUMMARIES)
+            pick(rng, names::SANCTION_SUMMARIES)
         };
         sanctions.push(Sanction {
             id: format!("CF-{}-{:04}", year_of(decided_on), j + 1),

@@ -62,8 +62,8 @@ pub(crate) fn weighted<T: Copy>(rng: &mut GenRng, table: &[(T, u32)]) -> T {
 }
 
 /// One element of a non-empty slice, uniformly.
-pub(crate) fn pick<'a, T>(rng: &mut GenRng, items: &'a [T]) -> &'a T {
-    &items[rng.random_range(0..items.len())]
+pub(crate) fn pick<T: Copy>(rng: &mut GenRng, items: &[T]) -> T {
+    items[rng.random_range(0..items.len())]
 }
 
 /// Cumulative weights over a large pool: O(log n) weighted draws.

@@ -207,8 +207,12 @@ fn headers_and_column_counts_follow_the_contract() {
 
 #[test]
 fn every_enumeration_value_is_present_in_400_cases() {
+    every_enumeration_value_is_present(400, 1);
+}
+
+fn every_enumeration_value_is_present(cases: u64, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
-    gen_into(dir.path(), 400, 1);
+    gen_into(dir.path(), cases, seed);
     let d = dir.path();
     let set = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     let lawyers = Csv::read(d, "lawyers");
@@ -433,4 +437,23 @@ fn zero_cases_still_give_a_loadable_set() {
     assert_eq!(rows["cases"], 0);
     assert_eq!(rows["complaints"], 20);
     assert_eq!(rows["lawyers"], 25);
+}
+
+/// `cargo test --lib generate_100k -- --ignored --nocapture` prints how long
+/// 100,000 cases take (about 4 s in a debug test build); `GENERATE_CASES`
+/// sets another number (a multiple of 10,000).
+#[test]
+#[ignore = "timing, not a check"]
+fn generate_100k_cases_timing() {
+    let n: u64 = std::env::var("GENERATE_CASES").map_or(100_000, |v| v.parse().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let mut reports = Vec::new();
+    let s = generate(&GenerateOptions::new(dir.path(), n, 2024), &mut |k| {
+        reports.push(k)
+    })
+    .unwrap();
+    eprintln!("{:?} in {:?}", s.rows, started.elapsed());
+    let every: Vec<u64> = (1..=n / 10_000).map(|k| k * 10_000).collect();
+    assert_eq!(reports, every, "one report per 10,000 cases");
 }
