@@ -32,6 +32,10 @@ pub enum Error {
         where_to_look: String,
     },
 
+    /// Writing a synthetic data set failed.
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]
     Engine(String),

@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod error;
+pub mod generate;
 pub mod ingest;
 pub mod manifest;
 pub mod output;
