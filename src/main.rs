@@ -45,6 +45,21 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Write a synthetic data set in the input contract, with a pipeline file.
+    Generate {
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of cases.
+        #[arg(long, default_value_t = 1000)]
+        cases: u64,
+        /// Seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The period year.
+        #[arg(long, default_value_t = legalaid::generate::DEFAULT_YEAR)]
+        year: i32,
+    },
     /// Ingest and validate the inputs only; print counts and the first rejects.
     Validate {
         pipeline: PathBuf,
@@ -106,6 +121,32 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     println!("{stage:<12} {:>10.3}", d.as_secs_f64());
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            out,
+            cases,
+            seed,
+            year,
+        } => {
+            let options = legalaid::generate::GenerateOptions {
+                out,
+                cases,
+                seed,
+                year,
+            };
+            let bar = Bar::new();
+            let summary = legalaid::generate::generate(&options, &mut |n| {
+                if let Some(b) = &bar.0 {
+                    b.set_message(format!("{n} of {cases} cases"));
+                }
+            })
+            .map_err(legalaid::Error::from)?;
+            bar.finish();
+            for (table, rows) in &summary.rows {
+                println!("{table:<11} {rows:>10} rows");
+            }
+            println!("pipeline file: {}", summary.pipeline.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate {

@@ -65,7 +65,7 @@ impl Plan {
             (CaseType::Civil, &file.rubrics.civil),
             (CaseType::Administrative, &file.rubrics.administrative),
         ] {
-            let rubric = Rubric::load(&base.join(rel))?;
+            let rubric = Rubric::load(&normalize(&base.join(rel)))?;
             if rubric.case_type != case_type {
                 return Err(Error::Config(crate::config::ConfigError {
                     path: pipeline.to_path_buf(),
@@ -82,11 +82,11 @@ impl Plan {
 
         let output_dir = match (&options.out, &file.output.dir) {
             (Some(out), _) => absolute(out)?,
-            (None, Some(dir)) => base.join(dir),
+            (None, Some(dir)) => normalize(&base.join(dir)),
             (None, None) => base.join("out").join(&file.name),
         };
         let register_path = match &file.register.path {
-            Some(p) => base.join(p),
+            Some(p) => normalize(&base.join(p)),
             None => base.join("state").join(format!("{}.sqlite", file.name)),
         };
         let lang = options
@@ -122,6 +122,17 @@ impl Plan {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
+    }
+}
+
 fn input_list(file: &PipelineFile, table: Table) -> &PathList {
     let i = &file.inputs;
     match table {
@@ -146,7 +157,7 @@ fn expand(base: &Path, list: &PathList, pipeline: &Path, table: Table) -> Result
     };
     let mut out = Vec::new();
     for pattern in list.patterns() {
-        let full = base.join(pattern);
+        let full = normalize(&base.join(pattern));
         if pattern.contains(['*', '?', '[']) {
             let text = full.to_string_lossy().to_string();
             let mut matched: Vec<PathBuf> = glob::glob(&text)
@@ -185,5 +196,24 @@ fn expand(base: &Path, list: &PathList, pipeline: &Path, table: Table) -> Result
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
-    std::path::absolute(path).map_err(|e| Error::io(path, e))
+    std::path::absolute(path)
+        .map(|p| normalize(&p))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Removes `.` and `name/..` pairs without touching the file system, so
+/// messages show `/x/out` rather than `/x/pipelines/../out`.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
