@@ -10,6 +10,10 @@ pub enum Error {
     #[error(transparent)]
     Rubric(#[from] crate::rubric::RubricError),
 
+    /// A SQL model under `sql/` failed (the error names the file).
+    #[error(transparent)]
+    Models(#[from] crate::models::ModelError),
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

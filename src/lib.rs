@@ -19,4 +19,5 @@
 //! [`generate`] writes synthetic input data in the data contract.
 
 pub mod error;
+pub mod models;
 pub mod rubric;
