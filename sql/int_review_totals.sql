@@ -3,11 +3,14 @@
 --   total = 100 * sum(points) / sum(max_points), both sums over the items
 --   that applied (points null = not applicable), so a review with optional
 --   items marked not applicable is rescaled, never penalised.
---   The sums run in rubric order (a running window sum, the last row taken)
+--   The sums run in rubric order (a running window sum, its last row taken)
 --   rather than as a plain aggregate: floating-point addition depends on
 --   order, and a plain sum follows the order rows happen to arrive in, which
 --   changes with input order and parallelism. Summed in one fixed order, the
---   same sheet always gives the same total to the last bit.
+--   same sheet always gives the same total to the last bit. Every window here
+--   shares that one ordering (the last row is found by its row number, not
+--   by a descending window), so that the planner never evaluates the running
+--   sums in reverse.
 with
 
 running_sums as (
@@ -18,7 +21,7 @@ running_sums as (
         rubric_version,
         reviewer_id,
         reviewed_on,
-        source_order,
+        min(source_order) over (partition by review_id) as source_order,
         count(*) over (partition by review_id) as n_items,
         count(points) over (partition by review_id) as n_applicable,
         sum(points) over (
@@ -33,8 +36,8 @@ running_sums as (
         ) as max_points_sum,
         row_number() over (
             partition by review_id
-            order by position desc, item desc
-        ) as rows_after
+            order by position, item
+        ) as row_in_review
     from stg_reviews
 ),
 
@@ -52,7 +55,7 @@ review_sums as (
         points_sum,
         max_points_sum
     from running_sums
-    where rows_after = 1
+    where row_in_review = n_items
 ),
 
 review_totals as (

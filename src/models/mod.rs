@@ -17,7 +17,8 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::physical_plan::collect;
@@ -185,8 +186,10 @@ pub async fn run_model(
     let in_sql = |e| ModelError::in_statement(model, e);
     let df = ctx.sql(model.sql).await.map_err(in_sql)?;
     let plan = df.create_physical_plan().await.map_err(in_sql)?;
-    let schema = plan.schema();
-    let batches = collect(plan, ctx.task_ctx()).await.map_err(in_sql)?;
+    let batches = collect(plan.clone(), ctx.task_ctx())
+        .await
+        .map_err(in_sql)?;
+    let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(in_sql)?;
 
     let register = |e| ModelError::in_step(model, "registering the result", e);
     let table = MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
@@ -199,6 +202,55 @@ pub async fn run_model(
         schema,
         batches,
     })
+}
+
+/// The batches with every text column as `Utf8`, the type of the staging
+/// tables. DataFusion picks `LargeUtf8` or `Utf8View` for the results of some
+/// functions and casts (`string_agg`, `cast(… as varchar)`); normalising here
+/// keeps the SQL free of engine-specific casts and gives later SQL, the
+/// writers and the tests one string type.
+fn with_plain_strings(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
+    let is_other_string = |t: &DataType| matches!(t, DataType::LargeUtf8 | DataType::Utf8View);
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| is_other_string(f.data_type()))
+    {
+        return Ok((schema, batches));
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if is_other_string(f.data_type()) {
+                f.as_ref().clone().with_data_type(DataType::Utf8)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let plain = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let batches = batches
+        .into_iter()
+        .map(|batch| {
+            let columns = batch
+                .columns()
+                .iter()
+                .map(|c| {
+                    if is_other_string(c.data_type()) {
+                        cast(c, &DataType::Utf8)
+                    } else {
+                        Ok(Arc::clone(c))
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            RecordBatch::try_new(Arc::clone(&plain), columns)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((plain, batches))
 }
 
 /// Runs the models in the order given (normally [`MODELS`]), each
