@@ -189,9 +189,8 @@ pub async fn run_model(
     let batches = collect(plan.clone(), ctx.task_ctx())
         .await
         .map_err(in_sql)?;
-    let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(in_sql)?;
-
     let register = |e| ModelError::in_step(model, "registering the result", e);
+    let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(register)?;
     let table = MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
     ctx.deregister_table(model.name).map_err(register)?;
     ctx.register_table(model.name, Arc::new(table))
