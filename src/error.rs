@@ -36,6 +36,10 @@ pub enum Error {
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
 
+    /// A SQL model failed; names the file and statement.
+    #[error(transparent)]
+    Models(#[from] crate::models::ModelError),
+
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]
     Engine(String),

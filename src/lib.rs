@@ -22,6 +22,7 @@ pub mod error;
 pub mod generate;
 pub mod ingest;
 pub mod manifest;
+pub mod models;
 pub mod output;
 pub mod plan;
 pub mod rubric;

@@ -1,0 +1,48 @@
+-- grain: one row per case of the period with a live review, per veto item of
+--   its rubric
+-- purpose: the panel's verdict on each veto item (scoring.md, "Veto"): the
+--   item fails when the median of its points across the live reviews is 0
+--   (median of an even count = mean of the two middle values), and the
+--   reviewers are split when some scored it 0 and some did not (a split makes
+--   the case disputed). "0" means within the 1e-9 tolerance of
+--   credit-and-lists.md, "Exact comparisons".
+with
+
+veto_points as (
+    select
+        case_id,
+        item,
+        position,
+        points
+    from stg_reviews
+    where veto
+),
+
+per_item as (
+    select
+        case_id,
+        item,
+        position,
+        count(points) as n_scored,
+        median(points) as median_points,
+        sum(case when points <= 1e-9 then 1 else 0 end) as n_zero
+    from veto_points
+    group by case_id, item, position
+),
+
+verdicts as (
+    select
+        case_id,
+        item,
+        position,
+        n_scored,
+        median_points,
+        n_zero,
+        coalesce(median_points <= 1e-9, false) as failed,
+        (n_zero > 0 and n_zero < n_scored) as split
+    from per_item
+)
+
+select *
+from verdicts
+order by case_id, position, item

@@ -1,0 +1,134 @@
+-- grain: one row per case of the period with at least one live review
+-- purpose: the panel aggregate of each case (scoring.md, "One case"); read
+--   by the credit and list rules and written out as `case_scores`.
+--   score      median of the review totals (even n: mean of the two middle
+--              values); score_min / score_max the lowest and highest total.
+--              Unrounded here: later SQL compares them against thresholds;
+--              rounding to 2 decimals happens on output only.
+--   veto       true when any veto item's median points are 0;
+--   veto_items the failing veto items' codes joined by ';' in rubric order,
+--              the empty string when none fails (never null).
+--   grade      code and label of the band with the largest lower_bound
+--              <= score + 1e-9, except that a vetoed case gets the rubric's
+--              fail band whatever its score.
+--   disputed   score_max - score_min > dispute_spread + 1e-9, or reviewers
+--              split on a veto item.
+with
+
+params as (
+    select dispute_spread
+    from settings
+),
+
+panels as (
+    select
+        case_id,
+        case_type,
+        rubric_version,
+        count(*) as n_reviews,
+        median(total) as score,
+        min(total) as score_min,
+        max(total) as score_max
+    from int_review_totals
+    where total is not null
+    group by case_id, case_type, rubric_version
+),
+
+veto_verdicts as (
+    select
+        case_id,
+        bool_or(failed) as veto,
+        bool_or(split) as veto_split
+    from int_case_veto_items
+    group by case_id
+),
+
+failed_veto_items as (
+    select
+        case_id,
+        string_agg(item, ';' order by position, item) as veto_items
+    from int_case_veto_items
+    where failed
+    group by case_id
+),
+
+score_bands as (
+    select
+        p.case_id,
+        b.band_code,
+        b.band_label,
+        row_number() over (
+            partition by p.case_id
+            order by b.lower_bound desc, b.band_rank
+        ) as band_order
+    from panels as p
+    inner join rubric_bands as b
+        on p.case_type = b.case_type
+        and p.rubric_version = b.rubric_version
+        and b.lower_bound <= p.score + 1e-9
+),
+
+fail_bands as (
+    select
+        case_type,
+        rubric_version,
+        band_code,
+        band_label,
+        row_number() over (
+            partition by case_type, rubric_version
+            order by lower_bound, band_rank desc
+        ) as band_order
+    from rubric_bands
+    where is_fail
+),
+
+case_scores as (
+    select
+        p.case_id,
+        c.case_type,
+        c.lawyer_id,
+        p.rubric_version,
+        p.n_reviews,
+        p.score,
+        p.score_min,
+        p.score_max,
+        coalesce(v.veto, false) as veto,
+        coalesce(fv.veto_items, '') as veto_items,
+        coalesce(v.veto_split, false) as veto_split,
+        sb.band_code as score_band_code,
+        sb.band_label as score_band_label,
+        fb.band_code as fail_band_code,
+        fb.band_label as fail_band_label
+    from panels as p
+    inner join stg_cases as c
+        on p.case_id = c.case_id
+    left join veto_verdicts as v
+        on p.case_id = v.case_id
+    left join failed_veto_items as fv
+        on p.case_id = fv.case_id
+    left join score_bands as sb
+        on p.case_id = sb.case_id
+        and sb.band_order = 1
+    left join fail_bands as fb
+        on p.case_type = fb.case_type
+        and p.rubric_version = fb.rubric_version
+        and fb.band_order = 1
+)
+
+select
+    cs.case_id,
+    cs.case_type,
+    cs.lawyer_id,
+    cs.rubric_version,
+    cs.n_reviews,
+    cs.score,
+    cs.score_min,
+    cs.score_max,
+    case when cs.veto then cs.fail_band_code else cs.score_band_code end as grade,
+    case when cs.veto then cs.fail_band_label else cs.score_band_label end as grade_label,
+    cs.veto,
+    cs.veto_items,
+    (cs.score_max - cs.score_min > p.dispute_spread + 1e-9) or cs.veto_split as disputed
+from case_scores as cs
+cross join params as p
+order by cs.case_id

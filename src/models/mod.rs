@@ -1,0 +1,334 @@
+//! The SQL models: the derived tables of a run, one SQL file each under
+//! `sql/`, dbt style. A model is a single `SELECT` (a chain of named CTEs
+//! ending in a final select) over the staging tables that ingest registers in
+//! the session (`cases`, `lawyers`, `reviewers`, `reviews`, `rubric_items`,
+//! `rubric_bands`, `settings`) and over the models run before it. Names
+//! carry the stage: `stg_` cleaned inputs, `int_` joins and per-review or
+//! per-item aggregates, `mart_` the tables that reports read and that are
+//! written out. [`MODELS`] lists them in run order; [`run_models`] runs each,
+//! materialises its result as an in-memory table under the model's name (so
+//! later models and later stages read it like any other table) and returns
+//! the batches. Values stay unrounded in the session, because later SQL
+//! compares them against thresholds; [`rounded_for_output`] rounds the
+//! columns a model declares, for the written copies only. Every threshold
+//! comes from the `settings` table, never from a literal in SQL, except the
+//! 1e-9 comparison tolerance of the spec.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
+use datafusion::physical_plan::collect;
+use datafusion::prelude::SessionContext;
+
+#[cfg(test)]
+mod tests;
+
+/// One SQL model: a file `sql/<name>.sql` whose result is registered in the
+/// session under `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Model {
+    /// The model's name, also its table name in the session and its file
+    /// name under `sql/`.
+    pub name: &'static str,
+    /// The SQL text, embedded from `sql/<name>.sql`.
+    pub sql: &'static str,
+    /// Output table name under `data/`, for marts.
+    pub output: Option<&'static str>,
+    /// Columns rounded for output only, with decimals.
+    pub round: &'static [(&'static str, u32)],
+}
+
+impl Model {
+    /// The model's file, relative to the crate root: `sql/<name>.sql`.
+    pub fn file(&self) -> String {
+        format!("sql/{}.sql", self.name)
+    }
+}
+
+/// Every model, in run order: each reads only staging tables and models
+/// listed before it. The order is this list, never the file names.
+pub const MODELS: &[Model] = &[
+    Model {
+        name: "stg_cases",
+        sql: include_str!("../../sql/stg_cases.sql"),
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "stg_rubric_items",
+        sql: include_str!("../../sql/stg_rubric_items.sql"),
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "stg_reviews",
+        sql: include_str!("../../sql/stg_reviews.sql"),
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "int_review_totals",
+        sql: include_str!("../../sql/int_review_totals.sql"),
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "int_case_veto_items",
+        sql: include_str!("../../sql/int_case_veto_items.sql"),
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "mart_case_scores",
+        sql: include_str!("../../sql/mart_case_scores.sql"),
+        output: Some("case_scores"),
+        round: &[("score", 2), ("score_min", 2), ("score_max", 2)],
+    },
+    Model {
+        name: "mart_reviewer_stats",
+        sql: include_str!("../../sql/mart_reviewer_stats.sql"),
+        output: Some("reviewer_stats"),
+        round: &[("mean_deviation", 2), ("abs_mean_deviation", 2)],
+    },
+    Model {
+        name: "mart_panel_agreement",
+        sql: include_str!("../../sql/mart_panel_agreement.sql"),
+        output: Some("panel_agreement"),
+        round: &[("alpha", 4)],
+    },
+];
+
+/// The model of [`MODELS`] with this name.
+pub fn model(name: &str) -> Option<&'static Model> {
+    MODELS.iter().find(|m| m.name == name)
+}
+
+/// A model's materialised result.
+#[derive(Debug, Clone)]
+pub struct ModelResult {
+    pub model: &'static Model,
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl ModelResult {
+    /// Total number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// A model failed: planning or running its SQL, registering its result, or
+/// rounding it for output.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {statement}: {source}")]
+pub struct ModelError {
+    /// The model's name.
+    pub model: String,
+    /// The model's file, `sql/<name>.sql`.
+    pub file: String,
+    /// The first line(s) of the failing statement, or the step that failed.
+    pub statement: String,
+    #[source]
+    pub source: DataFusionError,
+}
+
+impl ModelError {
+    fn in_statement(model: &Model, source: DataFusionError) -> Self {
+        ModelError {
+            model: model.name.to_string(),
+            file: model.file(),
+            statement: format!("statement `{}`", statement_head(model.sql)),
+            source,
+        }
+    }
+
+    fn in_step(model: &Model, step: &str, source: DataFusionError) -> Self {
+        ModelError {
+            model: model.name.to_string(),
+            file: model.file(),
+            statement: step.to_string(),
+            source,
+        }
+    }
+}
+
+/// The first two lines of SQL of a statement, skipping blank lines and `--`
+/// comments, joined by a space and cut at 120 characters.
+fn statement_head(sql: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    let head = sql
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("--"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if head.chars().count() > MAX_CHARS {
+        let cut: String = head.chars().take(MAX_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        head
+    }
+}
+
+/// Runs one model: plans and executes its SQL, then registers the result in
+/// the session as an in-memory table under the model's name, replacing any
+/// table of that name.
+pub async fn run_model(
+    ctx: &SessionContext,
+    model: &'static Model,
+) -> Result<ModelResult, ModelError> {
+    let in_sql = |e| ModelError::in_statement(model, e);
+    let df = ctx.sql(model.sql).await.map_err(in_sql)?;
+    let plan = df.create_physical_plan().await.map_err(in_sql)?;
+    let batches = collect(plan.clone(), ctx.task_ctx())
+        .await
+        .map_err(in_sql)?;
+    let register = |e| ModelError::in_step(model, "registering the result", e);
+    let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(register)?;
+    let table = MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
+    ctx.deregister_table(model.name).map_err(register)?;
+    ctx.register_table(model.name, Arc::new(table))
+        .map_err(register)?;
+
+    Ok(ModelResult {
+        model,
+        schema,
+        batches,
+    })
+}
+
+/// The batches with every text column as `Utf8`, the type of the staging
+/// tables. DataFusion picks `LargeUtf8` or `Utf8View` for the results of some
+/// functions and casts (`string_agg`, `cast(… as varchar)`); normalising here
+/// keeps the SQL free of engine-specific casts and gives later SQL, the
+/// writers and the tests one string type.
+fn with_plain_strings(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
+    let is_other_string = |t: &DataType| matches!(t, DataType::LargeUtf8 | DataType::Utf8View);
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| is_other_string(f.data_type()))
+    {
+        return Ok((schema, batches));
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if is_other_string(f.data_type()) {
+                f.as_ref().clone().with_data_type(DataType::Utf8)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let plain = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let batches = batches
+        .into_iter()
+        .map(|batch| {
+            let columns = batch
+                .columns()
+                .iter()
+                .map(|c| {
+                    if is_other_string(c.data_type()) {
+                        cast(c, &DataType::Utf8)
+                    } else {
+                        Ok(Arc::clone(c))
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            RecordBatch::try_new(Arc::clone(&plain), columns)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((plain, batches))
+}
+
+/// Runs the models in the order given (normally [`MODELS`]), each
+/// materialised before the next runs; stops at the first failure.
+pub async fn run_models(
+    ctx: &SessionContext,
+    models: &'static [Model],
+) -> Result<Vec<ModelResult>, ModelError> {
+    let mut results = Vec::with_capacity(models.len());
+    for model in models {
+        results.push(run_model(ctx, model).await?);
+    }
+    Ok(results)
+}
+
+/// The batches with the model's `round` columns rounded to their decimals,
+/// half away from zero, for output only. A listed column must exist and be
+/// Float64; nulls stay null.
+pub fn rounded_for_output(
+    model: &Model,
+    batches: &[RecordBatch],
+) -> Result<Vec<RecordBatch>, ModelError> {
+    let fail = |e| ModelError::in_step(model, "rounding for output", e);
+    batches
+        .iter()
+        .map(|batch| {
+            let schema = batch.schema();
+            let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+            for &(name, decimals) in model.round {
+                let index = schema.index_of(name).map_err(|_| {
+                    fail(DataFusionError::Plan(format!(
+                        "column `{name}` is listed for rounding but is not in the result"
+                    )))
+                })?;
+                let column = &columns[index];
+                if column.data_type() != &DataType::Float64 {
+                    return Err(fail(DataFusionError::Plan(format!(
+                        "column `{name}` is listed for rounding but is {}, not Float64",
+                        column.data_type()
+                    ))));
+                }
+                let values = column
+                    .as_any()
+                    .downcast_ref::<Float64Array>()
+                    .expect("a Float64 column is a Float64Array");
+                let rounded: Float64Array = values
+                    .iter()
+                    .map(|v| v.map(|x| round_half_away(x, decimals)))
+                    .collect();
+                columns[index] = Arc::new(rounded);
+            }
+            RecordBatch::try_new(schema, columns).map_err(|e| fail(e.into()))
+        })
+        .collect()
+}
+
+/// Rounds `x` to `decimals` places, half away from zero.
+///
+/// Binary floating point stores 2.675 as 2.67499999…, so a plain
+/// `(x * 100).round()` would give 2.67 where a person expects 2.68. The
+/// scaled value is first snapped to the nearest millionth of a unit in the
+/// last kept place (a move of at most 5e-9 for two decimals), which removes
+/// such noise, and then rounded.
+pub fn round_half_away(x: f64, decimals: u32) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let factor = 10f64.powi(decimals as i32);
+    let scaled = x * factor;
+    if !scaled.is_finite() {
+        return x;
+    }
+    // Above 1e9 a millionth is below the precision of an f64: nothing to snap.
+    let snapped = if scaled.abs() < 1e9 {
+        (scaled * 1e6).round() / 1e6
+    } else {
+        scaled
+    };
+    let rounded = snapped.round() / factor;
+    // Never return -0.0 for a small negative value rounded to zero.
+    if rounded == 0.0 { 0.0 } else { rounded }
+}

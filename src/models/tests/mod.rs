@@ -1,0 +1,10 @@
+//! Tests of the SQL models, on small hand-made staging tables.
+
+mod fixture;
+
+mod case_scores;
+mod panel_agreement;
+mod props;
+mod reviewer_stats;
+mod runner;
+mod staging;

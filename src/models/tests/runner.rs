@@ -1,0 +1,332 @@
+//! The registry, the runner, errors and output rounding.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{Array, Float64Array, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use datafusion::assert_batches_eq;
+
+use super::fixture::{Fixture, query, run_all};
+use crate::models::{MODELS, Model, model, round_half_away, rounded_for_output, run_models};
+
+#[test]
+fn every_sql_file_is_registered_once_with_its_own_text() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sql");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".sql"))
+        .collect();
+    let registered: BTreeSet<String> = MODELS.iter().map(Model::file).collect();
+    let registered: BTreeSet<String> = registered
+        .iter()
+        .map(|f| f.trim_start_matches("sql/").to_string())
+        .collect();
+    assert_eq!(on_disk, registered);
+    assert_eq!(registered.len(), MODELS.len(), "model names are unique");
+    for m in MODELS {
+        let text = std::fs::read_to_string(dir.join(format!("{}.sql", m.name))).unwrap();
+        assert_eq!(m.sql, text, "{} embeds its own file", m.name);
+        assert!(
+            m.sql.starts_with("-- grain: "),
+            "{} opens with its grain",
+            m.name
+        );
+        let stage = m.name.split('_').next().unwrap();
+        assert!(["stg", "int", "mart"].contains(&stage), "{}", m.name);
+        assert_eq!(m.output.is_some(), stage == "mart", "{}", m.name);
+    }
+}
+
+/// A model reads only staging tables and models that run before it.
+#[test]
+fn run_order_puts_every_model_after_the_models_it_reads() {
+    for (i, m) in MODELS.iter().enumerate() {
+        for later in &MODELS[i..] {
+            let reads = m.sql.contains(&format!("from {}", later.name))
+                || m.sql.contains(&format!("join {}", later.name));
+            assert!(!reads, "{} reads {}, which runs later", m.name, later.name);
+        }
+    }
+    let order: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+    assert_eq!(
+        order,
+        [
+            "stg_cases",
+            "stg_rubric_items",
+            "stg_reviews",
+            "int_review_totals",
+            "int_case_veto_items",
+            "mart_case_scores",
+            "mart_reviewer_stats",
+            "mart_panel_agreement",
+        ]
+    );
+}
+
+#[test]
+fn marts_name_their_outputs_and_rounding() {
+    type Round = &'static [(&'static str, u32)];
+    let outputs: Vec<(&str, Option<&str>, Round)> =
+        MODELS.iter().map(|m| (m.name, m.output, m.round)).collect();
+    assert_eq!(
+        outputs[5..],
+        [
+            (
+                "mart_case_scores",
+                Some("case_scores"),
+                &[("score", 2), ("score_min", 2), ("score_max", 2)][..]
+            ),
+            (
+                "mart_reviewer_stats",
+                Some("reviewer_stats"),
+                &[("mean_deviation", 2), ("abs_mean_deviation", 2)][..]
+            ),
+            (
+                "mart_panel_agreement",
+                Some("panel_agreement"),
+                &[("alpha", 4)][..]
+            ),
+        ]
+    );
+}
+
+/// The spec's median: for an even count, the mean of the two middle values.
+#[tokio::test]
+async fn datafusion_median_of_float64_averages_the_two_middle_values() {
+    let ctx = datafusion::prelude::SessionContext::new();
+    assert_batches_eq!(
+        [
+            "+------+-----+------+",
+            "| even | odd | null |",
+            "+------+-----+------+",
+            "| 3.0  | 2.0 | 2.5  |",
+            "+------+-----+------+",
+        ],
+        &query(
+            &ctx,
+            "select \
+               (select median(x) from (values (10.0), (1.0), (4.0), (2.0)) as t(x)) as even, \
+               (select median(x) from (values (10.0), (1.0), (2.0)) as t(x)) as odd, \
+               (select median(x) from (values (cast(null as double)), (3.0), (2.0)) as t(x)) as null"
+        )
+        .await
+    );
+}
+
+/// Running again replaces every materialised table; the results are the same
+/// and later stages can query the marts by name.
+#[tokio::test]
+async fn running_twice_replaces_the_tables() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "40 20 36 2 2")
+        .review("R2", "C1", "E2", "30 NA 27 2 2");
+    let ctx = fx.session();
+    let first = run_all(&ctx).await;
+    let second = run_all(&ctx).await;
+    for m in MODELS {
+        assert_eq!(first.get(m.name).batches, second.get(m.name).batches);
+        assert_eq!(first.get(m.name).model, m);
+    }
+    assert_batches_eq!(
+        [
+            "+---------+-----------+--------+",
+            "| case_id | n_reviews | score  |",
+            "+---------+-----------+--------+",
+            "| C1      | 2         | 88.125 |",
+            "+---------+-----------+--------+",
+        ],
+        &query(
+            &ctx,
+            "select case_id, n_reviews, score from mart_case_scores"
+        )
+        .await
+    );
+}
+
+/// An empty period still yields every table, with its columns and no rows
+/// (panel agreement keeps one row per case type).
+#[tokio::test]
+async fn no_reviews_yields_empty_tables() {
+    let fx = Fixture::new().case("C1", "civil", "L1", "2024-03-01");
+    let out = fx.run().await;
+    assert_eq!(out.get("mart_case_scores").num_rows(), 0);
+    assert_eq!(out.get("mart_case_scores").schema.fields().len(), 13);
+    assert_eq!(out.get("mart_reviewer_stats").num_rows(), 0);
+    let t = out.table("mart_panel_agreement");
+    assert_eq!(t.i64s("n_cases"), [Some(0)]);
+    assert_eq!(t.f64s("alpha"), [None]);
+}
+
+static BROKEN: [Model; 2] = [
+    Model {
+        name: "stg_fine",
+        sql: "-- grain: one row\nselect 1 as one\n",
+        output: None,
+        round: &[],
+    },
+    Model {
+        name: "int_broken",
+        sql: "-- grain: one row per nothing\n-- purpose: fail\nwith\n\nmissing as (\n    select * from no_such_table\n)\n\nselect * from missing\n",
+        output: None,
+        round: &[],
+    },
+];
+
+#[tokio::test]
+async fn a_failing_statement_names_its_file() {
+    let ctx = Fixture::new().session();
+    let err = run_models(&ctx, &BROKEN).await.unwrap_err();
+    assert_eq!(err.model, "int_broken");
+    assert_eq!(err.file, "sql/int_broken.sql");
+    let message = err.to_string();
+    assert!(message.starts_with("sql/int_broken.sql: "), "{message}");
+    assert!(message.contains("`with missing as (`"), "{message}");
+    assert!(message.contains("no_such_table"), "{message}");
+    // The models before it ran and were registered.
+    assert_eq!(
+        query(&ctx, "select one from stg_fine").await[0].num_rows(),
+        1
+    );
+    // And it converts into the library's error.
+    let lib: crate::error::Error = err.into();
+    assert!(lib.to_string().contains("sql/int_broken.sql"));
+}
+
+#[tokio::test]
+async fn a_syntax_error_names_its_file() {
+    static SYNTAX: [Model; 1] = [Model {
+        name: "mart_typo",
+        sql: "-- grain: none\nselec case_id from cases\n",
+        output: Some("typo"),
+        round: &[],
+    }];
+    let ctx = Fixture::new().session();
+    let err = run_models(&ctx, &SYNTAX).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("sql/mart_typo.sql: "), "{message}");
+    assert!(message.contains("selec case_id from cases"), "{message}");
+}
+
+#[test]
+fn round_half_away_from_zero() {
+    let cases = [
+        (2.675, 2, 2.68),
+        (-2.675, 2, -2.68),
+        (1.005, 2, 1.01),
+        (82.5, 0, 83.0),
+        (-82.5, 0, -83.0),
+        (80.355, 2, 80.36),
+        (39.510000000000005, 2, 39.51),
+        (84.999999999999, 2, 85.0),
+        (0.849_107_142_857_142_8, 4, 0.8491),
+        (0.333_35, 4, 0.3334),
+        (-0.001, 2, 0.0),
+        (12.344_999, 2, 12.34),
+        (100.0, 2, 100.0),
+    ];
+    for (x, d, expected) in cases {
+        let got = round_half_away(x, d);
+        assert_eq!(got, expected, "round({x}, {d})");
+        assert!(got.is_sign_positive() || expected < 0.0, "no -0.0: {x}");
+    }
+    assert!(round_half_away(f64::NAN, 2).is_nan());
+    assert_eq!(round_half_away(f64::INFINITY, 2), f64::INFINITY);
+}
+
+#[test]
+fn rounded_for_output_rounds_only_the_listed_columns() {
+    let scores = model("mart_case_scores").unwrap();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("case_id", DataType::Utf8, false),
+        Field::new("score", DataType::Float64, true),
+        Field::new("score_min", DataType::Float64, true),
+        Field::new("score_max", DataType::Float64, true),
+        Field::new("other", DataType::Float64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from(vec!["a", "b"])),
+            Arc::new(Float64Array::from(vec![Some(82.125), None])),
+            Arc::new(Float64Array::from(vec![Some(2.675), Some(1.005)])),
+            Arc::new(Float64Array::from(vec![
+                Some(95.30000000000001),
+                Some(50.0),
+            ])),
+            Arc::new(Float64Array::from(vec![Some(1.23456), Some(2.5)])),
+        ],
+    )
+    .unwrap();
+    let rounded = rounded_for_output(scores, std::slice::from_ref(&batch)).unwrap();
+    assert_eq!(rounded.len(), 1);
+    let col = |name: &str| -> Vec<Option<f64>> {
+        rounded[0]
+            .column_by_name(name)
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap()
+            .iter()
+            .collect()
+    };
+    assert_eq!(col("score"), [Some(82.13), None]);
+    assert_eq!(col("score_min"), [Some(2.68), Some(1.01)]);
+    assert_eq!(col("score_max"), [Some(95.3), Some(50.0)]);
+    assert_eq!(col("other"), [Some(1.23456), Some(2.5)]);
+    assert_eq!(rounded[0].schema(), batch.schema());
+    assert_eq!(rounded[0].column(0).len(), 2);
+}
+
+#[tokio::test]
+async fn rounded_for_output_of_a_real_run() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "33.5 NA 30.25 2 0")
+        .review("R2", "C1", "E2", "30.1 NA 20.3 2 2");
+    let out = fx.run().await;
+    let r = out.get("mart_case_scores");
+    let rounded = rounded_for_output(r.model, &r.batches).unwrap();
+    // Totals 82.1875 and 68.00000000000001: median 75.09375.
+    assert_batches_eq!(
+        [
+            "+---------+-------+-----------+-----------+",
+            "| case_id | score | score_min | score_max |",
+            "+---------+-------+-----------+-----------+",
+            "| C1      | 75.09 | 68.0      | 82.19     |",
+            "+---------+-------+-----------+-----------+",
+        ],
+        &[rounded[0].project(&[0, 5, 6, 7]).unwrap()]
+    );
+}
+
+#[test]
+fn rounding_a_missing_or_non_float_column_is_an_error() {
+    static ROUND_TEXT: Model = Model {
+        name: "mart_x",
+        sql: "",
+        output: Some("x"),
+        round: &[("case_id", 2)],
+    };
+    static ROUND_MISSING: Model = Model {
+        name: "mart_y",
+        sql: "",
+        output: Some("y"),
+        round: &[("nowhere", 2)],
+    };
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "case_id",
+        DataType::Utf8,
+        false,
+    )]));
+    let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec!["a"]))]).unwrap();
+    let err = rounded_for_output(&ROUND_TEXT, std::slice::from_ref(&batch)).unwrap_err();
+    assert_eq!(err.file, "sql/mart_x.sql");
+    assert!(err.to_string().contains("case_id"), "{err}");
+    let err = rounded_for_output(&ROUND_MISSING, &[batch]).unwrap_err();
+    assert!(err.to_string().starts_with("sql/mart_y.sql: "), "{err}");
+    assert!(err.to_string().contains("nowhere"), "{err}");
+}

@@ -1,0 +1,228 @@
+//! The `stg_` and `int_` models.
+
+use datafusion::assert_batches_eq;
+
+use super::fixture::{Fixture, Rubric, civil_rubric, default_bands, item, query, run_all, veto};
+
+#[tokio::test]
+async fn stg_cases_flags_the_period_with_both_ends_included() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-01-01")
+        .case("C2", "civil", "L2", "2024-12-31")
+        .case("C3", "civil", "L1", "2023-12-31")
+        .case("C4", "civil", "L2", "2025-01-01")
+        .case("C5", "civil", "L2", "2024-06-15");
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+---------+-----------+-----------+------------+-----------+",
+            "| case_id | case_type | lawyer_id | closed_on  | in_period |",
+            "+---------+-----------+-----------+------------+-----------+",
+            "| C1      | civil     | L1        | 2024-01-01 | true      |",
+            "| C2      | civil     | L2        | 2024-12-31 | true      |",
+            "| C3      | civil     | L1        | 2023-12-31 | false     |",
+            "| C4      | civil     | L2        | 2025-01-01 | false     |",
+            "| C5      | civil     | L2        | 2024-06-15 | true      |",
+            "+---------+-----------+-----------+------------+-----------+",
+        ],
+        &query(
+            &ctx,
+            "select case_id, case_type, lawyer_id, closed_on, in_period from stg_cases"
+        )
+        .await
+    );
+}
+
+#[tokio::test]
+async fn stg_cases_leaves_personal_data_behind() {
+    let fx = Fixture::new().case("C1", "civil", "L1", "2024-01-01");
+    let out = fx.run().await;
+    let schema = &out.get("stg_cases").schema;
+    assert!(schema.index_of("recipient_name").is_err());
+    assert!(schema.index_of("recipient_id_no").is_err());
+    assert!(schema.index_of("recipient_groups").is_ok());
+}
+
+#[tokio::test]
+async fn stg_rubric_items_keeps_one_version_per_case_type() {
+    let old = Rubric {
+        version: "test-0",
+        items: vec![item("CV-A1", 98.0), veto("CV-V1", 2.0)],
+        ..civil_rubric()
+    };
+    let criminal = Rubric {
+        case_type: "criminal",
+        version: "cr-1",
+        items: vec![item("CR-A1", 60.0), item("CR-B1", 38.0), veto("CR-V1", 2.0)],
+        bands: default_bands(),
+    };
+    let fx = Fixture::new().rubric(old).rubric(criminal);
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+            "| case_type | rubric_version | item  | stage | position | max_points | optional | veto  |",
+            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+            "| civil     | test-1         | CV-A1 | A     | 1        | 40.0       | false    | false |",
+            "| civil     | test-1         | CV-A2 | A     | 2        | 20.0       | true     | false |",
+            "| civil     | test-1         | CV-B1 | B     | 3        | 36.0       | false    | false |",
+            "| civil     | test-1         | CV-V2 | V     | 4        | 2.0        | false    | true  |",
+            "| civil     | test-1         | CV-V1 | V     | 5        | 2.0        | false    | true  |",
+            "| criminal  | cr-1           | CR-A1 | A     | 1        | 60.0       | false    | false |",
+            "| criminal  | cr-1           | CR-B1 | B     | 2        | 38.0       | false    | false |",
+            "| criminal  | cr-1           | CR-V1 | V     | 3        | 2.0        | false    | true  |",
+            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+        ],
+        &query(&ctx, "select * from stg_rubric_items").await
+    );
+}
+
+/// Superseded reviews (one id, or several joined by ';' with stray spaces,
+/// or a chain of reconciliations) take no part; a `supersedes` naming a
+/// review of another case does not touch it; reviews of cases outside the
+/// period are dropped.
+#[tokio::test]
+async fn stg_reviews_keeps_live_reviews_of_cases_of_the_period() {
+    let sheet = "40 20 36 2 2";
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .case("C2", "civil", "L1", "2024-04-01")
+        .case("C3", "civil", "L1", "2023-12-31")
+        .review("R1", "C1", "E1", sheet)
+        .review("R2", "C1", "E2", sheet)
+        .superseding("R3", "C1", "P1", sheet, "R1; R2")
+        .review("R4", "C1", "E4", sheet)
+        .superseding("R5", "C2", "E5", sheet, "R4")
+        .review("R6", "C2", "E1", sheet)
+        .superseding("R7", "C2", "E1", sheet, "R6")
+        .superseding("R8", "C2", "E1", sheet, "R7")
+        .review("R9", "C3", "E1", sheet);
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+-----------+---------+-------------+--------+--------+",
+            "| review_id | case_id | reviewer_id | n_rows | n_veto |",
+            "+-----------+---------+-------------+--------+--------+",
+            "| R3        | C1      | P1          | 5      | 2      |",
+            "| R4        | C1      | E4          | 5      | 2      |",
+            "| R5        | C2      | E5          | 5      | 2      |",
+            "| R8        | C2      | E1          | 5      | 2      |",
+            "+-----------+---------+-------------+--------+--------+",
+        ],
+        &query(
+            &ctx,
+            "select review_id, case_id, reviewer_id, count(*) as n_rows, \
+             sum(case when veto then 1 else 0 end) as n_veto \
+             from stg_reviews group by review_id, case_id, reviewer_id order by review_id"
+        )
+        .await
+    );
+}
+
+#[tokio::test]
+async fn stg_reviews_rows_carry_their_rubric_item() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "33.5 NA 30 2 0");
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+-----------+-----------+----------------+-------+----------+--------+------------+----------+-------+",
+            "| review_id | case_type | rubric_version | item  | position | points | max_points | optional | veto  |",
+            "+-----------+-----------+----------------+-------+----------+--------+------------+----------+-------+",
+            "| R1        | civil     | test-1         | CV-A1 | 1        | 33.5   | 40.0       | false    | false |",
+            "| R1        | civil     | test-1         | CV-A2 | 2        |        | 20.0       | true     | false |",
+            "| R1        | civil     | test-1         | CV-B1 | 3        | 30.0   | 36.0       | false    | false |",
+            "| R1        | civil     | test-1         | CV-V2 | 4        | 2.0    | 2.0        | false    | true  |",
+            "| R1        | civil     | test-1         | CV-V1 | 5        | 0.0    | 2.0        | false    | true  |",
+            "+-----------+-----------+----------------+-------+----------+--------+------------+----------+-------+",
+        ],
+        &query(
+            &ctx,
+            "select review_id, case_type, rubric_version, item, position, points, \
+             max_points, optional, veto from stg_reviews"
+        )
+        .await
+    );
+}
+
+/// total = 100 × Σ points / Σ max over applicable items: an NA item leaves
+/// both sums, so 61 of 80 applicable points is 76.25, not 61.
+#[tokio::test]
+async fn int_review_totals_rescales_not_applicable_items() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "40 20 36 2 2")
+        .review("R2", "C1", "E2", "30 NA 27 2 2")
+        .review("R3", "C1", "E3", "20 10 18 0 2")
+        .review("R4", "C1", "E4", "33.5 NA 30.25 2 0");
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+-----------+---------+-------------+---------+--------------+------------+----------------+---------+",
+            "| review_id | case_id | reviewer_id | n_items | n_applicable | points_sum | max_points_sum | total   |",
+            "+-----------+---------+-------------+---------+--------------+------------+----------------+---------+",
+            "| R1        | C1      | E1          | 5       | 5            | 100.0      | 100.0          | 100.0   |",
+            "| R2        | C1      | E2          | 5       | 4            | 61.0       | 80.0           | 76.25   |",
+            "| R3        | C1      | E3          | 5       | 5            | 50.0       | 100.0          | 50.0    |",
+            "| R4        | C1      | E4          | 5       | 4            | 65.75      | 80.0           | 82.1875 |",
+            "+-----------+---------+-------------+---------+--------------+------------+----------------+---------+",
+        ],
+        &query(
+            &ctx,
+            "select review_id, case_id, reviewer_id, n_items, n_applicable, points_sum, \
+             max_points_sum, total from int_review_totals"
+        )
+        .await
+    );
+}
+
+/// A veto item fails on the median of its points (even panels: mean of the
+/// two middle values), and is split when some reviewers gave 0 and some not.
+#[tokio::test]
+async fn int_case_veto_items_takes_the_median_and_flags_splits() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .case("C2", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "40 20 36 2 0")
+        .review("R2", "C1", "E2", "40 20 36 0 0")
+        .review("R3", "C1", "E3", "40 20 36 2 0")
+        .review("R4", "C2", "E1", "40 20 36 0 2")
+        .review("R5", "C2", "E2", "40 20 36 2 2");
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
+            "| case_id | item  | position | n_scored | median_points | n_zero | failed | split |",
+            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
+            "| C1      | CV-V2 | 4        | 3        | 2.0           | 1      | false  | true  |",
+            "| C1      | CV-V1 | 5        | 3        | 0.0           | 3      | true   | false |",
+            "| C2      | CV-V2 | 4        | 2        | 1.0           | 1      | false  | true  |",
+            "| C2      | CV-V1 | 5        | 2        | 2.0           | 0      | false  | false |",
+            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
+        ],
+        &query(&ctx, "select * from int_case_veto_items").await
+    );
+}
+
+/// Totals are summed in rubric order, whatever the planner does: these
+/// points give 63.400000000000006 summed in order (27.4 + 1.3 + 34.7) and
+/// 63.4 in some other orders.
+#[tokio::test]
+async fn int_review_totals_sums_in_rubric_order() {
+    let fx = Fixture::new()
+        .case("C1", "civil", "L1", "2024-03-01")
+        .review("R1", "C1", "E1", "27.4 1.3 34.7 0 0");
+    let out = fx.run().await;
+    let t = out.table("int_review_totals");
+    let in_order = ((27.4 + 1.3) + 34.7) + 0.0 + 0.0;
+    assert_eq!(in_order, 63.400000000000006);
+    assert_eq!(t.f64s("points_sum"), [Some(in_order)]);
+    assert_eq!(t.f64s("total"), [Some(100.0 * in_order / 100.0)]);
+}
