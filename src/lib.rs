@@ -12,7 +12,9 @@
 //! 3. [`ingest`] — every input table read, parsed and validated row by row into
 //!    typed Arrow batches, bad rows quarantined with reasons;
 //! 4. [`session`] — the one DataFusion `SessionContext`, with the staging tables;
-//! 5. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
+//! 5. [`models`] — the SQL files under `sql/` in their declared order: review
+//!    totals, case scores, reviewer reliability;
+//! 6. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
 //!    staging folder that replaces the output folder only when all succeeded.
 //!
 //! [`generate`] writes synthetic input data in the data contract.
@@ -95,9 +97,23 @@ pub async fn run(plan: &Plan, progress: &mut dyn Progress) -> Result<RunSummary>
     let mut timings = Timings::default();
     let ingested = timings.time("ingest", || validate(plan, progress))?;
     check_reject_ratios(plan, &ingested)?;
-    let staging = output::Staging::new(&plan.output_dir)?;
+
+    progress.stage("scoring");
+    let started = Instant::now();
+    let ctx = session::build(plan, &ingested)?;
+    let results = models::run_models(&ctx, models::MODELS).await?;
+    timings.0.push(("scoring", started.elapsed()));
+
     progress.stage("write");
+    let staging = output::Staging::new(&plan.output_dir)?;
     timings.time("write", || -> Result<()> {
+        let data = staging.path().join("data");
+        for result in &results {
+            if let Some(name) = result.model.output {
+                let batches = models::rounded_for_output(result.model, &result.batches)?;
+                output::write_table(&data, name, &result.schema, &batches)?;
+            }
+        }
         ingest::quarantine::write_all(&staging.path().join("rejected"), &ingested.reports)?;
         let digest = manifest::digest_inputs(plan, &ingested)?;
         manifest::write(staging.path(), plan, digest)

@@ -5,3 +5,4 @@ mod fixture;
 mod formats;
 mod ingest_errors;
 mod ingest_props;
+mod run;

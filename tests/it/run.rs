@@ -1,0 +1,176 @@
+//! `legalaid run` end to end on the fixture: the scored tables are written,
+//! figures trace back to the score sheets, and the same inputs give
+//! byte-identical outputs.
+
+use std::collections::BTreeMap;
+
+use crate::fixture::*;
+
+fn read_csv(path: &std::path::Path) -> Vec<BTreeMap<String, String>> {
+    read_rejects(path)
+}
+
+#[test]
+fn run_writes_case_scores_traceable_to_the_sheets() {
+    let f = Fixture::valid();
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let data = dir.path().join("out/data");
+    for t in ["case_scores", "reviewer_stats", "panel_agreement"] {
+        assert!(data.join(format!("{t}.parquet")).is_file(), "{t}");
+    }
+    let scores = read_csv(&data.join("case_scores.csv"));
+    // C001 (criminal, two reviews), C002 (civil, one review); C004 is outside
+    // the period and C003 has no review.
+    assert_eq!(
+        scores
+            .iter()
+            .map(|r| r["case_id"].as_str())
+            .collect::<Vec<_>>(),
+        ["C001", "C002"]
+    );
+
+    // Recompute each review total from the fixture's rows.
+    let reviews = &f.tables[3].1;
+    let mut totals: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for row in &reviews.rows {
+        let case_type = if row[1] == "C001" {
+            legalaid::rubric::CaseType::Criminal
+        } else {
+            legalaid::rubric::CaseType::Civil
+        };
+        let max = rubric(case_type).item(&row[4]).unwrap().max_points;
+        let e = totals.entry((row[1].clone(), row[0].clone())).or_default();
+        e.0 += row[5].parse::<f64>().unwrap();
+        e.1 += max;
+    }
+    let per_case = |case: &str| -> Vec<f64> {
+        totals
+            .iter()
+            .filter(|((c, _), _)| c == case)
+            .map(|(_, (p, m))| 100.0 * p / m)
+            .collect()
+    };
+    let c001 = per_case("C001");
+    let median = (c001[0] + c001[1]) / 2.0;
+    let row = &scores[0];
+    assert_eq!(row["n_reviews"], "2");
+    assert_eq!(
+        row["score"].parse::<f64>().unwrap(),
+        (median * 100.0).round() / 100.0
+    );
+    assert_eq!(row["rubric_version"], "cd-2024.1");
+    assert_eq!(row["veto"], "false");
+    assert_eq!(row["lawyer_id"], "L001");
+    let c002 = per_case("C002")[0];
+    assert_eq!(
+        scores[1]["score"].parse::<f64>().unwrap(),
+        (c002 * 100.0).round() / 100.0
+    );
+    assert_eq!(scores[1]["grade"], "qualified");
+    assert_eq!(scores[1]["grade_label"], "合格");
+
+    let stats = read_csv(&data.join("reviewer_stats.csv"));
+    assert_eq!(
+        stats
+            .iter()
+            .map(|r| r["reviewer_id"].as_str())
+            .collect::<Vec<_>>(),
+        ["R01", "R02", "R03"]
+    );
+    // R03 reviewed a single-review case only: no deviation
+    assert_eq!(stats[2]["mean_deviation"], "");
+    let agreement = read_csv(&data.join("panel_agreement.csv"));
+    assert_eq!(agreement.len(), 3);
+    assert!(
+        agreement.iter().all(|r| r["alpha"].is_empty()),
+        "fewer than 5 cases: no alpha"
+    );
+
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["inputs"]["reviews"]["rows_read"], 68);
+    assert_eq!(manifest["inputs"]["cases"]["rows_out_of_period"], 1);
+    assert!(
+        manifest["outputs"]["data/case_scores.parquet"]
+            .as_str()
+            .unwrap()
+            .len()
+            == 64
+    );
+}
+
+#[test]
+fn same_inputs_give_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let generated = legalaid(
+        &[
+            "generate",
+            "--out",
+            data.to_str().unwrap(),
+            "--cases",
+            "300",
+            "--seed",
+            "5",
+        ],
+        dir.path(),
+    );
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let pipeline = data.join("pipeline.toml");
+    let mut manifests = Vec::new();
+    for out in ["a", "b"] {
+        let o = legalaid(
+            &["run", pipeline.to_str().unwrap(), "--out", out],
+            dir.path(),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let m: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(out).join("manifest.json")).unwrap(),
+        )
+        .unwrap();
+        manifests.push(m);
+    }
+    assert_eq!(manifests[0]["outputs"], manifests[1]["outputs"]);
+    assert_eq!(manifests[0]["run_id"], manifests[1]["run_id"]);
+    for file in manifests[0]["outputs"].as_object().unwrap().keys() {
+        let a = std::fs::read(dir.path().join("a").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("b").join(file)).unwrap();
+        assert!(a == b, "{file} differs");
+    }
+}
+
+#[test]
+fn failed_run_keeps_the_earlier_output() {
+    let mut f = Fixture::valid();
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    assert!(
+        legalaid(&["run", "pipeline.toml"], dir.path())
+            .status
+            .success()
+    );
+    let before = std::fs::read(dir.path().join("out/data/case_scores.csv")).unwrap();
+    // Now every lawyer is licensed in the future: too many rejects.
+    for r in 0..3 {
+        f.sheet("lawyers").set(r, "licensed_on", "2030-01-01");
+    }
+    std::fs::remove_file(dir.path().join("lawyers.csv")).unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(dir.path().join("out/data/case_scores.csv")).unwrap(),
+        before
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
