@@ -284,7 +284,8 @@ pub const SANCTION_KINDS: [(&str, f64); 9] = [
     ("licence_revoked", 100.0),
 ];
 
-const PRACTICE_KINDS: [&str; 5] = [
+/// The practice kinds of the data contract.
+pub const PRACTICE_KINDS: [&str; 5] = [
     "full_time",
     "part_time",
     "public",

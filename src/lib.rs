@@ -101,7 +101,8 @@ pub async fn run(plan: &Plan, progress: &mut dyn Progress) -> Result<RunSummary>
     progress.stage("scoring");
     let started = Instant::now();
     let ctx = session::build(plan, &ingested)?;
-    let results = models::run_models(&ctx, models::MODELS).await?;
+    let mut results = models::run_models(&ctx, models::MODELS).await?;
+    results.extend(models::run_models(&ctx, models::CREDIT_MODELS).await?);
     timings.0.push(("scoring", started.elapsed()));
 
     progress.stage("write");

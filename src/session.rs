@@ -52,7 +52,91 @@ pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
     register(&ctx, "rubric_bands", bands.schema(), vec![bands])?;
     let settings = settings_table(plan);
     register(&ctx, "settings", settings.schema(), vec![settings])?;
+    let points = sanction_points_table(plan);
+    register(&ctx, "sanction_points", points.schema(), vec![points])?;
+    let kinds = practice_rules_table(plan);
+    register(&ctx, "practice_rules", kinds.schema(), vec![kinds])?;
     Ok(ctx)
+}
+
+/// Years of practice the policy asks for criminal and major/difficult cases
+/// (Chengdu opinions, item 14). Fixed by policy, not a pipeline setting.
+pub const MAJOR_CASE_MIN_YEARS: i64 = 3;
+
+/// The complaint categories the Legal Aid Law (2021) punishes; they weigh
+/// `prohibited_points` and found rule N3.
+pub const PROHIBITED_CATEGORIES: [&str; 4] = [
+    "refused_assignment",
+    "delay_or_abandon",
+    "took_money",
+    "leaked_privacy",
+];
+
+/// `sanction_points`: deduction per sanction kind.
+fn sanction_points_table(plan: &Plan) -> RecordBatch {
+    let kinds: Vec<&str> = crate::config::SANCTION_KINDS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    let points: Vec<f64> = kinds
+        .iter()
+        .map(|k| {
+            plan.settings
+                .sanction_points(k)
+                .expect("every kind has points")
+        })
+        .collect();
+    batch(
+        vec![
+            Field::new("kind", DataType::Utf8, false),
+            Field::new("points", DataType::Float64, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(kinds)),
+            Arc::new(Float64Array::from(points)),
+        ],
+    )
+}
+
+/// `practice_rules`: per practice kind, whether it is exempt from the
+/// legal-aid duty and whether it may not take criminal cases.
+fn practice_rules_table(plan: &Plan) -> RecordBatch {
+    let kinds = crate::config::PRACTICE_KINDS;
+    let inspection = &plan.settings.inspection;
+    let exempt: Vec<bool> = kinds
+        .iter()
+        .map(|k| inspection.exempt_kinds.iter().any(|e| e == k))
+        .collect();
+    let no_criminal: Vec<bool> = kinds
+        .iter()
+        .map(|k| inspection.not_for_criminal.iter().any(|e| e == k))
+        .collect();
+    batch(
+        vec![
+            Field::new("practice_kind", DataType::Utf8, false),
+            Field::new("duty_exempt", DataType::Boolean, false),
+            Field::new("not_for_criminal", DataType::Boolean, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(kinds.to_vec())),
+            Arc::new(BooleanArray::from(exempt)),
+            Arc::new(BooleanArray::from(no_criminal)),
+        ],
+    )
+}
+
+/// The date `years` calendar years before `date`; 29 February maps to
+/// 28 February in a non-leap year.
+pub fn years_before(date: chrono::NaiveDate, years: u32) -> chrono::NaiveDate {
+    date.checked_sub_months(chrono::Months::new(12 * years))
+        .expect("date in range")
+}
+
+/// The date `months` calendar months before `date` (day clamped to the
+/// month's end).
+pub fn months_before(date: chrono::NaiveDate, months: u32) -> chrono::NaiveDate {
+    date.checked_sub_months(chrono::Months::new(months))
+        .expect("date in range")
 }
 
 /// Registers (or replaces) an in-memory table.
@@ -177,6 +261,7 @@ fn settings_table(plan: &Plan) -> RecordBatch {
             Arc::new(Int64Array::from(vec![v])) as ArrayRef,
         )
     };
+    let (c, l, i) = (&s.credit, &s.lists, &s.inspection);
     let columns = vec![
         date("period_start", plan.period_start),
         date("period_end", plan.period_end),
@@ -186,6 +271,30 @@ fn settings_table(plan: &Plan) -> RecordBatch {
         num("alpha_hold", s.reliability.alpha_hold),
         num("alpha_good", s.reliability.alpha_good),
         int("alpha_min_cases", s.reliability.alpha_min_cases as i64),
+        // Lookback window (lookback_start, as_of]: calendar years, 29 Feb → 28 Feb.
+        date("lookback_start", years_before(plan.as_of, c.lookback_years)),
+        num("shrinkage_k", c.shrinkage_k),
+        num("weight_quality", c.weight_quality),
+        num("weight_service", c.weight_service),
+        int("archive_days", c.archive_days as i64),
+        num("complaint_points", c.complaint_points),
+        num("prohibited_points", c.prohibited_points),
+        num("tier_a", plan.settings.tier_lower("A")),
+        num("tier_b", plan.settings.tier_lower("B")),
+        num("tier_c", plan.settings.tier_lower("C")),
+        num("heavy_sanction_points", l.heavy_sanction_points),
+        int("positive_min_cases", l.positive_min_cases as i64),
+        int("positive_min_years", l.positive_min_years as i64),
+        num("positive_min_mean", l.positive_min_mean),
+        num("positive_min_satisfaction", l.positive_min_satisfaction),
+        int("positive_min_feedback", l.positive_min_feedback as i64),
+        int("min_aid_cases", i.min_aid_cases as i64),
+        // Licensed after this date: less than min_licensed_months at period end.
+        date(
+            "licence_cutoff",
+            months_before(plan.period_end, i.min_licensed_months),
+        ),
+        int("major_case_min_years", MAJOR_CASE_MIN_YEARS),
     ];
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
     batch(fields, arrays)

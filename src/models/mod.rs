@@ -102,9 +102,123 @@ pub const MODELS: &[Model] = &[
     },
 ];
 
+/// Declares a model that is not written out.
+const fn internal(name: &'static str, sql: &'static str) -> Model {
+    Model {
+        name,
+        sql,
+        output: None,
+        round: &[],
+    }
+}
+
+/// The credit and list-rule models, run after [`MODELS`] and before the
+/// register's transitions (they read the scoring marts).
+pub const CREDIT_MODELS: &[Model] = &[
+    internal("stg_lawyers", include_str!("../../sql/stg_lawyers.sql")),
+    internal(
+        "int_case_grades",
+        include_str!("../../sql/int_case_grades.sql"),
+    ),
+    internal(
+        "int_case_archiving",
+        include_str!("../../sql/int_case_archiving.sql"),
+    ),
+    internal(
+        "int_lawyer_quality",
+        include_str!("../../sql/int_lawyer_quality.sql"),
+    ),
+    internal(
+        "int_lawyer_service",
+        include_str!("../../sql/int_lawyer_service.sql"),
+    ),
+    internal(
+        "int_conduct_events",
+        include_str!("../../sql/int_conduct_events.sql"),
+    ),
+    internal(
+        "int_credit_reasons",
+        include_str!("../../sql/int_credit_reasons.sql"),
+    ),
+    internal(
+        "int_lawyer_credit",
+        include_str!("../../sql/int_lawyer_credit.sql"),
+    ),
+    internal(
+        "int_negative_rules",
+        include_str!("../../sql/int_negative_rules.sql"),
+    ),
+    internal(
+        "int_positive_rules",
+        include_str!("../../sql/int_positive_rules.sql"),
+    ),
+];
+
 /// The model of [`MODELS`] with this name.
 pub fn model(name: &str) -> Option<&'static Model> {
-    MODELS.iter().find(|m| m.name == name)
+    all_models().find(|m| m.name == name)
+}
+
+/// The models that read the register as it stands after this run's
+/// transitions (`register_entries`), run last.
+pub const REGISTER_MODELS: &[Model] = &[
+    Model {
+        name: "mart_lawyer_credit",
+        sql: include_str!("../../sql/mart_lawyer_credit.sql"),
+        output: Some("lawyer_credit"),
+        round: &[
+            ("mean_score", 2),
+            ("quality", 2),
+            ("service", 2),
+            ("deductions", 2),
+            ("credit_score", 2),
+            ("archive_rate", 4),
+            ("satisfaction_rate", 4),
+        ],
+    },
+    Model {
+        name: "mart_list_status",
+        sql: include_str!("../../sql/mart_list_status.sql"),
+        output: Some("list_status"),
+        round: &[],
+    },
+    internal(
+        "int_case_compliance",
+        include_str!("../../sql/int_case_compliance.sql"),
+    ),
+    Model {
+        name: "mart_inspection",
+        sql: include_str!("../../sql/mart_inspection.sql"),
+        output: Some("inspection"),
+        round: &[("mean_score", 2), ("credit_score", 2)],
+    },
+    Model {
+        name: "mart_inspection_firms",
+        sql: include_str!("../../sql/mart_inspection_firms.sql"),
+        output: Some("inspection_firms"),
+        round: &[
+            ("share_competent", 4),
+            ("share_basically_competent", 4),
+            ("share_not_competent", 4),
+            ("share_duty_met", 4),
+            ("mean_score", 2),
+        ],
+    },
+    Model {
+        name: "mart_eligibility",
+        sql: include_str!("../../sql/mart_eligibility.sql"),
+        output: Some("eligibility"),
+        round: &[("credit_score", 2)],
+    },
+];
+
+/// The model lists in run order: scoring, then credit and list rules, then
+/// (after the register's transitions) the tables that read the register.
+pub const PHASES: &[&[Model]] = &[MODELS, CREDIT_MODELS, REGISTER_MODELS];
+
+/// Every model of every phase, in run order.
+pub fn all_models() -> impl Iterator<Item = &'static Model> {
+    PHASES.iter().flat_map(|phase| phase.iter())
 }
 
 /// A model's materialised result.

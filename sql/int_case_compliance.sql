@@ -1,0 +1,89 @@
+-- grain: one row per case of the period
+-- purpose: the compliance checks drawn from the case records themselves
+--   (credit-and-lists.md, "Compliance checks"), each a flag to look at:
+--   late_archive          archived later than archive_days (or not yet and due);
+--   dv_male_lawyer        a domestic-violence case handled by a male lawyer;
+--   junior_on_major       a criminal or major/difficult case given to a lawyer
+--                         with fewer than major_case_min_years of practice on
+--                         assigned_on (anniversaries, 29 Feb → 28 Feb);
+--   grassroots_criminal   a criminal case given to a practice kind that may
+--                         not defend in criminal cases;
+--   assigned_while_listed assigned on a day the lawyer's negative entry was
+--                         listed.
+with
+
+params as (
+    select major_case_min_years
+    from settings
+),
+
+facts as (
+    select
+        c.case_id,
+        c.case_type,
+        c.lawyer_id,
+        c.assigned_on,
+        c.major_difficult,
+        c.domestic_violence,
+        l.gender,
+        l.licensed_on,
+        pr.not_for_criminal,
+        a.due and not a.on_time as late_archive,
+        cast(extract(year from c.assigned_on) as bigint) as assigned_year,
+        cast(extract(month from c.assigned_on) as bigint) * 100
+            + cast(extract(day from c.assigned_on) as bigint) as assigned_month_day,
+        cast(extract(year from l.licensed_on) as bigint) as licence_year,
+        cast(extract(month from l.licensed_on) as bigint) as licence_month,
+        cast(extract(day from l.licensed_on) as bigint) as licence_day
+    from stg_cases as c
+    inner join stg_lawyers as l
+        on c.lawyer_id = l.lawyer_id
+    inner join practice_rules as pr
+        on l.practice_kind = pr.practice_kind
+    inner join int_case_archiving as a
+        on c.case_id = a.case_id
+    where c.in_period
+),
+
+experience as (
+    select
+        *,
+        assigned_year - licence_year - case
+            when assigned_month_day < licence_month * 100 + case
+                when licence_month = 2 and licence_day = 29
+                    and not ((assigned_year % 4 = 0 and assigned_year % 100 <> 0) or assigned_year % 400 = 0)
+                then 28
+                else licence_day
+            end
+            then 1
+            else 0
+        end as years_at_assignment
+    from facts
+),
+
+listed_on_assignment as (
+    select distinct e.case_id
+    from experience as e
+    inner join register_entries as r
+        on e.lawyer_id = r.lawyer_id
+    where r.list = 'negative'
+        and r.listed_on is not null
+        and r.listed_on <= e.assigned_on
+        and (r.ends_on is null or e.assigned_on <= r.ends_on)
+        and (r.removed_on is null or e.assigned_on < r.removed_on)
+)
+
+select
+    e.case_id,
+    e.lawyer_id,
+    e.late_archive,
+    coalesce(e.domestic_violence and e.gender = 'M', false) as dv_male_lawyer,
+    (e.case_type = 'criminal' or e.major_difficult)
+        and e.years_at_assignment < p.major_case_min_years as junior_on_major,
+    e.case_type = 'criminal' and e.not_for_criminal as grassroots_criminal,
+    l.case_id is not null as assigned_while_listed
+from experience as e
+left join listed_on_assignment as l
+    on e.case_id = l.case_id
+cross join params as p
+order by e.case_id

@@ -1,0 +1,111 @@
+-- grain: one row per lawyer and credit factor that cost points
+-- purpose: the reason codes of the credit score (credit-and-lists.md,
+--   "Reason codes"), each with the points it cost and the evidence ids:
+--   Q1 quality below 100      weight_quality * (100 - Q)       scored cases below 100
+--   S1 late archiving         weight_service / 2 * (100 - 100 * archive_rate)   late cases
+--   S2 dissatisfied recipients weight_service / 2 * (100 - 100 * satisfaction_rate)   cases
+--   C1 substantiated complaints, C2 prohibited-conduct complaints, D1 sanctions:
+--      their deductions in the lookback window.
+--   rank orders by unrounded cost, largest first, ties in the order Q1, S1,
+--   S2, C1, C2, D1; factors that cost nothing are not listed.
+with
+
+params as (
+    select
+        weight_quality,
+        weight_service
+    from settings
+),
+
+quality_evidence as (
+    select
+        lawyer_id,
+        string_agg(case_id, ';' order by case_id) as evidence
+    from int_case_grades
+    where score < 100 - 1e-9
+    group by lawyer_id
+),
+
+late_evidence as (
+    select
+        lawyer_id,
+        string_agg(case_id, ';' order by case_id) as evidence
+    from int_case_archiving
+    where due and not on_time
+    group by lawyer_id
+),
+
+dissatisfied_evidence as (
+    select
+        c.lawyer_id,
+        string_agg(distinct f.case_id, ';' order by f.case_id) as evidence
+    from feedback as f
+    inner join stg_cases as c
+        on f.case_id = c.case_id
+    where c.in_period and f.satisfaction = 'dissatisfied'
+    group by c.lawyer_id
+),
+
+conduct as (
+    select
+        lawyer_id,
+        factor,
+        sum(points) as cost,
+        string_agg(evidence_id, ';' order by evidence_id) as evidence
+    from int_conduct_events
+    where in_window
+    group by lawyer_id, factor
+),
+
+factors as (
+    select
+        q.lawyer_id,
+        'Q1' as code,
+        1 as factor_order,
+        p.weight_quality * (100 - q.quality) as cost,
+        e.evidence
+    from int_lawyer_quality as q
+    cross join params as p
+    left join quality_evidence as e
+        on q.lawyer_id = e.lawyer_id
+    union all
+    select
+        s.lawyer_id,
+        'S1',
+        2,
+        p.weight_service * 0.5 * (100 - 100 * s.archive_rate),
+        e.evidence
+    from int_lawyer_service as s
+    cross join params as p
+    left join late_evidence as e
+        on s.lawyer_id = e.lawyer_id
+    union all
+    select
+        s.lawyer_id,
+        'S2',
+        3,
+        p.weight_service * 0.5 * (100 - 100 * s.satisfaction_rate),
+        e.evidence
+    from int_lawyer_service as s
+    cross join params as p
+    left join dissatisfied_evidence as e
+        on s.lawyer_id = e.lawyer_id
+    union all
+    select
+        lawyer_id,
+        factor,
+        case factor when 'C1' then 4 when 'C2' then 5 else 6 end,
+        cost,
+        evidence
+    from conduct
+)
+
+select
+    lawyer_id,
+    code,
+    cost,
+    coalesce(evidence, '') as evidence,
+    row_number() over (partition by lawyer_id order by cost desc, factor_order) as rank
+from factors
+where cost > 1e-9
+order by lawyer_id, rank
