@@ -23,12 +23,14 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod ingest;
+pub mod inspection;
 pub mod manifest;
 pub mod models;
 pub mod output;
 pub mod plan;
 pub mod rubric;
 pub mod session;
+pub mod xlsx;
 
 use std::time::{Duration, Instant};
 

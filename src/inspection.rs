@@ -1,0 +1,269 @@
+//! The annual-inspection deliverables for reviewers: `internal/inspection.xlsx`
+//! (one sheet per district, one for law firms, one explaining the method) and
+//! the assignment eligibility roster `internal/eligibility.{csv,xlsx}`. The
+//! figures come from the `mart_inspection`, `mart_inspection_firms` and
+//! `mart_eligibility` models; this module only lays them out.
+
+use std::path::Path;
+
+use datafusion::arrow::array::{Array, AsArray, StringArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::kernels::cmp::eq;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use crate::error::{Error, Result};
+use crate::xlsx::{neutralise_csv, write_batches};
+
+/// An inspection reason code with its Chinese and English text.
+pub struct InspectionReason {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The reason codes of the recommended grade (`mart_inspection.sql` decides
+/// them; the texts live here, once).
+pub const INSPECTION_REASONS: &[InspectionReason] = &[
+    InspectionReason {
+        code: "I0",
+        zh: "截至考核期末执业不满规定月数，不评等次",
+        en: "licensed for less than the minimum months at the period's end: no grade",
+    },
+    InspectionReason {
+        code: "I1",
+        zh: "考核时在负面清单上（严重）",
+        en: "a serious negative-list entry is listed at the decision date",
+    },
+    InspectionReason {
+        code: "I2",
+        zh: "信用等级为D且有未结的负面清单记录",
+        en: "credit tier D together with an open negative-list entry",
+    },
+    InspectionReason {
+        code: "I3",
+        zh: "未完成法律援助义务（办结案件数不足）",
+        en: "legal-aid duty not met (too few cases closed)",
+    },
+    InspectionReason {
+        code: "I4",
+        zh: "信用等级为C或D",
+        en: "credit tier C or D",
+    },
+    InspectionReason {
+        code: "I5",
+        zh: "考核期内有经查属实的投诉",
+        en: "a substantiated complaint decided in the period",
+    },
+    InspectionReason {
+        code: "I6",
+        zh: "有未结的负面清单记录（公示、暂缓或在列）",
+        en: "an open negative-list entry (proposed, held or listed)",
+    },
+];
+
+/// Chinese headers of the columns the workbooks show.
+const LABELS: &[(&str, &str)] = &[
+    ("lawyer_id", "执业证号"),
+    ("name", "姓名"),
+    ("law_firm", "律师事务所"),
+    ("firm_key", "律所标识"),
+    ("district", "区县"),
+    ("practice_kind", "执业类别"),
+    ("years_of_practice", "执业年限"),
+    ("n_closed", "办结案件"),
+    ("n_closed_criminal", "刑事"),
+    ("n_closed_civil", "民事"),
+    ("n_closed_administrative", "行政"),
+    ("n_reviewed", "评议案件"),
+    ("n_fail", "不合格案件"),
+    ("mean_score", "平均分"),
+    ("credit_score", "信用分"),
+    ("tier", "信用等级"),
+    ("complaints_received", "受理投诉"),
+    ("complaints_substantiated", "属实投诉"),
+    ("sanctions", "处分处罚"),
+    ("open_negative_entry", "负面清单记录"),
+    ("open_negative_status", "负面清单状态"),
+    ("n_late_archive", "逾期归档"),
+    ("n_dv_male_lawyer", "家暴案件男律师"),
+    ("n_junior_on_major", "资历不足承办重大/刑事"),
+    ("n_grassroots_criminal", "基层工作者承办刑事"),
+    ("n_assigned_while_listed", "在列期间受指派"),
+    ("duty_met", "完成援助义务"),
+    ("recommendation", "建议等次代码"),
+    ("recommendation_label", "建议等次"),
+    ("recommendation_reasons", "理由代码"),
+    ("n_lawyers", "律师人数"),
+    ("n_competent", "称职"),
+    ("n_basically_competent", "基本称职"),
+    ("n_not_competent", "不称职"),
+    ("n_not_graded", "不评等次"),
+    ("share_competent", "称职占比"),
+    ("share_basically_competent", "基本称职占比"),
+    ("share_not_competent", "不称职占比"),
+    ("share_duty_met", "完成义务占比"),
+    ("n_cases_closed", "办结案件"),
+    ("n_cases_reviewed", "评议案件"),
+    ("specialties", "擅长领域"),
+];
+
+fn headers(schema: &SchemaRef) -> Vec<String> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| {
+            LABELS
+                .iter()
+                .find(|(name, _)| name == f.name())
+                .map(|(_, zh)| zh.to_string())
+                .unwrap_or_else(|| f.name().clone())
+        })
+        .collect()
+}
+
+fn xlsx_err(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
+    move |e| Error::io(path, std::io::Error::other(e))
+}
+
+/// The distinct values of a text column, sorted.
+fn districts(batches: &[RecordBatch]) -> Vec<String> {
+    let mut out: Vec<String> = batches
+        .iter()
+        .flat_map(|b| {
+            let col = b
+                .column_by_name("district")
+                .expect("district column")
+                .as_string::<i32>()
+                .clone();
+            (0..col.len()).map(move |i| col.value(i).to_string())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn rows_of_district(batches: &[RecordBatch], district: &str) -> Vec<RecordBatch> {
+    let needle = StringArray::new_scalar(district);
+    batches
+        .iter()
+        .map(|b| {
+            let mask = eq(
+                b.column_by_name("district").expect("district column"),
+                &needle,
+            )
+            .expect("text column");
+            filter_record_batch(b, &mask).expect("same length")
+        })
+        .filter(|b| b.num_rows() > 0)
+        .collect()
+}
+
+/// A worksheet name: Excel allows 31 characters and no `[]:*?/\`.
+fn sheet_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    if cleaned.is_empty() {
+        "—".into()
+    } else {
+        cleaned
+    }
+}
+
+/// Writes `inspection.xlsx` into `dir`.
+pub fn write_inspection_workbook(
+    dir: &Path,
+    lawyers: (&SchemaRef, &[RecordBatch]),
+    firms: (&SchemaRef, &[RecordBatch]),
+    period: &str,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join("inspection.xlsx");
+    let err = xlsx_err(&path);
+    let mut wb = Workbook::new();
+    for district in districts(lawyers.1) {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&district)).map_err(&err)?;
+        write_batches(
+            ws,
+            &headers(lawyers.0),
+            &rows_of_district(lawyers.1, &district),
+        )
+        .map_err(&err)?;
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("律所汇总").map_err(&err)?;
+    write_batches(ws, &headers(firms.0), firms.1).map_err(&err)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("说明").map_err(&err)?;
+    let bold = Format::new().set_bold();
+    let lines: Vec<String> = [
+        format!("法律援助年度考核：{period}"),
+        "建议等次按下列顺序取第一条适用的规则：".to_string(),
+        "1 不评等次：截至考核期末执业不满规定月数".to_string(),
+        "2 不称职：严重负面清单在列；或信用等级D且有未结负面清单记录".to_string(),
+        "3 基本称职：未完成援助义务；信用等级C或D；考核期内有属实投诉；或有未结负面清单记录"
+            .to_string(),
+        "4 称职：其他情形".to_string(),
+        "理由代码：".to_string(),
+    ]
+    .into_iter()
+    .chain(
+        INSPECTION_REASONS
+            .iter()
+            .map(|r| format!("{}  {}  ({})", r.code, r.zh, r.en)),
+    )
+    .collect();
+    ws.write_string_with_format(0, 0, &lines[0], &bold)
+        .map_err(&err)?;
+    for (i, line) in lines.iter().enumerate().skip(1) {
+        ws.write_string(i as u32 + 1, 0, line).map_err(&err)?;
+    }
+    ws.set_column_width(0, 90).map_err(&err)?;
+    wb.save(&path).map_err(&err)
+}
+
+/// Writes `eligibility.csv` and `eligibility.xlsx` into `dir`.
+pub fn write_eligibility(dir: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join("eligibility.xlsx");
+    let err = xlsx_err(&path);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("重大疑难案件承办律师名册").map_err(&err)?;
+    write_batches(ws, &headers(schema), batches).map_err(&err)?;
+    wb.save(&path).map_err(&err)?;
+
+    let csv_path = dir.join("eligibility.csv");
+    let csv_err = |e: csv::Error| Error::io(&csv_path, std::io::Error::other(e));
+    let mut w = csv::Writer::from_path(&csv_path).map_err(csv_err)?;
+    w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .map_err(csv_err)?;
+    for batch in batches {
+        let formatted: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| {
+                datafusion::arrow::util::display::ArrayFormatter::try_new(
+                    c.as_ref(),
+                    &Default::default(),
+                )
+                .expect("displayable column")
+            })
+            .collect();
+        for i in 0..batch.num_rows() {
+            let row: Vec<String> = formatted
+                .iter()
+                .map(|f| neutralise_csv(&f.value(i).to_string()))
+                .collect();
+            w.write_record(&row).map_err(csv_err)?;
+        }
+    }
+    w.flush().map_err(|e| Error::io(&csv_path, e))
+}

@@ -1,0 +1,123 @@
+//! Arrow record batches as formatted worksheets: Chinese column headers,
+//! frozen header row, fitted column widths, dates as date cells, booleans as
+//! 是/否. Text is always written as a string cell (never a formula), and text
+//! that a spreadsheet would read as a formula gets Excel's quote prefix.
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int32Type, Int64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Worksheet, XlsxError};
+
+use crate::ingest::value::from_date32;
+
+/// Whether a text cell would be read as a formula or command by a
+/// spreadsheet (publication.md, privacy rule 4).
+pub fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err()
+}
+
+/// A CSV text cell with a formula-like start neutralised by a leading
+/// apostrophe.
+pub fn neutralise_csv(text: &str) -> String {
+    if formula_like(text) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Writes `batches` (all of one schema) from row 0 with `headers` (one label
+/// per column), freezing the header row and fitting widths.
+pub fn write_batches(
+    ws: &mut Worksheet,
+    headers: &[String],
+    batches: &[RecordBatch],
+) -> Result<(), XlsxError> {
+    let bold = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let quoted = Format::new().set_quote_prefix();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    let mut row = 1u32;
+    for batch in batches {
+        for i in 0..batch.num_rows() {
+            for (c, column) in batch.columns().iter().enumerate() {
+                let c = c as u16;
+                if column.is_null(i) {
+                    continue;
+                }
+                match column.data_type() {
+                    DataType::Utf8 => {
+                        let text = column.as_string::<i32>().value(i);
+                        if formula_like(text) {
+                            ws.write_string_with_format(row, c, text, &quoted)?;
+                        } else {
+                            ws.write_string(row, c, text)?;
+                        }
+                    }
+                    DataType::Float64 => {
+                        ws.write_number(row, c, column.as_primitive::<Float64Type>().value(i))?;
+                    }
+                    DataType::Int64 => {
+                        ws.write_number(
+                            row,
+                            c,
+                            column.as_primitive::<Int64Type>().value(i) as f64,
+                        )?;
+                    }
+                    DataType::Int32 => {
+                        ws.write_number(
+                            row,
+                            c,
+                            column.as_primitive::<Int32Type>().value(i) as f64,
+                        )?;
+                    }
+                    DataType::Boolean => {
+                        ws.write_string(
+                            row,
+                            c,
+                            if column.as_boolean().value(i) {
+                                "是"
+                            } else {
+                                "否"
+                            },
+                        )?;
+                    }
+                    DataType::Date32 => {
+                        let d = from_date32(column.as_primitive::<Date32Type>().value(i));
+                        let cell =
+                            ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())?;
+                        ws.write_datetime_with_format(row, c, &cell, &date)?;
+                    }
+                    other => {
+                        ws.write_string(row, c, format!("({other})"))?;
+                    }
+                }
+            }
+            row += 1;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofit();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_but_not_numbers() {
+        for t in ["=1+1", "+cmd", "-x", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(formula_like(t), "{t:?}");
+        }
+        for t in ["-3.5", "+4", "张三", "a=b", ""] {
+            assert!(!formula_like(t), "{t:?}");
+        }
+        assert_eq!(neutralise_csv("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise_csv("-3.5"), "-3.5");
+    }
+}
