@@ -20,6 +20,7 @@
 //! [`generate`] writes synthetic input data in the data contract.
 
 pub mod config;
+pub mod credit;
 pub mod error;
 pub mod generate;
 pub mod ingest;

@@ -1,0 +1,93 @@
+//! Credit, lists and inspection on the hand-made fixture: every figure of
+//! `lawyer_credit` recomputed here from the spec's formulas, independently of
+//! the SQL.
+
+use std::collections::BTreeMap;
+
+use crate::fixture::*;
+use legalaid::rubric::CaseType;
+
+/// The fixture's review totals per case, recomputed from its rows.
+fn case_scores(f: &Fixture) -> BTreeMap<String, f64> {
+    let reviews = &f.tables[3].1;
+    let mut totals: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for row in &reviews.rows {
+        let case_type = if row[1] == "C001" { CaseType::Criminal } else { CaseType::Civil };
+        let max = rubric(case_type).item(&row[4]).unwrap().max_points;
+        let e = totals.entry((row[1].clone(), row[0].clone())).or_default();
+        e.0 += row[5].parse::<f64>().unwrap();
+        e.1 += max;
+    }
+    let mut per_case: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((case, _), (p, m)) in totals {
+        per_case.entry(case).or_default().push(100.0 * p / m);
+    }
+    per_case
+        .into_iter()
+        .map(|(c, mut t)| {
+            t.sort_by(f64::total_cmp);
+            let n = t.len();
+            let median = if n % 2 == 1 { t[n / 2] } else { (t[n / 2 - 1] + t[n / 2]) / 2.0 };
+            (c, median)
+        })
+        .collect()
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
+    row[col].parse().unwrap_or_else(|_| panic!("{col} = {:?}", row[col]))
+}
+
+#[test]
+fn lawyer_credit_follows_the_spec_formulas() {
+    let f = Fixture::valid();
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let rows: BTreeMap<String, BTreeMap<String, String>> = read_rejects(&dir.path().join("out/data/lawyer_credit.csv"))
+        .into_iter()
+        .map(|r| (r["lawyer_id"].clone(), r))
+        .collect();
+    assert_eq!(rows.len(), 3);
+
+    let scores = case_scores(&f);
+    let (s1, s2) = (scores["C001"], scores["C002"]);
+    let mu = (s1 + s2) / 2.0;
+    let k = 3.0;
+    // Quality: shrunk toward mu; L003 has no reviewed case.
+    let q = [("L001", (s1 + k * mu) / (1.0 + k)), ("L002", (s2 + k * mu) / (1.0 + k)), ("L003", mu)];
+    // Archiving: period-wide on-time share r = 2/3 (C002 is unarchived and
+    // due); satisfaction: r = 1 (both usable rows satisfied).
+    let r = 2.0 / 3.0;
+    let archive = [("L001", (2.0 + k * r) / (2.0 + k)), ("L002", (0.0 + k * r) / (1.0 + k)), ("L003", (k * r) / k)];
+    let service: BTreeMap<&str, f64> = archive.iter().map(|(l, a)| (*l, 100.0 * (0.5 * a + 0.5 * 1.0))).collect();
+    let deductions = [("L001", 0.0), ("L002", 0.0), ("L003", 50.0)];
+    for ((lawyer, quality), (_, d)) in q.iter().zip(deductions) {
+        let row = &rows[*lawyer];
+        let credit = (0.7 * quality + 0.3 * service[lawyer] - d).clamp(0.0, 100.0);
+        assert_eq!(num(row, "quality"), round2(*quality), "{lawyer}");
+        assert_eq!(num(row, "service"), round2(service[lawyer]), "{lawyer}");
+        assert_eq!(num(row, "deductions"), d, "{lawyer}");
+        assert_eq!(num(row, "credit_score"), round2(credit), "{lawyer}");
+        let tier = if credit >= 90.0 { "A" } else if credit >= 80.0 { "B" } else if credit >= 60.0 { "C" } else { "D" };
+        assert_eq!(row["tier"], tier, "{lawyer}");
+    }
+    assert_eq!(rows["L001"]["years_of_practice"], "14");
+    assert_eq!(rows["L002"]["years_of_practice"], "1");
+    assert_eq!(rows["L001"]["n_cases_closed"], "2");
+    assert_eq!(rows["L001"]["n_cases_reviewed"], "1");
+    assert_eq!(rows["L003"]["mean_score"], "");
+    // Reason codes, costliest first: L003 lost 50 to the sanction, then
+    // quality, then late archiving (S2 cost nothing: not listed).
+    let q3 = 0.7 * (100.0 - mu);
+    let s1_cost = 0.15 * (100.0 - 100.0 * (2.0 / 3.0));
+    let expected = if q3 > s1_cost { "D1;Q1;S1" } else { "D1;S1;Q1" };
+    assert_eq!(rows["L003"]["reason_codes"], expected);
+    assert_eq!(rows["L001"]["eligible_major"], "true");
+    assert_eq!(rows["L002"]["eligible_major"], "false", "one year of practice");
+    assert_eq!(rows["L003"]["eligible_major"], "false", "suspended");
+}
