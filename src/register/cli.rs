@@ -32,11 +32,14 @@ pub enum RegisterCommand {
     History {
         /// The pipeline file.
         pipeline: PathBuf,
+        /// The lawyer id.
         lawyer: String,
     },
     /// Record an objection to a proposed entry, or its decision.
     Object {
+        /// The pipeline file.
         pipeline: PathBuf,
+        /// The lawyer id.
         lawyer: String,
         /// negative or positive.
         #[arg(long, default_value = "negative", value_parser = parse_list)]
@@ -51,7 +54,9 @@ pub enum RegisterCommand {
     },
     /// Credit repair: remove a listed negative entry after its minimum period.
     Repair {
+        /// The pipeline file.
         pipeline: PathBuf,
+        /// The lawyer id.
         lawyer: String,
         #[command(flatten)]
         act: ActArgs,
@@ -60,7 +65,9 @@ pub enum RegisterCommand {
     },
     /// Annul an open entry by hand (a decision revoked, an error found).
     Annul {
+        /// The pipeline file.
         pipeline: PathBuf,
+        /// The lawyer id.
         lawyer: String,
         #[arg(long, default_value = "negative", value_parser = parse_list)]
         list: ListKind,
@@ -71,7 +78,9 @@ pub enum RegisterCommand {
     },
     /// Record a note on a lawyer.
     Note {
+        /// The pipeline file.
         pipeline: PathBuf,
+        /// The lawyer id.
         lawyer: String,
         #[command(flatten)]
         act: ActArgs,
