@@ -97,6 +97,8 @@ pub(crate) struct State {
     index: HashMap<String, usize>,
     /// Per entry (same index): every evidence id any of its events recorded.
     rested_on: Vec<BTreeSet<String>>,
+    /// Per lawyer, the indexes of their entries, oldest first.
+    by_lawyer: HashMap<String, Vec<usize>>,
     /// Lawyers that appear in the log.
     lawyers: BTreeSet<String>,
 }
@@ -115,30 +117,32 @@ impl State {
 
     /// The open entry of a (lawyer, list), if any.
     pub fn open_entry(&self, lawyer_id: &str, list: ListKind) -> Option<&Entry> {
-        self.entries
-            .iter()
-            .find(|e| e.lawyer_id == lawyer_id && e.list == list && e.is_open())
+        self.entries_of(lawyer_id, list).find(|e| e.is_open())
+    }
+
+    fn indexes(&self, lawyer_id: &str) -> &[usize] {
+        self.by_lawyer.get(lawyer_id).map_or(&[], Vec::as_slice)
     }
 
     /// A lawyer's entries on a list, oldest first.
     pub fn entries_of<'a>(
         &'a self,
-        lawyer_id: &'a str,
+        lawyer_id: &str,
         list: ListKind,
     ) -> impl Iterator<Item = &'a Entry> + 'a {
-        self.entries
+        self.indexes(lawyer_id)
             .iter()
-            .filter(move |e| e.lawyer_id == lawyer_id && e.list == list)
+            .map(|&i| &self.entries[i])
+            .filter(move |e| e.list == list)
     }
 
     /// Evidence ids that the lawyer's ended entries rested on: no new entry
     /// may rest on them.
     pub fn barred_evidence(&self, lawyer_id: &str) -> BTreeSet<String> {
-        self.entries
+        self.indexes(lawyer_id)
             .iter()
-            .zip(&self.rested_on)
-            .filter(|(e, _)| e.lawyer_id == lawyer_id && e.is_ended())
-            .flat_map(|(_, ids)| ids.iter().cloned())
+            .filter(|&&i| self.entries[i].is_ended())
+            .flat_map(|&i| self.rested_on[i].iter().cloned())
             .collect()
     }
 
@@ -204,9 +208,13 @@ impl State {
                     period_end: None,
                 });
                 self.rested_on.push(BTreeSet::new());
-                self.index
-                    .insert(entry_id.to_string(), self.entries.len() - 1);
-                self.entries.len() - 1
+                let i = self.entries.len() - 1;
+                self.index.insert(entry_id.to_string(), i);
+                self.by_lawyer
+                    .entry(e.lawyer_id.clone())
+                    .or_default()
+                    .push(i);
+                i
             }
             None => return Err(format!("{} event for unknown entry {entry_id}", e.kind)),
         };
