@@ -40,6 +40,10 @@ pub enum Error {
     #[error(transparent)]
     Models(#[from] crate::models::ModelError),
 
+    /// The list register refused or failed.
+    #[error(transparent)]
+    Register(#[from] crate::register::RegisterError),
+
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]
     Engine(String),

@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod models;
 pub mod output;
 pub mod plan;
+pub mod register;
 pub mod rubric;
 pub mod session;
 pub mod xlsx;

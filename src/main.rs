@@ -69,6 +69,11 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
     },
+    /// The list register: a lawyer's history, objections, repair, annulment, notes.
+    Register {
+        #[command(subcommand)]
+        command: legalaid::register::cli::RegisterCommand,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -177,6 +182,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Register { command } => {
+            print!("{}", legalaid::register::cli::execute(&command)?);
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

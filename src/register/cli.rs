@@ -1,0 +1,202 @@
+//! The `legalaid register …` subcommands: their arguments (clap) and what
+//! each does, returning the text to print. Every command opens the register
+//! at the pipeline's `register.path`; the manual actions require `--by`,
+//! `--reason` (a note: `--text`) and `--on`, so the register never depends
+//! on the day it was edited. `repair` takes the lawyer's repair facts from
+//! the latest credit snapshot (payload keys `licence_revoked` and
+//! `n4_sanction_end`), so no input is read again.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+use super::events::Event;
+use super::input::{ListKind, Objection};
+use super::{Register, RegisterError, report};
+use crate::plan::{Plan, PlanOptions};
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::ingest::value::parse_date(s)
+        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
+}
+
+fn parse_list(s: &str) -> Result<ListKind, String> {
+    s.parse()
+}
+
+/// `legalaid register …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum RegisterCommand {
+    /// Print a lawyer's list entries and register events.
+    History {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The lawyer id.
+        lawyer: String,
+    },
+    /// Record an objection to a proposed entry, or its decision.
+    Object {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The lawyer id.
+        lawyer: String,
+        /// negative or positive.
+        #[arg(long, default_value = "negative", value_parser = parse_list)]
+        list: ListKind,
+        #[command(flatten)]
+        decision: Decision,
+        #[command(flatten)]
+        act: ActArgs,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Credit repair: remove a listed negative entry after its minimum period.
+    Repair {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The lawyer id.
+        lawyer: String,
+        #[command(flatten)]
+        act: ActArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Annul an open entry by hand (a decision revoked, an error found).
+    Annul {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The lawyer id.
+        lawyer: String,
+        #[arg(long, default_value = "negative", value_parser = parse_list)]
+        list: ListKind,
+        #[command(flatten)]
+        act: ActArgs,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record a note on a lawyer.
+    Note {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The lawyer id.
+        lawyer: String,
+        #[command(flatten)]
+        act: ActArgs,
+        /// The note.
+        #[arg(long)]
+        text: String,
+    },
+}
+
+/// Exactly one of `--lodged`, `--upheld`, `--rejected`.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct Decision {
+    /// An objection was lodged: it blocks listing until decided.
+    #[arg(long)]
+    pub lodged: bool,
+    /// The objection was upheld: the entry is withdrawn.
+    #[arg(long)]
+    pub upheld: bool,
+    /// The objection was rejected: the entry continues.
+    #[arg(long)]
+    pub rejected: bool,
+}
+
+impl Decision {
+    pub fn objection(&self) -> Objection {
+        if self.upheld {
+            Objection::Upheld
+        } else if self.rejected {
+            Objection::Rejected
+        } else {
+            Objection::Lodged
+        }
+    }
+}
+
+/// Who acts and on which date.
+#[derive(Debug, Clone, Args)]
+pub struct ActArgs {
+    /// The person who acts.
+    #[arg(long)]
+    pub by: String,
+    /// The date of the decision (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub on: NaiveDate,
+}
+
+fn recorded(register: &Register, event: &Event) -> Result<String, RegisterError> {
+    let mut text = format!(
+        "recorded event {}: {} {} on {} by {}\n",
+        event.event_id,
+        event.kind,
+        event.entry_id.as_deref().unwrap_or(&event.lawyer_id),
+        event.date,
+        event.actor
+    );
+    if let Some(id) = &event.entry_id {
+        let (entries, _) = register.history(&event.lawyer_id)?;
+        if let Some(e) = entries.iter().find(|e| &e.entry_id == id) {
+            text.push_str(&format!(
+                "entry {id} is now {} {}\n",
+                super::state::status::zh(&e.status),
+                e.status
+            ));
+        }
+    }
+    Ok(text)
+}
+
+/// Runs one register command; returns what to print.
+pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
+    use RegisterCommand::*;
+    let (pipeline, lawyer) = match command {
+        History { pipeline, lawyer }
+        | Object {
+            pipeline, lawyer, ..
+        }
+        | Repair {
+            pipeline, lawyer, ..
+        }
+        | Annul {
+            pipeline, lawyer, ..
+        }
+        | Note {
+            pipeline, lawyer, ..
+        } => (pipeline, lawyer.as_str()),
+    };
+    let plan = Plan::resolve(pipeline, &PlanOptions::default())?;
+    let path = plan.register_path.clone();
+    if let History { .. } = command {
+        if !path.exists() {
+            return Err(RegisterError::NotFound { path }.into());
+        }
+        let register = Register::open_read_only(&path)?;
+        let (entries, events) = register.history(lawyer)?;
+        return Ok(report::history(lawyer, &entries, &events));
+    }
+    let mut register = Register::open_existing(&path)?;
+    let event = match command {
+        History { .. } => unreachable!("handled above"),
+        Object {
+            list,
+            decision,
+            act,
+            reason,
+            ..
+        } => register.object(lawyer, *list, decision.objection(), &act.by, reason, act.on)?,
+        Repair { act, reason, .. } => {
+            let facts = register.repair_facts(lawyer)?;
+            let settings = &plan.settings.lists;
+            register.repair(lawyer, &act.by, reason, act.on, &facts, settings)?
+        }
+        Annul {
+            list, act, reason, ..
+        } => register.annul(lawyer, *list, &act.by, reason, act.on)?,
+        Note { act, text, .. } => register.note(lawyer, &act.by, text, act.on)?,
+    };
+    Ok(recorded(&register, &event)?)
+}

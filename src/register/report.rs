@@ -1,0 +1,161 @@
+//! Plain-text views of the register for people: a lawyer's entries and
+//! events as aligned tables with Chinese and English headings, and the
+//! wording of every rule they name. Returned as strings; the binary prints.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use chrono::NaiveDate;
+
+use super::events::{Event, kind};
+use super::rules::{rule, split_codes};
+use super::state::{Entry, status};
+
+/// Display width of text in a terminal: CJK and full-width characters
+/// take two columns.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = matches!(u,
+                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+                | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Rows of cells as an aligned table; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(cell));
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i] - display_width(cell) + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// A lawyer's entries, then events, then the wording of the rules they name.
+pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "律师 lawyer {lawyer_id}\n");
+    if entries.is_empty() && events.is_empty() {
+        let _ = writeln!(
+            out,
+            "登记簿中没有该律师的记录。 The register has nothing on this lawyer."
+        );
+        return out;
+    }
+
+    let _ = writeln!(out, "名单条目 entries ({})", entries.len());
+    if entries.is_empty() {
+        out.push_str("  —\n");
+    } else {
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.entry_id.clone(),
+                    format!("{} {}", e.list.zh(), e.list),
+                    format!("{} {}", status::zh(&e.status), e.status),
+                    e.severity
+                        .map(|s| format!("{} {}", s.zh(), s))
+                        .unwrap_or_default(),
+                    e.rules.clone(),
+                    e.evidence.join(";"),
+                    date(e.proposed_on),
+                    date(e.listed_on),
+                    date(e.ends_on),
+                    date(e.removed_on),
+                    if e.objection_pending {
+                        "异议待决 pending".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "条目 entry",
+                "名单 list",
+                "状态 status",
+                "严重程度 severity",
+                "规则 rules",
+                "证据 evidence",
+                "拟列入 proposed",
+                "列入 listed",
+                "届满 ends",
+                "结束 ended",
+                "异议 objection",
+            ],
+            &rows,
+        ));
+    }
+
+    let _ = writeln!(out, "\n事件 events ({})", events.len());
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            vec![
+                e.event_id.to_string(),
+                e.date.to_string(),
+                format!("{} {}", kind::zh(&e.kind), e.kind),
+                e.entry_id.clone().unwrap_or_default(),
+                e.actor.clone(),
+                e.rules.clone(),
+                e.evidence.clone(),
+                e.reason.clone(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "#",
+            "日期 date",
+            "事件 event",
+            "条目 entry",
+            "操作人 by",
+            "规则 rules",
+            "证据 evidence",
+            "理由 reason",
+        ],
+        &rows,
+    ));
+
+    let codes: BTreeSet<&str> = entries
+        .iter()
+        .map(|e| e.rules.as_str())
+        .chain(events.iter().map(|e| e.rules.as_str()))
+        .flat_map(split_codes)
+        .collect();
+    if !codes.is_empty() {
+        let _ = writeln!(out, "\n规则 rules");
+        for code in super::rules::join_codes(codes).split(';') {
+            if let Some(r) = rule(code) {
+                let _ = writeln!(out, "  {code}  {}\n      {}", r.zh, r.en);
+            }
+        }
+    }
+    out
+}

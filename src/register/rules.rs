@@ -1,0 +1,135 @@
+//! The coded registry of list rules: one table that maps each code (N1–N4 on
+//! the negative list, P1–P5 on the positive list) to its list, its severity
+//! (negative rules only: N1, N2 general, N3, N4 serious) and its Chinese and
+//! English wording. Everything that names a rule — the register's `rules`
+//! columns, notices, `register history`, `explain` — reads it from here, and
+//! `;`-joined rule lists are always written in the order of [`LIST_RULES`].
+//! The wording gives the specification's default thresholds; the thresholds
+//! themselves live in the pipeline file.
+
+use super::input::{ListKind, Severity};
+
+/// One list rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListRule {
+    pub code: &'static str,
+    pub list: ListKind,
+    /// Negative rules only.
+    pub severity: Option<Severity>,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// Every list rule, in the order rule lists are written.
+pub const LIST_RULES: &[ListRule] = &[
+    ListRule {
+        code: "N1",
+        list: ListKind::Negative,
+        severity: Some(Severity::General),
+        zh: "评查期内有案件因否决项被评为不合格",
+        en: "a case of the period graded unqualified because of a veto item",
+    },
+    ListRule {
+        code: "N2",
+        list: ListKind::Negative,
+        severity: Some(Severity::General),
+        zh: "评查期内有两件以上案件被评为不合格",
+        en: "two or more cases of the period graded unqualified",
+    },
+    ListRule {
+        code: "N3",
+        list: ListKind::Negative,
+        severity: Some(Severity::Serious),
+        zh: "回溯期内有经查实的违规执业投诉（拒绝指派、拖延或放弃、收受财物、泄露隐私）",
+        en: "a substantiated prohibited-conduct complaint (refused assignment, delay or \
+             abandonment, took money, leaked privacy) decided in the lookback window",
+    },
+    ListRule {
+        code: "N4",
+        list: ListKind::Negative,
+        severity: Some(Severity::Serious),
+        zh: "回溯期内受到公开谴责或更重的处分，或在评估日仍有处分在执行期内",
+        en: "a sanction of public censure or heavier decided in the lookback window, \
+             or a sanction still in force at the as-of date",
+    },
+    ListRule {
+        code: "P1",
+        list: ListKind::Positive,
+        severity: None,
+        zh: "评查期内至少有3件受评查案件，且执业满3年",
+        en: "at least 3 reviewed cases in the period and at least 3 years of practice",
+    },
+    ListRule {
+        code: "P2",
+        list: ListKind::Positive,
+        severity: None,
+        zh: "评查期内案件平均分不低于90分，且没有案件低于合格",
+        en: "a mean case score of at least 90 in the period and no case graded below qualified",
+    },
+    ListRule {
+        code: "P3",
+        list: ListKind::Positive,
+        severity: None,
+        zh: "回溯期内没有经查实的投诉，也没有受到处分",
+        en: "no substantiated complaint and no sanction in the lookback window",
+    },
+    ListRule {
+        code: "P4",
+        list: ListKind::Positive,
+        severity: None,
+        zh: "有3条以上有效回访时，满意率不低于90%",
+        en: "a satisfaction rate of at least 0.9 when there are 3 or more usable feedback rows",
+    },
+    ListRule {
+        code: "P5",
+        list: ListKind::Positive,
+        severity: None,
+        zh: "没有拟列入、暂缓或已列入负面清单的记录，且执业状态正常",
+        en: "no negative entry proposed, held or listed, and status active",
+    },
+];
+
+/// The rule with this code.
+pub fn rule(code: &str) -> Option<&'static ListRule> {
+    LIST_RULES.iter().find(|r| r.code == code)
+}
+
+/// The codes of a positive entry: every positive rule.
+pub fn positive_codes() -> String {
+    join_codes(
+        LIST_RULES
+            .iter()
+            .filter(|r| r.list == ListKind::Positive)
+            .map(|r| r.code),
+    )
+}
+
+/// Codes joined by `;` in registry order, each once; unknown codes last, sorted.
+pub fn join_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
+    let mut codes: Vec<&str> = codes.into_iter().collect();
+    codes.sort_by_key(|c| (position(c), c.to_string()));
+    codes.dedup();
+    codes.join(";")
+}
+
+/// Splits a `;`-joined list; the empty string is the empty list.
+pub fn split_codes(codes: &str) -> Vec<&str> {
+    codes.split(';').filter(|c| !c.is_empty()).collect()
+}
+
+/// The severity of a negative entry resting on these rules: serious when any
+/// of them is serious.
+pub fn severity_of<'a>(codes: impl IntoIterator<Item = &'a str>) -> Severity {
+    codes
+        .into_iter()
+        .filter_map(|c| rule(c).and_then(|r| r.severity))
+        .max()
+        .unwrap_or(Severity::General)
+}
+
+fn position(code: &str) -> usize {
+    LIST_RULES
+        .iter()
+        .position(|r| r.code == code)
+        .unwrap_or(LIST_RULES.len())
+}
