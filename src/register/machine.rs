@@ -10,6 +10,22 @@
 //! finding of this run (firm or held) has one of the entry's rule codes.
 //! Findings lose the evidence ids that ended entries rested on (no double
 //! jeopardy), and a finding left without evidence does not count.
+//!
+//! Where the specification is silent:
+//! - an open entry none of whose own rules holds ends (withdrawn, or
+//!   annulled when some of its evidence is overturned) even when other rules
+//!   hold; those make a new entry with its own notice in the same run;
+//! - a proposed entry whose own rules now hold only as held goes back to
+//!   `held` (its notice restarts when they become firm again);
+//! - a listed entry is annulled only when none of its own rules holds and
+//!   some of its evidence is overturned; annulment is checked before expiry;
+//! - a listed positive entry changes only at a later period's run (renewed
+//!   or removed) or by expiry; a positive entry that ended other than by
+//!   expiry is not proposed again in the period it ended in;
+//! - a lawyer in the register but not in the run: listed entries can
+//!   expire, nothing else happens to negative entries, and the positive
+//!   list treats the lawyer as not qualifying;
+//! - with `notice_days = 0` an entry is proposed and listed in the same run.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -255,28 +271,23 @@ impl Step<'_> {
         let findings = Findings::new(l, &self.state.barred_evidence(self.lawyer));
         let firm = findings.firm();
         match open {
+            None if !firm.is_empty() => {
+                let deadline = self.notice_deadline(self.as_of());
+                let reason = format!("firm rules hold: {}; notice until {deadline}", codes(&firm));
+                let severity = Some(severity_of(firm.iter().map(|f| f.rule)));
+                Some(self.new_negative(kind::PROPOSED, &firm, reason, severity))
+            }
             None => {
-                let (rules, kind, reason) = if !firm.is_empty() {
-                    let deadline = self.notice_deadline(self.as_of());
-                    (
-                        &firm,
-                        kind::PROPOSED,
-                        format!("firm rules hold: {}; notice until {deadline}", codes(&firm)),
-                    )
-                } else {
-                    let held = findings.held();
-                    if held.is_empty() {
-                        return None;
-                    }
-                    let reason = format!(
-                        "held rules only: {}; the cases they rest on do not count yet \
-                         (disputed, or low panel agreement)",
-                        codes(&held)
-                    );
-                    return Some(self.new_negative(kind::HELD, &held, reason, None));
-                };
-                let severity = Some(severity_of(rules.iter().map(|f| f.rule)));
-                Some(self.new_negative(kind, rules, reason, severity))
+                let held = findings.held();
+                if held.is_empty() {
+                    return None;
+                }
+                let reason = format!(
+                    "held rules only: {}; the cases they rest on do not count yet \
+                     (disputed, or low panel agreement)",
+                    codes(&held)
+                );
+                Some(self.new_negative(kind::HELD, &held, reason, None))
             }
             Some(e) if e.status == status::HELD => {
                 if !firm.is_empty() {

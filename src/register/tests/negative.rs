@@ -450,3 +450,17 @@ fn bad_input_is_refused_before_anything_is_written() {
     assert!(e.to_string().contains("not a negative rule"), "{e}");
     assert_eq!(h.bytes(), before);
 }
+
+#[test]
+fn with_no_notice_period_a_proposal_is_listed_in_the_same_run() {
+    let mut h = H::new();
+    h.settings.notice_days = 0;
+    let l = vec![with(lawyer("L1"), &[firm("N1", &["C1"])])];
+    let out = h.run("2024-12-31", l.clone());
+    assert_eq!(
+        kinds(&out.new_events),
+        pairs(&[("NEG-L1-1", "proposed"), ("NEG-L1-1", "listed")])
+    );
+    assert_eq!(out.newly_proposed[0].status, "listed");
+    assert!(h.run("2024-12-31", l).new_events.is_empty());
+}
