@@ -19,12 +19,36 @@ pub struct CreditReason {
 
 /// The credit reason codes, in the spec's tie-break order.
 pub const CREDIT_REASONS: &[CreditReason] = &[
-    CreditReason { code: "Q1", zh: "案件质量评分低于满分", en: "case quality below full marks" },
-    CreditReason { code: "S1", zh: "案卷未按时归档", en: "case files archived late" },
-    CreditReason { code: "S2", zh: "受援人回访不满意", en: "dissatisfied recipients" },
-    CreditReason { code: "C1", zh: "投诉经查属实", en: "substantiated complaints" },
-    CreditReason { code: "C2", zh: "法律援助法禁止行为投诉经查属实", en: "substantiated complaints of conduct the Legal Aid Law prohibits" },
-    CreditReason { code: "D1", zh: "受到行业处分或行政处罚", en: "disciplinary sanctions or administrative penalties" },
+    CreditReason {
+        code: "Q1",
+        zh: "案件质量评分低于满分",
+        en: "case quality below full marks",
+    },
+    CreditReason {
+        code: "S1",
+        zh: "案卷未按时归档",
+        en: "case files archived late",
+    },
+    CreditReason {
+        code: "S2",
+        zh: "受援人回访不满意",
+        en: "dissatisfied recipients",
+    },
+    CreditReason {
+        code: "C1",
+        zh: "投诉经查属实",
+        en: "substantiated complaints",
+    },
+    CreditReason {
+        code: "C2",
+        zh: "法律援助法禁止行为投诉经查属实",
+        en: "substantiated complaints of conduct the Legal Aid Law prohibits",
+    },
+    CreditReason {
+        code: "D1",
+        zh: "受到行业处分或行政处罚",
+        en: "disciplinary sanctions or administrative penalties",
+    },
 ];
 
 /// The registry entry of a credit reason code.

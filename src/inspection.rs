@@ -11,7 +11,7 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 use crate::error::{Error, Result};
 use crate::xlsx::{neutralise_csv, write_batches};
@@ -123,6 +123,15 @@ fn headers(schema: &SchemaRef) -> Vec<String> {
         .collect()
 }
 
+/// A workbook whose document properties carry a fixed creation time (the
+/// run's as-of date), so the same run gives the same bytes.
+pub fn reproducible_workbook(as_of: chrono::NaiveDate) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(&as_of.format("%Y-%m-%d").to_string())?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    Ok(wb)
+}
+
 fn xlsx_err(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::io(path, std::io::Error::other(e))
 }
@@ -181,11 +190,12 @@ pub fn write_inspection_workbook(
     lawyers: (&SchemaRef, &[RecordBatch]),
     firms: (&SchemaRef, &[RecordBatch]),
     period: &str,
+    as_of: chrono::NaiveDate,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("inspection.xlsx");
     let err = xlsx_err(&path);
-    let mut wb = Workbook::new();
+    let mut wb = reproducible_workbook(as_of).map_err(&err)?;
     for district in districts(lawyers.1) {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&district)).map_err(&err)?;
@@ -230,11 +240,16 @@ pub fn write_inspection_workbook(
 }
 
 /// Writes `eligibility.csv` and `eligibility.xlsx` into `dir`.
-pub fn write_eligibility(dir: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+pub fn write_eligibility(
+    dir: &Path,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    as_of: chrono::NaiveDate,
+) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("eligibility.xlsx");
     let err = xlsx_err(&path);
-    let mut wb = Workbook::new();
+    let mut wb = reproducible_workbook(as_of).map_err(&err)?;
     let ws = wb.add_worksheet();
     ws.set_name("重大疑难案件承办律师名册").map_err(&err)?;
     write_batches(ws, &headers(schema), batches).map_err(&err)?;

@@ -25,8 +25,10 @@ pub mod error;
 pub mod generate;
 pub mod ingest;
 pub mod inspection;
+pub mod lists;
 pub mod manifest;
 pub mod models;
+pub mod notices;
 pub mod output;
 pub mod plan;
 pub mod register;
@@ -90,39 +92,148 @@ pub fn check_reject_ratios(plan: &Plan, ingested: &Ingested) -> Result<()> {
     }
 }
 
+/// Choices of one run beyond the plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Evaluate against the register as it stood on the as-of date and
+    /// write nothing to it (outputs are still written).
+    pub dry_run: bool,
+}
+
 /// What a run produced.
 pub struct RunSummary {
     pub ingested: Ingested,
     pub timings: Timings,
+    pub run_id: String,
+    pub register: manifest::RegisterCounts,
+    pub newly_proposed: usize,
 }
 
-/// The whole batch run (`legalaid run`).
-pub async fn run(plan: &Plan, progress: &mut dyn Progress) -> Result<RunSummary> {
+/// The whole batch run (`legalaid run`). The register's transaction and the
+/// output folder are committed only after everything else succeeded.
+pub async fn run(
+    plan: &Plan,
+    options: RunOptions,
+    progress: &mut dyn Progress,
+) -> Result<RunSummary> {
     let mut timings = Timings::default();
     let ingested = timings.time("ingest", || validate(plan, progress))?;
     check_reject_ratios(plan, &ingested)?;
+    let digest = manifest::digest_inputs(plan, &ingested)?;
 
     progress.stage("scoring");
     let started = Instant::now();
     let ctx = session::build(plan, &ingested)?;
     let mut results = models::run_models(&ctx, models::MODELS).await?;
-    results.extend(models::run_models(&ctx, models::CREDIT_MODELS).await?);
     timings.0.push(("scoring", started.elapsed()));
+
+    progress.stage("credit and lists");
+    let started = Instant::now();
+    results.extend(models::run_models(&ctx, models::CREDIT_MODELS).await?);
+    let mut register = if options.dry_run {
+        register::Register::open_read_only(&plan.register_path)?
+    } else {
+        register::Register::open(&plan.register_path)?
+    };
+    let prior_events = register.events()?;
+    let (lawyers, evidence) = lists::register_input(&ctx).await?;
+    let evidence_status = |id: &str| evidence.status(id);
+    let input = register::RunInput {
+        run_id: &digest.run_id,
+        as_of: plan.as_of,
+        period_end: plan.period_end,
+        settings: &plan.settings.lists,
+        lawyers,
+        evidence: &evidence_status,
+    };
+    let pending = register.begin_run(&input, options.dry_run)?;
+    let outcome = pending.outcome().clone();
+    let mut events: Vec<register::Event> = prior_events
+        .into_iter()
+        .filter(|e| !options.dry_run || e.date <= plan.as_of)
+        .collect();
+    events.extend(outcome.new_events.iter().cloned());
+    lists::register_state(&ctx, &outcome.entries, &events)?;
+    results.extend(models::run_models(&ctx, models::REGISTER_MODELS).await?);
+    timings.0.push(("credit and lists", started.elapsed()));
+
+    let people = lists::addressees(&ctx).await?;
 
     progress.stage("write");
     let staging = output::Staging::new(&plan.output_dir)?;
+    let counts = manifest::RegisterCounts {
+        events_before: outcome.events_before,
+        events_after: outcome.events_after,
+        dry_run: options.dry_run,
+    };
     timings.time("write", || -> Result<()> {
-        let data = staging.path().join("data");
+        let dir = staging.path();
+        let data = dir.join("data");
+        let internal = dir.join("internal");
         for result in &results {
             if let Some(name) = result.model.output {
                 let batches = models::rounded_for_output(result.model, &result.batches)?;
-                output::write_table(&data, name, &result.schema, &batches)?;
+                match name {
+                    "eligibility" => inspection::write_eligibility(
+                        &internal,
+                        &result.schema,
+                        &batches,
+                        plan.as_of,
+                    )?,
+                    _ => output::write_table(&data, name, &result.schema, &batches)?,
+                }
             }
         }
-        ingest::quarantine::write_all(&staging.path().join("rejected"), &ingested.reports)?;
-        let digest = manifest::digest_inputs(plan, &ingested)?;
-        manifest::write(staging.path(), plan, digest)
+        let find = |name: &str| -> Result<(
+            datafusion::arrow::datatypes::SchemaRef,
+            Vec<datafusion::arrow::record_batch::RecordBatch>,
+        )> {
+            let r = results
+                .iter()
+                .find(|r| r.model.name == name)
+                .expect("model ran");
+            Ok((
+                r.schema.clone(),
+                models::rounded_for_output(r.model, &r.batches)?,
+            ))
+        };
+        let (lawyer_schema, lawyer_rows) = find("mart_inspection")?;
+        let (firm_schema, firm_rows) = find("mart_inspection_firms")?;
+        inspection::write_inspection_workbook(
+            &internal,
+            (&lawyer_schema, &lawyer_rows),
+            (&firm_schema, &firm_rows),
+            &format!("{} – {}", plan.period_start, plan.period_end),
+            plan.as_of,
+        )?;
+        let events_table = lists::events_batch(&events)?;
+        output::write_table(
+            &data,
+            "register_events",
+            &events_table.schema(),
+            &[events_table],
+        )?;
+        // Every entry proposed on this as-of gets its notice, so a rerun
+        // (which adds no event) writes the same files.
+        let proposed_now: Vec<_> = outcome
+            .entries
+            .iter()
+            .filter(|e| e.status == "proposed" && e.proposed_on == Some(plan.as_of))
+            .cloned()
+            .collect();
+        notices::write_notices(&internal.join("notices"), plan, &proposed_now, &people)?;
+        ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
+        Ok(())
     })?;
+    manifest::write(staging.path(), plan, digest.clone(), counts)?;
+    let run_id = digest.run_id.clone();
+    pending.commit()?;
     staging.commit()?;
-    Ok(RunSummary { ingested, timings })
+    Ok(RunSummary {
+        ingested,
+        timings,
+        run_id,
+        register: counts,
+        newly_proposed: outcome.newly_proposed.len(),
+    })
 }

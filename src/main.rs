@@ -44,6 +44,10 @@ enum Command {
         /// Print the time each stage took.
         #[arg(long)]
         timings: bool,
+        /// Evaluate against the register as it stood on the as-of date and
+        /// write nothing to the register (outputs are still written).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write a synthetic data set in the input contract, with a pipeline file.
     Generate {
@@ -112,13 +116,28 @@ fn real_main() -> anyhow::Result<ExitCode> {
             out,
             lang,
             timings,
+            dry_run,
         } => {
             let plan = Plan::resolve(&pipeline, &PlanOptions { as_of, out, lang })?;
             let mut progress = Bar::new();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            let summary = runtime.block_on(legalaid::run(&plan, &mut progress))?;
+            let options = legalaid::RunOptions { dry_run };
+            let summary = runtime.block_on(legalaid::run(&plan, options, &mut progress))?;
             progress.finish();
             print_counts(&summary.ingested);
+            let r = summary.register;
+            println!(
+                "\nrun {}: register events {} → {}{}; {} new proposal(s), notices in internal/notices/",
+                summary.run_id,
+                r.events_before,
+                r.events_after,
+                if r.dry_run {
+                    " (dry run: nothing written to the register)"
+                } else {
+                    ""
+                },
+                summary.newly_proposed
+            );
             println!("outputs written to {}", plan.output_dir.display());
             if timings {
                 println!("\n{:<12} {:>10}", "stage", "seconds");

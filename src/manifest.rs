@@ -25,7 +25,17 @@ pub struct Manifest {
     pub pipeline: HashedFile,
     pub rubrics: BTreeMap<String, RubricEntry>,
     pub inputs: BTreeMap<String, TableEntry>,
+    pub register: RegisterCounts,
     pub outputs: BTreeMap<String, String>,
+}
+
+/// The register's event count before and after the run.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RegisterCounts {
+    pub events_before: u64,
+    pub events_after: u64,
+    /// A dry run wrote nothing to the register.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,14 +50,14 @@ pub struct HashedFile {
     pub sha256: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RubricEntry {
     pub version: String,
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TableEntry {
     pub rows_read: u64,
     pub rows_accepted: u64,
@@ -57,7 +67,7 @@ pub struct TableEntry {
     pub files: Vec<InputFile>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct InputFile {
     pub path: String,
     pub sha256: String,
@@ -67,6 +77,7 @@ pub struct InputFile {
 }
 
 /// The input side of the manifest and the run id derived from it.
+#[derive(Debug, Clone)]
 pub struct InputsDigest {
     pub run_id: String,
     pub rubrics: BTreeMap<String, RubricEntry>,
@@ -129,7 +140,12 @@ pub fn digest_inputs(plan: &Plan, ingested: &Ingested) -> Result<InputsDigest> {
 
 /// Writes `manifest.json` into the finished output folder `dir`, hashing
 /// every file already there.
-pub fn write(dir: &Path, plan: &Plan, digest: InputsDigest) -> Result<()> {
+pub fn write(
+    dir: &Path,
+    plan: &Plan,
+    digest: InputsDigest,
+    register: RegisterCounts,
+) -> Result<()> {
     let mut outputs = BTreeMap::new();
     for file in list_files(dir)? {
         outputs.insert(file.clone(), sha256_file(&dir.join(&file))?);
@@ -154,6 +170,7 @@ pub fn write(dir: &Path, plan: &Plan, digest: InputsDigest) -> Result<()> {
         },
         rubrics: digest.rubrics,
         inputs: digest.inputs,
+        register,
         outputs,
     };
     let path = dir.join("manifest.json");

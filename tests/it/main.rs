@@ -1,6 +1,7 @@
 //! Integration tests: one binary, so DataFusion is linked once. Each module
 //! runs the real `legalaid` binary in a temporary folder.
 
+mod credit;
 mod fixture;
 mod formats;
 mod ingest_errors;
