@@ -47,11 +47,15 @@ scores as (
         s.n_cases_closed,
         q.n_cases_reviewed,
         q.mean_score,
+        q.mu,
         q.quality,
         s.service,
         s.archive_rate,
         s.satisfaction_rate,
         s.n_usable_feedback,
+        s.n_due,
+        s.n_on_time,
+        s.n_satisfied,
         coalesce(d.deductions, 0.0) as deductions,
         coalesce(d.n_sanctions_in_window, 0) as n_sanctions_in_window,
         case
@@ -82,6 +86,7 @@ select
     s.n_cases_closed,
     s.n_cases_reviewed,
     s.mean_score,
+    s.mu,
     s.quality,
     s.service,
     s.deductions,
@@ -98,6 +103,9 @@ select
     s.archive_rate,
     s.satisfaction_rate,
     s.n_usable_feedback,
+    s.n_due,
+    s.n_on_time,
+    s.n_satisfied,
     s.status = 'active'
         and s.years_of_practice >= p.major_case_min_years
         and s.n_sanctions_in_window = 0

@@ -22,6 +22,7 @@
 pub mod config;
 pub mod credit;
 pub mod error;
+pub mod explain;
 pub mod generate;
 pub mod ingest;
 pub mod inspection;

@@ -64,6 +64,12 @@ enum Command {
         #[arg(long, default_value_t = legalaid::generate::DEFAULT_YEAR)]
         year: i32,
     },
+    /// One lawyer's score, its parts, reason codes and list history, in plain words.
+    Explain {
+        pipeline: PathBuf,
+        /// The lawyer's licence number.
+        lawyer_id: String,
+    },
     /// Ingest and validate the inputs only; print counts and the first rejects.
     Validate {
         pipeline: PathBuf,
@@ -171,6 +177,14 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 println!("{table:<11} {rows:>10} rows");
             }
             println!("pipeline file: {}", summary.pipeline.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain {
+            pipeline,
+            lawyer_id,
+        } => {
+            let plan = Plan::resolve(&pipeline, &PlanOptions::default())?;
+            print!("{}", legalaid::explain::explain(&plan, &lawyer_id)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate {

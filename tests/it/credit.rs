@@ -135,3 +135,149 @@ fn lawyer_credit_follows_the_spec_formulas() {
     );
     assert_eq!(rows["L003"]["eligible_major"], "false", "suspended");
 }
+
+#[test]
+fn window_after_as_of_clamp_cap_and_many_cases() {
+    let mut f = Fixture::valid();
+    let s = f.sheet("sanctions");
+    s.push(&[
+        "S002",
+        "L001",
+        "warning",
+        "bar_association",
+        "2021-06-01",
+        "",
+        "",
+    ]); // before the window
+    s.push(&[
+        "S003",
+        "L001",
+        "admonition",
+        "bar_association",
+        "2022-01-15",
+        "",
+        "",
+    ]); // inside: 5
+    s.push(&[
+        "S004",
+        "L003",
+        "licence_revoked",
+        "justice_bureau",
+        "2024-07-01",
+        "",
+        "",
+    ]); // 100
+    let c = f.sheet("complaints");
+    c.push(&[
+        "K005",
+        "L001",
+        "",
+        "2025-01-15",
+        "poor_service",
+        "substantiated",
+        "2025-02-01",
+    ]); // after as-of
+    c.push(&[
+        "K006",
+        "L001",
+        "",
+        "2024-02-01",
+        "attitude",
+        "substantiated",
+        "2024-03-01",
+    ]); // C1: 5
+    c.push(&[
+        "K007",
+        "L001",
+        "",
+        "2024-03-01",
+        "took_money",
+        "substantiated",
+        "2024-04-01",
+    ]); // C2: 20
+    // Two more reviewed cases for L002: three in all.
+    let cases = f.sheet("cases");
+    for id in ["C005", "C006"] {
+        cases.push(&[
+            id,
+            "civil",
+            "labor",
+            "L002",
+            "武侯区法律援助中心",
+            "武侯区",
+            "2024-05-01",
+            "2024-10-01",
+            "2024-10-10",
+            "虚构五",
+            "",
+            "",
+            "false",
+            "false",
+            "won",
+        ]);
+    }
+    push_review(
+        f.sheet("reviews"),
+        "V006",
+        "C005",
+        "R01",
+        CaseType::Civil,
+        0.95,
+    );
+    push_review(
+        f.sheet("reviews"),
+        "V007",
+        "C006",
+        "R03",
+        CaseType::Civil,
+        0.6,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let rows: BTreeMap<String, BTreeMap<String, String>> =
+        read_rejects(&dir.path().join("out/data/lawyer_credit.csv"))
+            .into_iter()
+            .map(|r| (r["lawyer_id"].clone(), r))
+            .collect();
+
+    // Only S003, K006 and K007 count for L001: 5 + 5 + 20.
+    assert_eq!(num(&rows["L001"], "deductions"), 30.0);
+    // Five factors cost L001 points; the four costliest are listed, ties
+    // (C1 and D1, 5 each) in the order C1 before D1.
+    assert_eq!(rows["L001"]["reason_codes"], "C2;Q1;C1;D1");
+    // 50 + 100 of sanctions: clamped at 0.
+    assert_eq!(num(&rows["L003"], "credit_score"), 0.0);
+    assert_eq!(rows["L003"]["tier"], "D");
+
+    // Shrinkage with many cases: Q = (Σ scores + k·μ) / (n + k).
+    let scores = case_scores(&f);
+    let mu = scores.values().sum::<f64>() / scores.len() as f64;
+    let l002: Vec<f64> = ["C002", "C005", "C006"]
+        .iter()
+        .map(|c| scores[*c])
+        .collect();
+    let q = (l002.iter().sum::<f64>() + 3.0 * mu) / (3.0 + 3.0);
+    assert_eq!(rows["L002"]["n_cases_reviewed"], "3");
+    assert!(
+        close(num(&rows["L002"], "quality"), q),
+        "{:?} vs {q}",
+        rows["L002"]
+    );
+    let mean = l002.iter().sum::<f64>() / 3.0;
+    assert!(close(num(&rows["L002"], "mean_score"), mean));
+
+    // The inspection: L003 is graded not competent (serious entry only
+    // proposed, but tier D with an open negative entry).
+    let inspection: BTreeMap<String, BTreeMap<String, String>> =
+        read_rejects(&dir.path().join("out/data/inspection.csv"))
+            .into_iter()
+            .map(|r| (r["lawyer_id"].clone(), r))
+            .collect();
+    assert_eq!(inspection["L003"]["recommendation"], "not_competent");
+    assert_eq!(inspection["L003"]["recommendation_reasons"], "I2");
+    assert_eq!(inspection["L002"]["n_closed"], "3");
+    assert!(dir.path().join("out/internal/inspection.xlsx").is_file());
+    assert!(dir.path().join("out/internal/eligibility.xlsx").is_file());
+}

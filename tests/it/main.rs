@@ -6,5 +6,6 @@ mod fixture;
 mod formats;
 mod ingest_errors;
 mod ingest_props;
+mod lists;
 mod register;
 mod run;
