@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use names::{id_check_char, id_number_is_valid, uscc_check_char};
 
+use crate::ingest::schema;
 use crate::rubric::{self, CaseType};
 
 /// The period year when none is given.
@@ -96,106 +97,26 @@ impl GenerateError {
     }
 }
 
-/// The seven input tables and their columns, in contract order.
-pub const TABLES: [(&str, &[&str]); 7] = [
-    (
-        "lawyers",
-        &[
-            "lawyer_id",
-            "name",
-            "gender",
-            "law_firm",
-            "firm_id",
-            "district",
-            "licensed_on",
-            "practice_kind",
-            "specialties",
-            "status",
-        ],
-    ),
-    (
-        "cases",
-        &[
-            "case_id",
-            "case_type",
-            "matter",
-            "lawyer_id",
-            "center",
-            "district",
-            "assigned_on",
-            "closed_on",
-            "archived_on",
-            "recipient_name",
-            "recipient_id_no",
-            "recipient_groups",
-            "major_difficult",
-            "domestic_violence",
-            "outcome",
-        ],
-    ),
-    (
-        "reviewers",
-        &[
-            "reviewer_id",
-            "name",
-            "role",
-            "law_firm",
-            "firm_id",
-            "district",
-        ],
-    ),
-    (
-        "reviews",
-        &[
-            "review_id",
-            "case_id",
-            "reviewer_id",
-            "reviewed_on",
-            "item",
-            "points",
-            "note",
-            "supersedes",
-        ],
-    ),
-    (
-        "complaints",
-        &[
-            "complaint_id",
-            "lawyer_id",
-            "case_id",
-            "received_on",
-            "category",
-            "outcome",
-            "decided_on",
-        ],
-    ),
-    (
-        "sanctions",
-        &[
-            "sanction_id",
-            "lawyer_id",
-            "kind",
-            "authority",
-            "decided_on",
-            "ends_on",
-            "summary",
-        ],
-    ),
-    ("feedback", &["case_id", "contacted_on", "satisfaction"]),
-];
+/// The codes of a contract enumeration, as an array of its exact length
+/// (checked when compiling), so the generator's draws index the one list
+/// that ingest validates against.
+const fn codes<const N: usize>(values: &[schema::EnumValue]) -> [&'static str; N] {
+    assert!(values.len() == N, "enumeration length");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = values[i].code;
+        i += 1;
+    }
+    out
+}
 
 /// `gender` codes (the empty string is the third, unrecorded value).
-pub const GENDERS: [&str; 2] = ["F", "M"];
+pub const GENDERS: [&str; 2] = codes(schema::GENDER);
 /// `practice_kind` codes.
-pub const PRACTICE_KINDS: [&str; 5] = [
-    "full_time",
-    "part_time",
-    "public",
-    "aid_staff",
-    "grassroots",
-];
+pub const PRACTICE_KINDS: [&str; 5] = codes(schema::PRACTICE_KIND);
 /// `status` codes of a lawyer.
-pub const STATUSES: [&str; 3] = ["active", "suspended", "revoked"];
+pub const STATUSES: [&str; 3] = codes(schema::LAWYER_STATUS);
 /// `matter` codes by case type, in [`CaseType::ALL`] order.
 pub const MATTERS: [&[&str]; 3] = [
     &[
@@ -209,16 +130,7 @@ pub const MATTERS: [&[&str]; 3] = [
     &["litigation", "reconsideration"],
 ];
 /// `recipient_groups` codes.
-pub const RECIPIENT_GROUPS: [&str; 8] = [
-    "elderly",
-    "disabled",
-    "minor",
-    "migrant_worker",
-    "women",
-    "military",
-    "foreigner",
-    "ethnic_minority",
-];
+pub const RECIPIENT_GROUPS: [&str; 8] = codes(schema::RECIPIENT_GROUP);
 /// `outcome` codes of a case.
 pub const CASE_OUTCOMES: [&str; 10] = [
     "won",
@@ -233,48 +145,17 @@ pub const CASE_OUTCOMES: [&str; 10] = [
     "as_charged",
 ];
 /// `role` codes of a reviewer.
-pub const ROLES: [&str; 6] = [
-    "lawyer",
-    "judge",
-    "prosecutor",
-    "scholar",
-    "official",
-    "panel",
-];
+pub const ROLES: [&str; 6] = codes(schema::REVIEWER_ROLE);
 /// `category` codes of a complaint; the first four are prohibited conduct.
-pub const COMPLAINT_CATEGORIES: [&str; 7] = [
-    "refused_assignment",
-    "delay_or_abandon",
-    "took_money",
-    "leaked_privacy",
-    "poor_service",
-    "attitude",
-    "other",
-];
+pub const COMPLAINT_CATEGORIES: [&str; 7] = codes(schema::COMPLAINT_CATEGORY);
 /// `outcome` codes of a complaint.
-pub const COMPLAINT_OUTCOMES: [&str; 4] =
-    ["substantiated", "unsubstantiated", "pending", "withdrawn"];
+pub const COMPLAINT_OUTCOMES: [&str; 4] = codes(schema::COMPLAINT_OUTCOME);
 /// `kind` codes of a sanction, lightest first.
-pub const SANCTION_KINDS: [&str; 9] = [
-    "admonition",
-    "warning",
-    "circulated_criticism",
-    "public_censure",
-    "fine",
-    "membership_suspended",
-    "practice_suspended",
-    "membership_revoked",
-    "licence_revoked",
-];
+pub const SANCTION_KINDS: [&str; 9] = codes(schema::SANCTION_KIND);
 /// `authority` codes of a sanction.
-pub const AUTHORITIES: [&str; 2] = ["bar_association", "justice_bureau"];
+pub const AUTHORITIES: [&str; 2] = codes(schema::AUTHORITY);
 /// `satisfaction` codes of a follow-up call.
-pub const SATISFACTIONS: [&str; 4] = [
-    "satisfied",
-    "basically_satisfied",
-    "dissatisfied",
-    "unreachable",
-];
+pub const SATISFACTIONS: [&str; 4] = codes(schema::SATISFACTION);
 
 /// One output CSV being written: the header goes out on creation, then one
 /// record per call to [`Table::row`].
@@ -287,7 +168,9 @@ pub(crate) struct Table {
 
 impl Table {
     fn create(dir: &Path, index: usize) -> Result<Self, GenerateError> {
-        let (name, columns) = TABLES[index];
+        let spec = &schema::TABLES[index];
+        let name = spec.table.name();
+        let columns: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
         let path = dir.join(format!("{name}.csv"));
         let file = File::create(&path).map_err(|e| GenerateError::io(&path, e))?;
         let writer = csv::WriterBuilder::new()
@@ -351,7 +234,7 @@ pub fn generate(
     let rubrics = rubric::default_rubrics();
 
     let roster = roster::build(opts.seed, opts.year, opts.cases);
-    let mut tables = (0..TABLES.len())
+    let mut tables = (0..schema::TABLES.len())
         .map(|i| Table::create(out, i))
         .collect::<Result<Vec<_>, _>>()?;
     let [
@@ -377,7 +260,7 @@ pub fn generate(
     };
     cases::write(opts, &roster, &rubrics, &mut sinks, progress)?;
 
-    let mut rows = Vec::with_capacity(TABLES.len());
+    let mut rows = Vec::with_capacity(schema::TABLES.len());
     for t in tables {
         rows.push(t.finish()?);
     }
@@ -397,7 +280,7 @@ fn pipeline_text(opts: &GenerateOptions) -> String {
         cases = opts.cases,
         year = opts.year,
     );
-    for (name, _) in TABLES {
+    for name in schema::TABLE_NAMES {
         s.push_str(&format!("{name} = \"{name}.csv\"\n"));
     }
     s.push_str("\n[rubrics]\n");
