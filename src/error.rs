@@ -44,6 +44,10 @@ pub enum Error {
     #[error(transparent)]
     Register(#[from] crate::register::RegisterError),
 
+    /// The review sample cannot be drawn or written as asked.
+    #[error("sample: {0}")]
+    Sample(String),
+
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]
     Engine(String),

@@ -17,7 +17,8 @@
 //! 6. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
 //!    staging folder that replaces the output folder only when all succeeded.
 //!
-//! [`generate`] writes synthetic input data in the data contract.
+//! [`generate`] writes synthetic input data in the data contract; [`sample`]
+//! draws the review sample and writes the reviewers' score-sheet workbooks.
 
 pub mod config;
 pub mod credit;
@@ -34,6 +35,7 @@ pub mod output;
 pub mod plan;
 pub mod register;
 pub mod rubric;
+pub mod sample;
 pub mod session;
 pub mod xlsx;
 

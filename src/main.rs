@@ -70,6 +70,28 @@ enum Command {
         /// The lawyer's licence number.
         lawyer_id: String,
     },
+    /// Draw the review sample and write one score-sheet workbook per reviewer.
+    Sample {
+        pipeline: PathBuf,
+        /// The date the sample is drawn as of (default: the period's end).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// Share of each (district, case type) stratum drawn at random.
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Seed of the random draw.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Reviewers per case.
+        #[arg(long)]
+        panel_size: Option<u32>,
+        /// Output folder (default: <name>-sample beside the run's output folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Exit non-zero when a sampled case could not be staffed.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Ingest and validate the inputs only; print counts and the first rejects.
     Validate {
         pipeline: PathBuf,
@@ -187,6 +209,46 @@ fn real_main() -> anyhow::Result<ExitCode> {
             print!("{}", legalaid::explain::explain(&plan, &lawyer_id)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sample {
+            pipeline,
+            as_of,
+            rate,
+            seed,
+            panel_size,
+            out,
+            strict,
+        } => {
+            let plan = Plan::resolve(
+                &pipeline,
+                &PlanOptions {
+                    as_of,
+                    ..PlanOptions::default()
+                },
+            )?;
+            let options = legalaid::sample::SampleOptions {
+                as_of,
+                rate,
+                seed,
+                panel_size,
+                out,
+                strict,
+            };
+            let mut bar = Bar::new();
+            legalaid::Progress::stage(&mut bar, "drawing the review sample");
+            let summary = legalaid::sample::sample(&plan, &options)?;
+            bar.finish();
+            print_sample(&summary);
+            Ok(if summary.ok() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: {} sampled cases could not be staffed (--strict); see {}",
+                    summary.unstaffed.len(),
+                    summary.out_dir.join("unstaffed.csv").display()
+                );
+                ExitCode::from(1)
+            })
+        }
         Command::Validate {
             pipeline,
             rejects,
@@ -239,6 +301,36 @@ fn print_counts(ingested: &Ingested) {
             r.superseded
         );
     }
+}
+
+fn print_sample(s: &legalaid::sample::SampleSummary) {
+    println!(
+        "sampled {} of {} closed cases of the period (as of {}, rate {}, seed {}, panel size {})",
+        s.sampled, s.period_cases, s.as_of, s.rate, s.seed, s.panel_size
+    );
+    println!("{:<16} {:>8}", "reason", "cases");
+    for (reason, n) in &s.per_reason {
+        println!("{:<16} {n:>8}", reason.code());
+    }
+    println!(
+        "staffed {} cases; {} reviewers, at most {} cases each (load bound {})",
+        s.staffed, s.assignable_reviewers, s.max_load, s.load_bound
+    );
+    if !s.unstaffed.is_empty() {
+        println!("\n{} cases could not be staffed:", s.unstaffed.len());
+        for u in s.unstaffed.iter().take(20) {
+            println!("  {}  {}", u.case_id, u.reason);
+        }
+        if s.unstaffed.len() > 20 {
+            println!("  … and {} more in unstaffed.csv", s.unstaffed.len() - 20);
+        }
+    }
+    println!("{}", s.register_note);
+    println!(
+        "sample.csv, unstaffed.csv and {} workbooks in sheets/ written to {}",
+        s.workbooks,
+        s.out_dir.display()
+    );
 }
 
 fn print_first_rejects(ingested: &Ingested, per_table: usize) {

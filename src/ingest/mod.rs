@@ -20,6 +20,7 @@ pub mod value;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use datafusion::arrow::record_batch::RecordBatch;
 
@@ -27,6 +28,7 @@ use crate::plan::Plan;
 use batch::{BatchBuilder, Value};
 use reasons::Reason;
 use schema::{Kind, Table, TableSpec};
+pub(crate) use validate::Party;
 
 /// A file-level input problem: the run stops and nothing is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +157,8 @@ pub(crate) struct Row {
     pub file: usize,
     pub row: u64,
     pub cells: Vec<String>,
+    /// The sheet of a score-sheet workbook the row came from.
+    pub sheet: Option<Rc<str>>,
 }
 
 /// Reads, parses and validates every input table of the plan.
@@ -185,9 +189,17 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
             labels: &labels,
         };
         let mut rows_seen = 0u64;
+        // A file is one part, a score-sheet workbook one per case-type sheet.
+        let sheet = plan.sheets.get(table.name()).map(String::as_str);
+        let mut parts = Vec::new();
         for (file_index, path) in files.iter().enumerate() {
-            let sheet = plan.sheets.get(table.name()).map(String::as_str);
-            let src = source::open(path, spec, plan.encoding, sheet)?;
+            for part in source::open_parts(path, spec, plan.encoding, sheet, &plan.rubrics)? {
+                parts.push((file_index, path, part));
+            }
+        }
+        for (file_index, path, part) in parts {
+            let src = part.source;
+            let sheet_label: Option<Rc<str>> = part.sheet.map(Rc::from);
             let mapping = map_header(spec, &src.header, path)?;
             let check_width = source::Format::of(path) == Some(source::Format::Csv);
             for record in src.records {
@@ -201,6 +213,7 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
                     file: file_index,
                     row: record.row,
                     cells: canonical_cells(spec, &mapping, &record.cells),
+                    sheet: sheet_label.clone(),
                 };
                 let parsed = if let Some(detail) = record
                     .cells
@@ -242,7 +255,10 @@ impl Sink<'_> {
         self.report.files[row.file].rejected += 1;
         self.report.rejected.push(Rejected {
             cells: row.cells.clone(),
-            source_file: self.labels[row.file].clone(),
+            source_file: match &row.sheet {
+                Some(sheet) => format!("{}#{sheet}", self.labels[row.file]),
+                None => self.labels[row.file].clone(),
+            },
             source_row: row.row,
             reason: reasons::describe(reason, &detail),
         });

@@ -15,8 +15,9 @@ use datafusion::arrow::datatypes::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::IngestError;
-use super::schema::TableSpec;
+use super::schema::{Table, TableSpec};
 use crate::config::Encoding;
+use crate::rubric::{CaseType, Rubric};
 
 /// One record as read: its row number and its cells as text.
 #[derive(Debug, Clone)]
@@ -81,6 +82,36 @@ pub fn open(
         Format::Parquet => open_parquet(path),
         Format::JsonLines => open_jsonl(path, spec),
     }
+}
+
+/// One readable part of an input file: the whole file, or one case-type
+/// sheet of a score-sheet workbook written by `legalaid sample`.
+pub struct Part {
+    pub sheet: Option<String>,
+    pub source: Source,
+}
+
+/// Opens an input file as its parts. A `reviews` workbook with the hidden
+/// `legalaid` sheet is a score-sheet workbook: its wide sheets are read as
+/// long review rows (see [`crate::sample::sheets`]); every other file is one
+/// part read by [`open`].
+pub fn open_parts(
+    path: &Path,
+    spec: &'static TableSpec,
+    encoding: Encoding,
+    sheet: Option<&str>,
+    rubrics: &std::collections::BTreeMap<CaseType, Rubric>,
+) -> Result<Vec<Part>, IngestError> {
+    if spec.table == Table::Reviews
+        && Format::of(path) == Some(Format::Xlsx)
+        && let Some(parts) = crate::sample::sheets::read_score_sheets(path, rubrics)?
+    {
+        return Ok(parts);
+    }
+    Ok(vec![Part {
+        sheet: None,
+        source: open(path, spec, encoding, sheet)?,
+    }])
 }
 
 fn open_csv(path: &Path, encoding: Encoding) -> Result<Source, IngestError> {

@@ -13,23 +13,40 @@ use super::{Row, Sink};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
 
-/// A law firm as conflict-of-interest checks see it.
-struct Party {
+/// A law firm as conflict-of-interest checks see it (shared with the
+/// reviewer assignment of `legalaid sample`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Party {
     law_firm: Option<String>,
     firm_id: Option<String>,
 }
 
 impl Party {
     fn from(law_firm: &Value, firm_id: &Value) -> Party {
+        Party::new(law_firm.text(), firm_id.text())
+    }
+
+    /// A party from its firm name and firm id as read (empty means none).
+    pub(crate) fn new(law_firm: Option<&str>, firm_id: Option<&str>) -> Party {
+        let clean = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         Party {
-            law_firm: law_firm.text().map(|s| s.trim().to_string()),
-            firm_id: firm_id.text().map(|s| s.trim().to_string()),
+            law_firm: clean(law_firm),
+            firm_id: clean(firm_id),
         }
+    }
+
+    /// The firm's name, trimmed, if any.
+    pub(crate) fn law_firm(&self) -> Option<&str> {
+        self.law_firm.as_deref()
     }
 
     /// Same firm: by `firm_id` when both sides have one, else by the trimmed
     /// firm name.
-    fn same_firm(&self, other: &Party) -> bool {
+    pub(crate) fn same_firm(&self, other: &Party) -> bool {
         match (&self.firm_id, &other.firm_id) {
             (Some(a), Some(b)) => a == b,
             _ => matches!((&self.law_firm, &other.law_firm), (Some(a), Some(b)) if a == b),

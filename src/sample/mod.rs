@@ -1,0 +1,598 @@
+//! Drawing the review sample and writing the reviewers' score sheets
+//! (`legalaid sample`).
+//!
+//! Expert review works on a sample of the period's closed cases. [`sample`]
+//! reads the inputs with the ordinary ingest (so the same rows are accepted
+//! as in a run), draws the sample ([`draw`]: the always-in cases, a
+//! stratified random part per district and case type, a floor per lawyer —
+//! deterministic per seed), staffs every sampled case with a review panel
+//! ([`assign`]: min-cost max-flow under the conflict-of-interest, lawyer-seat
+//! and load rules) and writes, into a folder beside the run's output folder,
+//! `sample.csv`, `unstaffed.csv` and one score-sheet workbook per reviewer
+//! ([`sheets`]), whose filled copies load back as the `reviews` input.
+//!
+//! Two always-in reasons come from the register (lawyers with an open
+//! negative-list entry; lawyers whose latest credit tier is D). The sample
+//! sees the register only through [`RegisterView`], filled by
+//! [`RegisterView::load`].
+
+pub(crate) mod assign;
+pub mod draw;
+mod flow;
+pub mod sheets;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, Date32Array, StringArray};
+use datafusion::arrow::datatypes::Date32Type;
+use datafusion::arrow::record_batch::RecordBatch;
+
+use crate::error::{Error, Result};
+use crate::ingest::schema::Table;
+use crate::ingest::value::from_date32;
+use crate::ingest::{Ingested, Party};
+use crate::output::Staging;
+use crate::plan::Plan;
+use crate::rubric::CaseType;
+use assign::{Need, Reviewer, Role};
+use draw::{Candidate, DrawParams, Reason};
+use sheets::SheetCase;
+
+/// What the register says about lawyers on the sample's as-of date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterView {
+    /// Lawyers with an open negative-list entry: every case of theirs is in.
+    pub negative_open: BTreeSet<String>,
+    /// Lawyers whose latest credit snapshot has tier D: one case at least.
+    pub tier_d: BTreeSet<String>,
+}
+
+impl RegisterView {
+    /// Nobody on the negative list, nobody in tier D.
+    pub fn empty() -> RegisterView {
+        RegisterView::default()
+    }
+
+    /// The register at `plan.register_path` as it stood on `as_of`, with a
+    /// line saying where the view came from.
+    ///
+    /// This is where the register plugs in: once the register module can
+    /// answer "open negative entries on date D" and "tier of the latest
+    /// credit snapshot on or before D", fill the two sets from it here.
+    /// Until then an existing register file is not read, and the note says so.
+    pub fn load(plan: &Plan, as_of: NaiveDate) -> Result<(RegisterView, String)> {
+        let path = &plan.register_path;
+        if !path.exists() {
+            return Ok((
+                RegisterView::empty(),
+                format!(
+                    "no register at {}: no lawyer is taken as negative-listed or tier D",
+                    path.display()
+                ),
+            ));
+        }
+        Ok((
+            RegisterView::empty(),
+            format!(
+                "register {} not read (reading it as of {as_of} is not built yet): no lawyer is \
+                 taken as negative-listed or tier D",
+                path.display()
+            ),
+        ))
+    }
+}
+
+/// Command-line choices; each overrides the pipeline's `[sampling]` or the
+/// plan's as-of date when given.
+#[derive(Debug, Clone, Default)]
+pub struct SampleOptions {
+    pub as_of: Option<NaiveDate>,
+    pub rate: Option<f64>,
+    pub seed: Option<u64>,
+    pub panel_size: Option<u32>,
+    /// Output folder (default `<output.dir>/../<name>-sample`).
+    pub out: Option<PathBuf>,
+    /// Unstaffed cases make the command fail (see [`SampleSummary::ok`]).
+    pub strict: bool,
+}
+
+/// A sampled case that got no panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnstaffedCase {
+    pub case_id: String,
+    /// `code: details`.
+    pub reason: String,
+}
+
+/// What [`sample`] drew and wrote.
+#[derive(Debug, Clone)]
+pub struct SampleSummary {
+    pub out_dir: PathBuf,
+    pub as_of: NaiveDate,
+    pub rate: f64,
+    pub seed: u64,
+    pub panel_size: usize,
+    /// Closed cases of the period (as of the date).
+    pub period_cases: usize,
+    pub sampled: usize,
+    /// Cases per reason (a case with two reasons counts twice).
+    pub per_reason: Vec<(Reason, usize)>,
+    pub staffed: usize,
+    pub unstaffed: Vec<UnstaffedCase>,
+    /// Workbooks written (reviewers with at least one case).
+    pub workbooks: usize,
+    pub assignable_reviewers: usize,
+    pub load_bound: usize,
+    pub max_load: usize,
+    /// Where the register view came from.
+    pub register_note: String,
+    pub strict: bool,
+}
+
+impl SampleSummary {
+    /// False when `--strict` was asked and some case could not be staffed.
+    pub fn ok(&self) -> bool {
+        !self.strict || self.unstaffed.is_empty()
+    }
+}
+
+/// Draws the sample, staffs it and writes the files, reading the register
+/// through [`RegisterView::load`].
+pub fn sample(plan: &Plan, options: &SampleOptions) -> Result<SampleSummary> {
+    let as_of = options.as_of.unwrap_or(plan.as_of);
+    let (register, note) = RegisterView::load(plan, as_of)?;
+    let mut summary = sample_with(plan, options, &register)?;
+    summary.register_note = note;
+    Ok(summary)
+}
+
+/// [`sample`] with the register view given.
+pub fn sample_with(
+    plan: &Plan,
+    options: &SampleOptions,
+    register: &RegisterView,
+) -> Result<SampleSummary> {
+    let settings = &plan.settings.sampling;
+    let as_of = options.as_of.unwrap_or(plan.as_of);
+    let rate = options.rate.unwrap_or(settings.rate);
+    let seed = options.seed.unwrap_or(settings.seed);
+    let panel_size = options.panel_size.unwrap_or(settings.panel_size) as usize;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(Error::Sample(format!(
+            "rate {rate} is outside 0 … 1 (a share of each stratum)"
+        )));
+    }
+    if panel_size == 0 {
+        return Err(Error::Sample(
+            "panel size 0: a panel needs a reviewer".into(),
+        ));
+    }
+    let out_dir = out_dir(plan, options.out.as_deref())?;
+    refuse_filled_sheets(&out_dir)?;
+
+    let ingested = crate::ingest::ingest(plan, &mut |_, _| {})?;
+    check_rejects(plan, &ingested)?;
+    let inputs = Inputs::read(plan, &ingested, as_of);
+
+    let drawn = draw::draw(
+        &inputs.cases,
+        &inputs.complained,
+        register,
+        DrawParams {
+            rate,
+            min_per_lawyer: settings.min_per_lawyer,
+            seed,
+        },
+    );
+    let needs: Vec<Need> = drawn
+        .iter()
+        .map(|d| {
+            let c = &inputs.cases[d.index];
+            Need {
+                case_type: c.case_type,
+                lawyer_id: c.lawyer_id.clone(),
+                party: inputs.lawyers[&c.lawyer_id].party.clone(),
+                priority: if d.reasons.iter().any(|r| r.is_always_in()) {
+                    0
+                } else {
+                    1
+                },
+            }
+        })
+        .collect();
+    let staffing = assign::assign(&needs, &inputs.reviewers, panel_size);
+
+    let staging = Staging::new(&out_dir)?;
+    let unstaffed = write_tables(staging.path(), &inputs, &drawn, &staffing)?;
+    let workbooks = write_workbooks(staging.path(), plan, &inputs, &drawn, &staffing)?;
+    staging.commit()?;
+
+    let per_reason = Reason::ALL
+        .iter()
+        .map(|&r| (r, drawn.iter().filter(|d| d.reasons.contains(&r)).count()))
+        .collect();
+    Ok(SampleSummary {
+        out_dir,
+        as_of,
+        rate,
+        seed,
+        panel_size,
+        period_cases: inputs.cases.len(),
+        sampled: drawn.len(),
+        per_reason,
+        staffed: drawn.len() - unstaffed.len(),
+        unstaffed,
+        workbooks,
+        assignable_reviewers: staffing.assignable,
+        load_bound: staffing.bound,
+        max_load: staffing.loads.iter().copied().max().unwrap_or(0),
+        register_note: String::new(),
+        strict: options.strict,
+    })
+}
+
+/// The output folder: `--out`, else `<name>-sample` beside the run's output
+/// folder — never inside it, since a run replaces that folder as a whole.
+fn out_dir(plan: &Plan, out: Option<&Path>) -> Result<PathBuf> {
+    let dir = match out {
+        Some(dir) => std::path::absolute(dir).map_err(|e| Error::io(dir, e))?,
+        None => plan
+            .output_dir
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(format!("{}-sample", plan.name)),
+    };
+    if dir.starts_with(&plan.output_dir) || plan.output_dir.starts_with(&dir) {
+        return Err(Error::Sample(format!(
+            "output folder {} and the run's output folder {} would contain one another, and each \
+             is replaced as a whole when written; choose a folder beside it",
+            dir.display(),
+            plan.output_dir.display()
+        )));
+    }
+    Ok(dir)
+}
+
+/// Refuses to replace a sample folder whose workbooks may have been filled.
+fn refuse_filled_sheets(dir: &Path) -> Result<()> {
+    let sheets = dir.join("sheets");
+    let Ok(entries) = std::fs::read_dir(&sheets) else {
+        return Ok(());
+    };
+    let mut filled: Vec<String> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"))
+        })
+        .filter(|p| sheets::may_hold_scores(p))
+        .map(|p| {
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect();
+    if filled.is_empty() {
+        return Ok(());
+    }
+    filled.sort();
+    Err(Error::Sample(format!(
+        "{} holds score sheets with points entered ({}); drawing again would replace them. \
+         Move the folder away or choose another --out",
+        dir.display(),
+        filled.join(", ")
+    )))
+}
+
+/// Fails when too many rows of a table the sample reads were rejected.
+fn check_rejects(plan: &Plan, ingested: &Ingested) -> Result<()> {
+    let used = [
+        Table::Lawyers,
+        Table::Cases,
+        Table::Reviewers,
+        Table::Complaints,
+    ];
+    let limit = plan.settings.ingest.max_reject_ratio;
+    match ingested
+        .over_reject_limit(limit)
+        .into_iter()
+        .find(|r| used.contains(&r.table))
+    {
+        None => Ok(()),
+        Some(r) => Err(Error::TooManyRejects {
+            table: r.table.name(),
+            rejected: r.rejected_count(),
+            read: r.read(),
+            percent: 100.0 * r.reject_ratio(),
+            limit,
+            where_to_look: format!(
+                "`legalaid validate {} --rejects DIR` for the rejected rows",
+                plan.pipeline_path.display()
+            ),
+        }),
+    }
+}
+
+struct Lawyer {
+    name: String,
+    party: Party,
+}
+
+/// The facts a score sheet shows that the draw does not need.
+struct Facts {
+    matter: String,
+    assigned_on: NaiveDate,
+    closed_on: NaiveDate,
+    recipient_name: String,
+}
+
+/// The accepted input rows the sample works on.
+struct Inputs {
+    /// Closed cases of the period, closed on or before the as-of date.
+    cases: Vec<Candidate>,
+    facts: Vec<Facts>,
+    lawyers: HashMap<String, Lawyer>,
+    reviewers: Vec<Reviewer>,
+    reviewer_names: Vec<String>,
+    /// Cases with a complaint received by the as-of date and not withdrawn.
+    complained: BTreeSet<String>,
+}
+
+fn text<'a>(b: &'a RecordBatch, column: &str) -> &'a StringArray {
+    b.column_by_name(column)
+        .unwrap_or_else(|| panic!("staging column {column}"))
+        .as_string::<i32>()
+}
+
+fn dates<'a>(b: &'a RecordBatch, column: &str) -> &'a Date32Array {
+    b.column_by_name(column)
+        .unwrap_or_else(|| panic!("staging column {column}"))
+        .as_primitive::<Date32Type>()
+}
+
+fn bools<'a>(b: &'a RecordBatch, column: &str) -> &'a BooleanArray {
+    b.column_by_name(column)
+        .unwrap_or_else(|| panic!("staging column {column}"))
+        .as_boolean()
+}
+
+fn opt(a: &StringArray, i: usize) -> Option<&str> {
+    (!a.is_null(i)).then(|| a.value(i))
+}
+
+impl Inputs {
+    fn read(plan: &Plan, ingested: &Ingested, as_of: NaiveDate) -> Inputs {
+        let batches = |t: Table| ingested.tables.get(&t).map(Vec::as_slice).unwrap_or(&[]);
+        let mut lawyers = HashMap::new();
+        for b in batches(Table::Lawyers) {
+            let (id, name, firm, firm_id) = (
+                text(b, "lawyer_id"),
+                text(b, "name"),
+                text(b, "law_firm"),
+                text(b, "firm_id"),
+            );
+            for i in 0..b.num_rows() {
+                lawyers.insert(
+                    id.value(i).to_string(),
+                    Lawyer {
+                        name: name.value(i).to_string(),
+                        party: Party::new(opt(firm, i), opt(firm_id, i)),
+                    },
+                );
+            }
+        }
+
+        let (mut cases, mut facts) = (Vec::new(), Vec::new());
+        for b in batches(Table::Cases) {
+            let closed = dates(b, "closed_on");
+            let assigned = dates(b, "assigned_on");
+            let (id, ct, matter, lawyer, district, recipient) = (
+                text(b, "case_id"),
+                text(b, "case_type"),
+                text(b, "matter"),
+                text(b, "lawyer_id"),
+                text(b, "district"),
+                text(b, "recipient_name"),
+            );
+            let major = bools(b, "major_difficult");
+            for i in 0..b.num_rows() {
+                let closed_on = from_date32(closed.value(i));
+                if !plan.in_period(closed_on) || closed_on > as_of {
+                    continue;
+                }
+                cases.push(Candidate {
+                    case_id: id.value(i).to_string(),
+                    case_type: CaseType::parse(ct.value(i)).expect("validated case type"),
+                    district: district.value(i).to_string(),
+                    lawyer_id: lawyer.value(i).to_string(),
+                    major_difficult: major.value(i),
+                });
+                facts.push(Facts {
+                    matter: matter.value(i).to_string(),
+                    assigned_on: from_date32(assigned.value(i)),
+                    closed_on,
+                    recipient_name: recipient.value(i).to_string(),
+                });
+            }
+        }
+
+        let (mut reviewers, mut reviewer_names) = (Vec::new(), Vec::new());
+        for b in batches(Table::Reviewers) {
+            let (id, name, role, firm, firm_id) = (
+                text(b, "reviewer_id"),
+                text(b, "name"),
+                text(b, "role"),
+                text(b, "law_firm"),
+                text(b, "firm_id"),
+            );
+            for i in 0..b.num_rows() {
+                reviewers.push(Reviewer {
+                    id: id.value(i).to_string(),
+                    role: Role::parse(role.value(i)).expect("validated role"),
+                    party: Party::new(opt(firm, i), opt(firm_id, i)),
+                });
+                reviewer_names.push(name.value(i).to_string());
+            }
+        }
+
+        let mut complained = BTreeSet::new();
+        for b in batches(Table::Complaints) {
+            let (case, outcome, received) = (
+                text(b, "case_id"),
+                text(b, "outcome"),
+                dates(b, "received_on"),
+            );
+            for i in 0..b.num_rows() {
+                if let Some(case) = opt(case, i)
+                    && outcome.value(i) != "withdrawn"
+                    && from_date32(received.value(i)) <= as_of
+                {
+                    complained.insert(case.to_string());
+                }
+            }
+        }
+        Inputs {
+            cases,
+            facts,
+            lawyers,
+            reviewers,
+            reviewer_names,
+            complained,
+        }
+    }
+}
+
+fn csv_error(path: &Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::io(path, std::io::Error::other(e))
+}
+
+/// Writes `sample.csv` and `unstaffed.csv`; returns the unstaffed cases.
+fn write_tables(
+    dir: &Path,
+    inputs: &Inputs,
+    drawn: &[draw::Drawn],
+    staffing: &assign::Staffing,
+) -> Result<Vec<UnstaffedCase>> {
+    let path = dir.join("sample.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_error(&path))?;
+    w.write_record([
+        "case_id",
+        "case_type",
+        "district",
+        "lawyer_id",
+        "reasons",
+        "reviewer_ids",
+    ])
+    .map_err(csv_error(&path))?;
+    let mut unstaffed = Vec::new();
+    for (d, panel) in drawn.iter().zip(&staffing.panels) {
+        let c = &inputs.cases[d.index];
+        let reasons: Vec<&str> = d.reasons.iter().map(|r| r.code()).collect();
+        let reviewers = match panel {
+            Ok(p) => p
+                .iter()
+                .map(|&r| inputs.reviewers[r].id.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+            Err(u) => {
+                unstaffed.push(UnstaffedCase {
+                    case_id: c.case_id.clone(),
+                    reason: format!("{}: {}", u.code, u.detail),
+                });
+                String::new()
+            }
+        };
+        w.write_record([
+            c.case_id.as_str(),
+            c.case_type.code(),
+            &c.district,
+            &c.lawyer_id,
+            &reasons.join(";"),
+            &reviewers,
+        ])
+        .map_err(csv_error(&path))?;
+    }
+    w.flush().map_err(|e| Error::io(&path, e))?;
+
+    let path = dir.join("unstaffed.csv");
+    let mut w = csv::Writer::from_path(&path).map_err(csv_error(&path))?;
+    w.write_record(["case_id", "reason"])
+        .map_err(csv_error(&path))?;
+    for u in &unstaffed {
+        w.write_record([&u.case_id, &u.reason])
+            .map_err(csv_error(&path))?;
+    }
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    Ok(unstaffed)
+}
+
+/// A reviewer id as a file name: characters other than letters, digits,
+/// `-`, `_` and `.` become `_`.
+fn file_stem(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes `sheets/<reviewer_id>.xlsx` for every reviewer with a case;
+/// returns how many.
+fn write_workbooks(
+    dir: &Path,
+    plan: &Plan,
+    inputs: &Inputs,
+    drawn: &[draw::Drawn],
+    staffing: &assign::Staffing,
+) -> Result<usize> {
+    let mut per_reviewer: BTreeMap<usize, Vec<SheetCase>> = BTreeMap::new();
+    for (d, panel) in drawn.iter().zip(&staffing.panels) {
+        let Ok(panel) = panel else { continue };
+        let c = &inputs.cases[d.index];
+        let f = &inputs.facts[d.index];
+        let lawyer = &inputs.lawyers[&c.lawyer_id];
+        let row = SheetCase {
+            case_id: c.case_id.clone(),
+            case_type: c.case_type,
+            district: c.district.clone(),
+            matter: f.matter.clone(),
+            lawyer_name: lawyer.name.clone(),
+            law_firm: lawyer.party.law_firm().unwrap_or("").to_string(),
+            assigned_on: f.assigned_on,
+            closed_on: f.closed_on,
+            recipient: sheets::mask_name(&f.recipient_name),
+        };
+        for &r in panel {
+            per_reviewer.entry(r).or_default().push(row.clone());
+        }
+    }
+    let sheets_dir = dir.join("sheets");
+    std::fs::create_dir_all(&sheets_dir).map_err(|e| Error::io(&sheets_dir, e))?;
+    let mut names: BTreeMap<String, &str> = BTreeMap::new();
+    for (r, cases) in &per_reviewer {
+        let id = inputs.reviewers[*r].id.as_str();
+        let stem = file_stem(id);
+        if let Some(other) = names.insert(stem.clone(), id) {
+            return Err(Error::Sample(format!(
+                "reviewers {other} and {id} would both get the workbook {stem}.xlsx; give them ids \
+                 that differ in letters or digits"
+            )));
+        }
+        let path = sheets_dir.join(format!("{stem}.xlsx"));
+        sheets::write_workbook(
+            &path,
+            (id, &inputs.reviewer_names[*r]),
+            cases,
+            &plan.rubrics,
+        )
+        .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    }
+    Ok(per_reviewer.len())
+}
