@@ -9,14 +9,15 @@
 //! criminal cases) — a cost, traded off only after the number of staffed
 //! panel seats is maximal.
 //!
-//! Cases with the same case type and the same lawyer's firm are
+//! Cases with the same case type whose lawyers conflict with the same
+//! reviewers (most conflict with none: few firms have a reviewer) are
 //! interchangeable for every rule, so they form one *class* and the flow
 //! network has a node per class, not per case: source → class (the lawyer
 //! seat, n; the other seats, (k − 1)·n) → reviewer (at most n: once per case)
 //! → sink (up to the load bound, in tiers of rising cost so that equally
-//! fitting reviewers share the load). Its size grows with firms × reviewers,
-//! not cases × reviewers, so a city's yearly sample solves quickly. A class
-//! flow decomposes into
+//! fitting reviewers share the load). Its size grows with reviewers' firms ×
+//! reviewers, not with cases, so a city's yearly sample solves quickly. A
+//! class flow decomposes into
 //! panels exactly: list each reviewer as many times as the flow gives them,
 //! practising lawyers first, and deal the list round-robin over the cases —
 //! nobody sits twice on one panel (no reviewer has more than n seats) and
@@ -189,11 +190,22 @@ fn round(
     remaining: &[usize],
     staffing: &mut Staffing,
 ) -> usize {
-    // Classes: same case type, same lawyer's firm; members by priority.
-    let mut classes: BTreeMap<(CaseType, &Party), Vec<usize>> = BTreeMap::new();
+    // Classes: same case type, same conflicting reviewers; members by
+    // priority.
+    let mut conflicts: BTreeMap<&Party, Vec<usize>> = BTreeMap::new();
+    for &i in remaining {
+        conflicts.entry(&needs[i].party).or_insert_with(|| {
+            assignable
+                .iter()
+                .copied()
+                .filter(|&r| reviewers[r].party.same_firm(&needs[i].party))
+                .collect()
+        });
+    }
+    let mut classes: BTreeMap<(CaseType, &[usize]), Vec<usize>> = BTreeMap::new();
     for &i in remaining {
         classes
-            .entry((needs[i].case_type, &needs[i].party))
+            .entry((needs[i].case_type, &conflicts[&needs[i].party]))
             .or_default()
             .push(i);
     }
@@ -221,7 +233,7 @@ fn round(
         }
     }
     let mut class_edges: Vec<Vec<(usize, EdgeId)>> = Vec::new();
-    for ((case_type, party), members) in &classes {
+    for ((case_type, conflicting), members) in &classes {
         let n = members.len() as i64;
         let lawyer_seat = g.node();
         let other_seats = g.node();
@@ -230,7 +242,7 @@ fn round(
         let mut edges = Vec::new();
         for &r in assignable {
             let rev = &reviewers[r];
-            if rev.party.same_firm(party) {
+            if conflicting.contains(&r) {
                 continue;
             }
             let cost = role_rank(*case_type, rev.role) * fit_weight;

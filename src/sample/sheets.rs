@@ -947,6 +947,177 @@ mod tests {
         assert!(read_score_sheets(&broken, &rubrics()).unwrap().is_none());
     }
 
+    /// Rewrites one sheet of a workbook through `edit` (cells as text or
+    /// numbers), keeping every other sheet.
+    fn edit_sheet(path: &Path, sheet: &str, edit: impl FnOnce(&mut Vec<Vec<Data>>)) {
+        let mut wb = calamine::open_workbook_auto(path).unwrap();
+        let meta = wb.sheets_metadata().to_vec();
+        let mut out = Workbook::new();
+        let mut edit = Some(edit);
+        for m in &meta {
+            let range = wb.worksheet_range(&m.name).unwrap();
+            let (rows, cols) = range.end().map(|(r, c)| (r + 1, c + 1)).unwrap();
+            let mut grid: Vec<Vec<Data>> = (0..rows)
+                .map(|r| {
+                    (0..cols)
+                        .map(|c| range.get_value((r, c)).cloned().unwrap_or(Data::Empty))
+                        .collect()
+                })
+                .collect();
+            if m.name == sheet {
+                (edit.take().unwrap())(&mut grid);
+            }
+            let ws = out.add_worksheet();
+            ws.set_name(&m.name).unwrap();
+            for (r, row) in grid.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    let (r, c) = (r as u32, c as u16);
+                    match cell {
+                        Data::Float(x) => ws.write_number(r, c, *x).map(|_| ()),
+                        Data::Empty => Ok(()),
+                        other => ws.write_string(r, c, cell_text(other)).map(|_| ()),
+                    }
+                    .unwrap();
+                }
+            }
+        }
+        out.save(path).unwrap();
+    }
+
+    fn set(grid: &mut [Vec<Data>], r: usize, c: usize, v: Data) {
+        if grid[r].len() <= c {
+            grid[r].resize(c + 1, Data::Empty);
+        }
+        grid[r][c] = v;
+    }
+
+    #[test]
+    fn filled_rows_become_long_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        let rubric = rubrics()[&CaseType::Criminal].clone();
+        edit_sheet(&path, "刑事", |grid| {
+            // row 2 complete (one optional item NA), with note and supersedes;
+            // row 3 untouched
+            set(grid, 1, 3, Data::String("OLD-1".into()));
+            set(grid, 1, 11, Data::String("2025-01-10".into()));
+            for (n, item) in rubric.items.iter().enumerate() {
+                let v = if item.optional && n % 2 == 0 {
+                    Data::String("NA".into())
+                } else {
+                    Data::Float(item.max_points)
+                };
+                set(grid, 1, 12 + n, v);
+            }
+            set(grid, 1, 12 + rubric.items.len(), Data::String("好".into()));
+        });
+        let parts = read_score_sheets(&path, &rubrics()).unwrap().unwrap();
+        let mut parts = parts.into_iter();
+        let criminal = parts.next().unwrap();
+        assert_eq!(criminal.source.header, LONG_COLUMNS);
+        let records: Vec<RawRecord> = criminal.source.records.map(Result::unwrap).collect();
+        assert_eq!(records.len(), rubric.items.len());
+        assert!(records.iter().all(|r| r.row == 2));
+        let first = &records[0].cells;
+        assert_eq!(
+            first,
+            &[
+                "C001-R01",
+                "C001",
+                "R01",
+                "2025-01-10",
+                "CR-A1",
+                "4",
+                "好",
+                "OLD-1"
+            ]
+        );
+        assert!(
+            records[1..]
+                .iter()
+                .all(|r| r.cells[6].is_empty() && r.cells[7] == "OLD-1")
+        );
+        assert!(records.iter().any(|r| r.cells[5] == "NA"));
+        assert_eq!(parts.next().unwrap().source.records.count(), 0);
+        assert!(may_hold_scores(&path));
+    }
+
+    #[test]
+    fn partly_filled_rows_pass_without_their_empty_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        edit_sheet(&path, "民事", |grid| {
+            set(grid, 1, 12, Data::Float(1.5));
+            set(grid, 1, 14, Data::String("x".into()));
+        });
+        let parts = read_score_sheets(&path, &rubrics()).unwrap().unwrap();
+        let civil = parts.into_iter().nth(1).unwrap();
+        assert_eq!(civil.sheet.as_deref(), Some("民事"));
+        let records: Vec<RawRecord> = civil.source.records.map(Result::unwrap).collect();
+        let cells: Vec<(&str, &str)> = records
+            .iter()
+            .map(|r| (r.cells[4].as_str(), r.cells[5].as_str()))
+            .collect();
+        let items = &rubrics()[&CaseType::Civil].items;
+        assert_eq!(
+            cells,
+            [
+                (items[0].code.as_str(), "1.5"),
+                (items[2].code.as_str(), "x")
+            ]
+        );
+        assert_eq!(records[0].cells[3], "", "no date: validation rejects it");
+    }
+
+    #[test]
+    fn layout_changes_are_file_errors_naming_sheet_and_cell() {
+        type Edit = fn(&mut Vec<Vec<Data>>);
+        let cases: [(&str, &str, Edit); 4] = [
+            ("刑事", "cell F1", |g| {
+                for row in g.iter_mut() {
+                    row.remove(5);
+                }
+            }),
+            ("刑事", "cell A3", |g| {
+                g[2][0] = Data::String("C001-R02".into())
+            }),
+            ("刑事", "cell C2", |g| {
+                g[1][2] = Data::String("R02".into())
+            }),
+            ("legalaid", "cell B1", |g| {
+                g[0][1] = Data::String("0".into())
+            }),
+        ];
+        for (sheet, cell, edit) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let path = written(dir.path());
+            edit_sheet(&path, sheet, edit);
+            let msg = read_score_sheets(&path, &rubrics())
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                msg.contains("R01.xlsx") && msg.contains(cell),
+                "{cell}: {msg}"
+            );
+        }
+        // a copied row
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        edit_sheet(&path, "刑事", |g| {
+            let row = g[1].clone();
+            g.push(row);
+        });
+        let msg = read_score_sheets(&path, &rubrics())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            msg.contains("cell A4") && msg.contains("second row"),
+            "{msg}"
+        );
+    }
+
     #[test]
     fn another_rubric_version_is_refused() {
         let dir = tempfile::tempdir().unwrap();

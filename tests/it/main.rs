@@ -9,3 +9,4 @@ mod ingest_props;
 mod lists;
 mod register;
 mod run;
+mod sample;
