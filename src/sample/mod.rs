@@ -596,3 +596,126 @@ fn write_workbooks(
     }
     Ok(per_reviewer.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PlanOptions;
+
+    fn generated(dir: &Path, cases: u64) -> Plan {
+        let options = crate::generate::GenerateOptions::new(dir, cases, 4);
+        let summary = crate::generate::generate(&options, &mut |_| {}).unwrap();
+        Plan::resolve(&summary.pipeline, &PlanOptions::default()).unwrap()
+    }
+
+    fn rows(path: &Path) -> Vec<csv::StringRecord> {
+        csv::Reader::from_path(path)
+            .unwrap()
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn register_lawyers_are_sampled_with_their_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = generated(dir.path(), 300);
+        let cases = rows(&dir.path().join("cases.csv"));
+        let lawyer_of = |i: usize| cases[i].get(3).unwrap().to_string();
+        let (negative, tier_d) = (lawyer_of(0), lawyer_of(1));
+        assert_ne!(negative, tier_d);
+        let register = RegisterView {
+            negative_open: [negative.clone()].into(),
+            tier_d: [tier_d.clone()].into(),
+        };
+        let summary = sample_with(&plan, &SampleOptions::default(), &register).unwrap();
+        assert_eq!(summary.out_dir, dir.path().join("generated-s4-n300-sample"));
+        let sample = rows(&summary.out_dir.join("sample.csv"));
+        let reasons_of = |case: &str| {
+            sample
+                .iter()
+                .find(|r| r.get(0) == Some(case))
+                .map(|r| r.get(4).unwrap().to_string())
+        };
+        for c in &cases {
+            let closed = c.get(7).unwrap();
+            if !("2024-01-01"..="2024-12-31").contains(&closed) {
+                continue;
+            }
+            if c.get(3) == Some(negative.as_str()) {
+                let reasons = reasons_of(c.get(0).unwrap()).expect("negative-list case in");
+                assert!(reasons.contains("negative_list"), "{reasons}");
+            }
+        }
+        let tier_d_rows: Vec<_> = sample
+            .iter()
+            .filter(|r| r.get(4).unwrap().contains("tier_d"))
+            .collect();
+        assert_eq!(tier_d_rows.len(), 1);
+        assert_eq!(tier_d_rows[0].get(3), Some(tier_d.as_str()));
+        let counted: BTreeMap<Reason, usize> = summary.per_reason.iter().copied().collect();
+        assert!(counted[&Reason::NegativeList] >= 1 && counted[&Reason::TierD] == 1);
+    }
+
+    #[test]
+    fn as_of_limits_cases_and_complaints() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = generated(dir.path(), 300);
+        let as_of = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+        let options = SampleOptions {
+            as_of: Some(as_of),
+            out: Some(dir.path().join("mid-year")),
+            ..SampleOptions::default()
+        };
+        let summary = sample_with(&plan, &options, &RegisterView::empty()).unwrap();
+        let cases = rows(&dir.path().join("cases.csv"));
+        let closed: BTreeMap<String, String> = cases
+            .iter()
+            .map(|c| (c[0].to_string(), c[7].to_string()))
+            .collect();
+        let sample = rows(&dir.path().join("mid-year/sample.csv"));
+        assert!(!sample.is_empty());
+        assert!(
+            sample
+                .iter()
+                .all(|r| closed[&r[0]].as_str() <= "2024-06-30")
+        );
+        let in_half = closed
+            .values()
+            .filter(|d| ("2024-01-01"..="2024-06-30").contains(&d.as_str()))
+            .count();
+        assert_eq!(summary.period_cases, in_half);
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = generated(dir.path(), 100);
+        for options in [
+            SampleOptions {
+                rate: Some(1.5),
+                ..SampleOptions::default()
+            },
+            SampleOptions {
+                panel_size: Some(0),
+                ..SampleOptions::default()
+            },
+            SampleOptions {
+                out: Some(plan.output_dir.join("sample")),
+                ..SampleOptions::default()
+            },
+        ] {
+            let e = sample_with(&plan, &options, &RegisterView::empty()).unwrap_err();
+            assert!(matches!(e, Error::Sample(_)), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_missing_register_is_an_empty_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = generated(dir.path(), 100);
+        let (view, note) = RegisterView::load(&plan, plan.as_of).unwrap();
+        assert_eq!(view, RegisterView::empty());
+        assert!(note.contains("no register"), "{note}");
+    }
+}
