@@ -13,8 +13,8 @@
 //!
 //! Two always-in reasons come from the register (lawyers with an open
 //! negative-list entry; lawyers whose latest credit tier is D). The sample
-//! sees the register only through [`RegisterView`], filled by
-//! [`RegisterView::load`].
+//! sees the register only through [`RegisterView`], filled from the register
+//! file by [`RegisterView::load`].
 
 pub(crate) mod assign;
 pub mod draw;
@@ -55,13 +55,10 @@ impl RegisterView {
         RegisterView::default()
     }
 
-    /// The register at `plan.register_path` as it stood on `as_of`, with a
-    /// line saying where the view came from.
-    ///
-    /// This is where the register plugs in: once the register module can
-    /// answer "open negative entries on date D" and "tier of the latest
-    /// credit snapshot on or before D", fill the two sets from it here.
-    /// Until then an existing register file is not read, and the note says so.
+    /// The register at `plan.register_path` as it stood on `as_of` (its
+    /// events dated up to then; the latest credit snapshot on or before
+    /// then), with a line saying where the view came from. A missing
+    /// register is an empty view: nobody listed, nobody rated yet.
     pub fn load(plan: &Plan, as_of: NaiveDate) -> Result<(RegisterView, String)> {
         let path = &plan.register_path;
         if !path.exists() {
@@ -73,13 +70,31 @@ impl RegisterView {
                 ),
             ));
         }
+        let register = crate::register::Register::open_read_only(path)?;
+        let negative_open: BTreeSet<String> = register
+            .entries_as_of(as_of)?
+            .into_iter()
+            .filter(|e| e.list == crate::register::input::ListKind::Negative && e.is_open())
+            .map(|e| e.lawyer_id)
+            .collect();
+        let tier_d: BTreeSet<String> = register
+            .latest_tiers(as_of)?
+            .into_iter()
+            .filter(|(_, tier)| tier == "D")
+            .map(|(lawyer, _)| lawyer)
+            .collect();
+        let note = format!(
+            "register {} as of {as_of}: {} lawyers with an open negative-list entry, {} in tier D",
+            path.display(),
+            negative_open.len(),
+            tier_d.len()
+        );
         Ok((
-            RegisterView::empty(),
-            format!(
-                "register {} not read (reading it as of {as_of} is not built yet): no lawyer is \
-                 taken as negative-listed or tier D",
-                path.display()
-            ),
+            RegisterView {
+                negative_open,
+                tier_d,
+            },
+            note,
         ))
     }
 }

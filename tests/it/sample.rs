@@ -846,3 +846,63 @@ fn renamed_case_sheet_is_named() {
     });
     assert!(msg.contains("no sheet `刑事`"), "{msg}");
 }
+
+#[test]
+fn register_of_an_earlier_run_brings_negative_listed_and_tier_d_lawyers_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample_dir = generate(dir.path(), 300, 5);
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let data = dir.path().join("out/data");
+    let negative: BTreeSet<String> = read_csv(&data.join("list_status.csv"))
+        .into_iter()
+        .filter(|e| {
+            e["list"] == "negative"
+                && ["proposed", "held", "listed"].contains(&e["status"].as_str())
+        })
+        .map(|e| e["lawyer_id"].clone())
+        .collect();
+    let tier_d: BTreeSet<String> = read_csv(&data.join("lawyer_credit.csv"))
+        .into_iter()
+        .filter(|l| l["tier"] == "D")
+        .map(|l| l["lawyer_id"].clone())
+        .collect();
+    assert!(
+        !negative.is_empty() && !tier_d.is_empty(),
+        "the data has both"
+    );
+
+    let text = sample_ok(&[], dir.path());
+    assert!(
+        text.contains(&format!(
+            "{} lawyers with an open negative-list entry",
+            negative.len()
+        )),
+        "{text}"
+    );
+    let sample = read_csv(&sample_dir.join("sample.csv"));
+    let sampled: BTreeMap<&str, Vec<String>> = sample
+        .iter()
+        .map(|r| (r["case_id"].as_str(), list(&r["reasons"])))
+        .collect();
+    let cases: Vec<_> = read_csv(&dir.path().join("cases.csv"))
+        .into_iter()
+        .filter(in_period)
+        .collect();
+    for c in &cases {
+        if negative.contains(&c["lawyer_id"]) {
+            let reasons = &sampled[c["case_id"].as_str()];
+            assert!(reasons.contains(&"negative_list".to_string()), "{c:?}");
+        }
+    }
+    for lawyer in &tier_d {
+        let has_case = cases.iter().any(|c| &c["lawyer_id"] == lawyer);
+        let marked = sample
+            .iter()
+            .filter(|r| {
+                &r["lawyer_id"] == lawyer && list(&r["reasons"]).contains(&"tier_d".to_string())
+            })
+            .count();
+        assert_eq!(marked, usize::from(has_case), "{lawyer}");
+    }
+}
