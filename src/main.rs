@@ -146,7 +146,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
             timings,
             dry_run,
         } => {
-            let plan = Plan::resolve(&pipeline, &PlanOptions { as_of, out, lang })?;
+            let plan = Plan::resolve(
+                &pipeline,
+                &PlanOptions {
+                    as_of,
+                    out,
+                    lang,
+                    ..PlanOptions::default()
+                },
+            )?;
             let mut progress = Bar::new();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             let options = legalaid::RunOptions { dry_run };
@@ -222,6 +230,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 &pipeline,
                 &PlanOptions {
                     as_of,
+                    reviews_may_be_missing: true,
                     ..PlanOptions::default()
                 },
             )?;

@@ -20,6 +20,9 @@ pub struct PlanOptions {
     pub as_of: Option<NaiveDate>,
     pub out: Option<PathBuf>,
     pub lang: Option<String>,
+    /// A `reviews` glob may match no file yet (drawing the sample that will
+    /// produce the score sheets it names).
+    pub reviews_may_be_missing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +59,8 @@ impl Plan {
         let mut inputs = BTreeMap::new();
         for table in Table::ALL {
             let list = input_list(&file, table);
-            inputs.insert(table, expand(&base, list, pipeline, table)?);
+            let may_be_empty = table == Table::Reviews && options.reviews_may_be_missing;
+            inputs.insert(table, expand(&base, list, pipeline, table, may_be_empty)?);
         }
 
         let mut rubrics = BTreeMap::new();
@@ -137,7 +141,13 @@ fn input_list(file: &PipelineFile, table: Table) -> &PathList {
 
 /// Expands one input entry. A pattern with glob characters must match at
 /// least one file; a plain path must exist.
-fn expand(base: &Path, list: &PathList, pipeline: &Path, table: Table) -> Result<Vec<PathBuf>> {
+fn expand(
+    base: &Path,
+    list: &PathList,
+    pipeline: &Path,
+    table: Table,
+    may_be_empty: bool,
+) -> Result<Vec<PathBuf>> {
     let config_err = |message: String| {
         Error::Config(crate::config::ConfigError {
             path: pipeline.to_path_buf(),
@@ -159,7 +169,7 @@ fn expand(base: &Path, list: &PathList, pipeline: &Path, table: Table) -> Result
                 .filter_map(|p| p.ok())
                 .filter(|p| p.is_file())
                 .collect();
-            if matched.is_empty() {
+            if matched.is_empty() && !may_be_empty {
                 return Err(config_err(format!(
                     "[inputs] {}: no file matches `{pattern}` (looked in {})",
                     table.name(),

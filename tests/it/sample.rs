@@ -906,3 +906,33 @@ fn register_of_an_earlier_run_brings_negative_listed_and_tier_d_lawyers_in() {
         assert_eq!(marked, usize::from(has_case), "{lawyer}");
     }
 }
+
+/// A centre points its pipeline at the score sheets before any exist: the
+/// sample can still be drawn from it, and the unfilled sheets it wrote read
+/// as no reviews yet.
+#[test]
+fn sample_from_a_pipeline_whose_sheets_do_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample_dir = generate(dir.path(), 120, 3);
+    let name = sample_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let text = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
+    let text = text.replace(
+        "reviews = \"reviews.csv\"",
+        &format!("reviews = \"{name}/sheets/*.xlsx\""),
+    );
+    std::fs::write(dir.path().join("pipeline.toml"), text).unwrap();
+    sample_ok(&[], dir.path());
+    assert!(sample_dir.join("sample.csv").is_file());
+    let out = legalaid(&["validate", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("reviews"))
+        .unwrap()
+        .to_string();
+    assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
+}
