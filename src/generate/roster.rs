@@ -128,7 +128,9 @@ pub(crate) struct Roster {
 /// Sizes of the small tables for a number of cases.
 pub(crate) fn sizes(cases: u64) -> (usize, usize) {
     let lawyers = (cases / 40).max(25) as usize;
-    let reviewers = (cases / 1000).max(15) as usize;
+    // At least 30, so that a small data set still has enough lawyer reviewers
+    // to put one on every sample panel within the load bound.
+    let reviewers = (cases / 1000).max(30) as usize;
     (lawyers, reviewers)
 }
 

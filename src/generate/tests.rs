@@ -345,7 +345,7 @@ fn dates_and_references_hold_together() {
         assert!(r[2].is_empty() || case_ids.contains(&r[2]));
     }
     assert_eq!(Csv::read(d, "sanctions").rows.len(), 12);
-    assert_eq!(Csv::read(d, "reviewers").rows.len(), 15);
+    assert_eq!(Csv::read(d, "reviewers").rows.len(), 30);
 }
 
 #[test]
