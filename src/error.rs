@@ -40,6 +40,10 @@ pub enum Error {
     #[error(transparent)]
     Models(#[from] crate::models::ModelError),
 
+    /// Writing the reports, lists or charts failed.
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
+
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]
     Engine(String),

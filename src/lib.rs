@@ -15,7 +15,8 @@
 //! 5. [`models`] — the SQL files under `sql/` in their declared order: review
 //!    totals, case scores, reviewer reliability;
 //! 6. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
-//!    staging folder that replaces the output folder only when all succeeded.
+//!    staging folder that replaces the output folder only when all succeeded;
+//!    [`publish`] writes the reports, lists and charts into the same folder.
 //!
 //! [`generate`] writes synthetic input data in the data contract.
 
@@ -27,6 +28,7 @@ pub mod manifest;
 pub mod models;
 pub mod output;
 pub mod plan;
+pub mod publish;
 pub mod rubric;
 pub mod session;
 
@@ -90,6 +92,9 @@ pub fn check_reject_ratios(plan: &Plan, ingested: &Ingested) -> Result<()> {
 pub struct RunSummary {
     pub ingested: Ingested,
     pub timings: Timings,
+    /// What publication wrote and warned about, when it ran (it needs the
+    /// register's tables in the session).
+    pub publish: Option<publish::PublishSummary>,
 }
 
 /// The whole batch run (`legalaid run`).
@@ -107,6 +112,13 @@ pub async fn run(plan: &Plan, progress: &mut dyn Progress) -> Result<RunSummary>
 
     progress.stage("write");
     let staging = output::Staging::new(&plan.output_dir)?;
+    let mut published = None;
+    if ctx.table_exist("register_entries").unwrap_or(false) {
+        progress.stage("publish");
+        let started = Instant::now();
+        published = Some(publish::publish(&ctx, plan, staging.path()).await?);
+        timings.0.push(("publish", started.elapsed()));
+    }
     timings.time("write", || -> Result<()> {
         let data = staging.path().join("data");
         for result in &results {
@@ -120,5 +132,9 @@ pub async fn run(plan: &Plan, progress: &mut dyn Progress) -> Result<RunSummary>
         manifest::write(staging.path(), plan, digest)
     })?;
     staging.commit()?;
-    Ok(RunSummary { ingested, timings })
+    Ok(RunSummary {
+        ingested,
+        timings,
+        publish: published,
+    })
 }

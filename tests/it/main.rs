@@ -5,4 +5,5 @@ mod fixture;
 mod formats;
 mod ingest_errors;
 mod ingest_props;
+mod publish;
 mod run;
