@@ -185,7 +185,7 @@ async fn panel(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<()
         tbl.row(vec![
             r.text("reviewer_id"),
             r.text("name"),
-            r.text("role"),
+            lang.coded("role", &r.text("role")),
             r.int("n_reviews").unwrap_or(0).to_string(),
             opt2(r.float("mean_deviation")),
             opt2(r.float("abs_mean_deviation")),
@@ -446,8 +446,14 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
             (lang.tr("col_licence").into(), id.clone()),
             (lang.tr("col_firm").into(), l.text("law_firm")),
             (lang.tr("col_district").into(), l.text("district")),
-            (lang.tr("col_practice_kind").into(), l.text("practice_kind")),
-            (lang.tr("col_status_practice").into(), l.text("status")),
+            (
+                lang.tr("col_practice_kind").into(),
+                lang.coded("kind", &l.text("practice_kind")),
+            ),
+            (
+                lang.tr("col_status_practice").into(),
+                lang.coded("practice", &l.text("status")),
+            ),
             (
                 lang.tr("col_years").into(),
                 l.int("years_of_practice")
@@ -499,14 +505,21 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
                 ),
             ];
             if let (Some(q), Some(sv), Some(d)) = (q, sv, d) {
+                let raw = c.weight_quality * q + c.weight_service * sv - d;
                 credit_section.paragraphs.push(format!(
-                    "{} × {:.2} + {} × {:.2} − {:.2} = {}",
+                    "{} = {} × {:.2} + {} × {:.2} − {:.2} = {}{}",
+                    lang.tr("col_credit"),
                     format_number(c.weight_quality),
                     q,
                     format_number(c.weight_service),
                     sv,
                     d,
-                    opt2(cr.float("credit_score"))
+                    opt2(cr.float("credit_score")),
+                    if (0.0..=100.0).contains(&raw) {
+                        ""
+                    } else {
+                        lang.tr("clamped")
+                    },
                 ));
             }
         }
@@ -530,12 +543,7 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
         ]);
         for r in reasons.get(&id).unwrap_or(&empty) {
             let code = r.text("code");
-            let key = format!("reason_{code}");
-            let phrase = if super::i18n::STRINGS.iter().any(|(k, _, _)| *k == key) {
-                lang.tr(&key).to_string()
-            } else {
-                code.clone()
-            };
+            let phrase = lang.coded("reason", &code);
             tbl.row(vec![
                 code,
                 phrase,

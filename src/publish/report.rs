@@ -299,7 +299,10 @@ pub async fn write(
             let bins = histogram_bins(s, min_cell);
             let y_max = nice_max(bins.iter().map(|b| b.2 as f64).fold(0.0, f64::max));
             panels.push((
-                format!("{}（n = {}）", lang.case_type(*ct), s.len()),
+                match lang {
+                    Lang::Zh => format!("{}（n = {}）", lang.case_type(*ct), s.len()),
+                    Lang::En => format!("{} (n = {})", lang.case_type(*ct), s.len()),
+                },
                 Bars {
                     categories: bins
                         .iter()
@@ -322,6 +325,8 @@ pub async fn write(
                     legend: false,
                 },
             ));
+        } else if enough {
+            histogram_notes.push(lang.fmt("histogram_withheld", &[&lang.case_type(*ct)]));
         } else {
             histogram_notes.push(lang.fmt("histogram_too_few", &[&lang.case_type(*ct)]));
         }
@@ -330,7 +335,7 @@ pub async fn write(
         stem: "score-histogram".into(),
         title: lang.tr("scores_chart").into(),
         caption: cap.clone(),
-        note: histogram_notes.join("；"),
+        note: histogram_notes.join(if lang == Lang::Zh { "；" } else { "; " }),
         kind: Kind::Panels(panels),
     });
     if let Some(c) = &score_chart {

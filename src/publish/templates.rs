@@ -178,7 +178,7 @@ pub fn figure(folder: &str, chart: &super::charts::Chart) -> Value {
         .set("png", format!("{folder}/{}.png", chart.stem))
         .set("svg", format!("{folder}/{}.svg", chart.stem))
         .set("alt", chart.title.clone())
-        .set("caption", format!("{} {}", chart.title, chart.caption))
+        .set("caption", chart.title.clone())
         .set("width", w)
         .set("height", h)
         .build()
