@@ -45,7 +45,8 @@ pub fn environment() -> Environment<'static> {
 
 /// Renders a template with a context.
 pub fn render(name: &str, ctx: Value) -> Result<String, PublishError> {
-    let env = environment();
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    let env = ENV.get_or_init(environment);
     let template = env
         .get_template(name)
         .map_err(|e| PublishError::Template(format!("{name}: {e}")))?;

@@ -381,6 +381,29 @@ async fn session(pipeline: &Path, options: PlanOptions) -> (Plan, SessionContext
     (plan, ctx, entries)
 }
 
+/// The committed sample data set published once per language for every
+/// test that only reads the result (charts are slow to draw in a debug
+/// build). Lives in Cargo's temporary folder for integration tests.
+fn shared_sample(lang: &'static str) -> &'static Path {
+    static ZH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let cell = if lang == "en" { &EN } else { &ZH };
+    cell.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("publish-sample-{lang}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.clone();
+        // A runtime of its own: the caller's test runtime cannot block.
+        std::thread::spawn(move || {
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(publish_sample(&out, Some(lang)));
+        })
+        .join()
+        .unwrap();
+        dir
+    })
+}
+
 /// Publishes the committed sample data set into `out`.
 async fn publish_sample(out: &Path, lang: Option<&str>) -> (PublishSummary, Plan, Vec<Entry>) {
     let (plan, ctx, entries) = session(
@@ -1284,11 +1307,10 @@ async fn published_lists_hold_only_listed_entries_in_district_pinyin_licence_ord
 #[tokio::test]
 async fn report_text_matches_the_golden_files() {
     for lang in ["zh", "en"] {
-        let dir = tempfile::tempdir().unwrap();
-        publish_sample(dir.path(), Some(lang)).await;
-        let html = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+        let dir = shared_sample(lang);
+        let html = std::fs::read_to_string(dir.join("public/index.html")).unwrap();
         let text = visible_text(&html).replace(env!("CARGO_PKG_VERSION"), "[version]");
-        let list = std::fs::read_to_string(dir.path().join("public/negative-list.csv")).unwrap();
+        let list = std::fs::read_to_string(dir.join("public/negative-list.csv")).unwrap();
         insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("report_text_{lang}"), text);
             insta::assert_snapshot!(format!("negative_list_csv_{lang}"), list);
@@ -1333,10 +1355,8 @@ fn hand_made_chart() -> charts::Chart {
 #[tokio::test]
 async fn svg_charts_match_the_golden_files_and_name_a_cjk_font_list() {
     let svg = hand_made_chart().svg().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    publish_sample(dir.path(), None).await;
-    let grades =
-        std::fs::read_to_string(dir.path().join("public/charts/grade-distribution.svg")).unwrap();
+    let dir = shared_sample("zh");
+    let grades = std::fs::read_to_string(dir.join("public/charts/grade-distribution.svg")).unwrap();
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("chart_hand_made_svg", svg);
         insta::assert_snapshot!("chart_grade_distribution_svg", grades);
@@ -1346,7 +1366,7 @@ async fn svg_charts_match_the_golden_files_and_name_a_cjk_font_list() {
         charts::FAMILY.ends_with(", sans-serif"),
         "a generic family last"
     );
-    for f in files_under(dir.path()) {
+    for f in files_under(dir) {
         if f.extension().is_some_and(|e| e == "svg") {
             let text = std::fs::read_to_string(&f).unwrap();
             let mut n = 0;
@@ -1383,14 +1403,10 @@ fn svg_texts(svg: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn chart_labels_render_as_glyphs_not_missing_glyph_boxes() {
-    let dir = tempfile::tempdir().unwrap();
-    publish_sample(dir.path(), None).await;
-    let en = tempfile::tempdir().unwrap();
-    publish_sample(en.path(), Some("en")).await;
     let mut chars = BTreeSet::new();
-    for f in files_under(dir.path())
+    for f in files_under(shared_sample("zh"))
         .into_iter()
-        .chain(files_under(en.path()))
+        .chain(files_under(shared_sample("en")))
     {
         if f.extension().is_some_and(|e| e == "svg") {
             for t in svg_texts(&std::fs::read_to_string(&f).unwrap()) {
@@ -1468,9 +1484,8 @@ async fn same_inputs_give_the_same_bytes_and_no_clock_time() {
 #[tokio::test]
 async fn every_page_is_well_formed_and_self_contained() {
     for lang in ["zh", "en"] {
-        let dir = tempfile::tempdir().unwrap();
-        publish_sample(dir.path(), Some(lang)).await;
-        let pages: Vec<PathBuf> = files_under(dir.path())
+        let dir = shared_sample(lang);
+        let pages: Vec<PathBuf> = files_under(dir)
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "html"))
             .collect();
@@ -1484,7 +1499,7 @@ async fn every_page_is_well_formed_and_self_contained() {
                 "print CSS"
             );
         }
-        let index = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+        let index = std::fs::read_to_string(dir.join("public/index.html")).unwrap();
         assert!(index.contains(if lang == "zh" {
             "lang=\"zh-CN\""
         } else {
@@ -1519,7 +1534,7 @@ async fn index_renders_in_headless_chromium() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    publish_sample(dir.path(), None).await;
+    let sample = shared_sample("zh");
     let shot = |url: String, png: &Path| {
         let out = std::process::Command::new(&browser)
             .args([
@@ -1538,7 +1553,7 @@ async fn index_renders_in_headless_chromium() {
         std::fs::read(png).unwrap()
     };
     let page = shot(
-        format!("file://{}", dir.path().join("public/index.html").display()),
+        format!("file://{}", sample.join("public/index.html").display()),
         &dir.path().join("page.png"),
     );
     let blank_html = dir.path().join("blank.html");
