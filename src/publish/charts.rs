@@ -431,7 +431,7 @@ fn hbars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &HBars) -> DrawRe
         let x = *x;
         cc.draw_series(std::iter::once(PathElement::new(
             vec![(x, -0.5), (x, n as f64 - 0.5)],
-            palette::BLACK.stroke_width(2),
+            MUTED.stroke_width(2),
         )))?;
         cc.draw_series(std::iter::once(Text::new(
             label.clone(),

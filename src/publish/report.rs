@@ -133,7 +133,7 @@ pub async fn write(
     let published = suppress(&figures, min_cell);
     let types = CaseType::ALL;
     let cap = caption(plan);
-    let chart_note = lang.fmt("chart_suppressed_note", &[&min_cell]);
+    let chart_note = lang.tr("chart_suppressed_note").to_string();
     let folder = "charts";
 
     // Headline.
@@ -976,10 +976,10 @@ fn trend_section(
         }
         .suppress(min_cell)
         .cells[0][0];
-        add(format!("{}–{}", p.start, p.end), n, &all, per_type);
+        add(period_label(p.start, p.end, lang), n, &all, per_type);
     }
     add(
-        format!("{}–{}", plan.period_start, plan.period_end),
+        period_label(plan.period_start, plan.period_end, lang),
         published.headline.col_totals[1],
         &f.all_scores,
         f.scores.clone(),
@@ -1011,12 +1011,25 @@ fn trend_section(
                     .map(|((n, c), v)| (n, c, v))
                     .collect(),
                 x_desc: lang.tr("period").into(),
-                y_desc: lang.tr("mean_score").into(),
+                y_desc: lang.tr("mean_points").into(),
                 y_range: (lo, hi.max(lo + 5.0)),
             }),
         }
     });
     (tbl, chart)
+}
+
+/// A period's label: the year alone for a calendar year, else its dates.
+pub fn period_label(start: chrono::NaiveDate, end: chrono::NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    if start.year() == end.year()
+        && (start.month(), start.day()) == (1, 1)
+        && (end.month(), end.day()) == (12, 31)
+    {
+        lang.fmt("year_label", &[&start.year()])
+    } else {
+        format!("{start}–{end}")
+    }
 }
 
 /// The ended-entries table and the corrections for annulled entries.
