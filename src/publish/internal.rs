@@ -18,7 +18,7 @@ use super::i18n::Lang;
 use super::lists::{collation_key, sorted_codes};
 use super::privacy::{mask_id_no, mask_name};
 use super::report::{caption, format_number, frame, percent, points};
-use super::templates::{Obj, Tbl, figure, list, num_col, render, text_col};
+use super::templates::{Obj, Tbl, TblCell, figure, link, list, num_col, render, text_col};
 use super::{PublishError, Writer};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
@@ -301,21 +301,25 @@ async fn panel(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<()
                     .join("; ")
             })
             .unwrap_or_default();
-        tbl.row(vec![
-            case,
-            lang.case_type_code(&r.text("case_type")),
-            format!("{} ({})", r.text("lawyer_name"), r.text("lawyer_id")),
-            mask_name(&r.text("recipient_name")),
-            mask_id_no(&r.text("recipient_id_no")),
-            opt_points(r.float("score")),
+        tbl.linked_row(vec![
+            case.into(),
+            lang.case_type_code(&r.text("case_type")).into(),
+            link(
+                format!("{} ({})", r.text("lawyer_name"), r.text("lawyer_id")),
+                format!("lawyers/{}", lawyer_file(&r.text("lawyer_id"))),
+            ),
+            mask_name(&r.text("recipient_name")).into(),
+            mask_id_no(&r.text("recipient_id_no")).into(),
+            opt_points(r.float("score")).into(),
             opt_points(
                 r.float("score_max")
                     .zip(r.float("score_min"))
                     .map(|(a, b)| a - b),
-            ),
-            per_reviewer,
-            r.text("grade_label"),
-            r.text("veto_items"),
+            )
+            .into(),
+            per_reviewer.into(),
+            r.text("grade_label").into(),
+            r.text("veto_items").into(),
         ]);
     }
     if tbl.is_empty() {
@@ -340,11 +344,14 @@ async fn panel(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<()
         text_col(lang.tr("col_status")),
     ]);
     for r in entries.rows() {
-        tbl.row(vec![
-            r.text("entry_id"),
-            format!("{} ({})", r.text("name"), r.text("lawyer_id")),
-            sorted_codes(&r.text("rules")).join(";"),
-            lang.status(&r.text("status")),
+        tbl.linked_row(vec![
+            r.text("entry_id").into(),
+            link(
+                format!("{} ({})", r.text("name"), r.text("lawyer_id")),
+                format!("lawyers/{}", lawyer_file(&r.text("lawyer_id"))),
+            ),
+            sorted_codes(&r.text("rules")).join(";").into(),
+            lang.status(&r.text("status")).into(),
         ]);
     }
     if tbl.is_empty() {
@@ -730,8 +737,7 @@ async fn inspection(
         ]);
         for r in &lawyers {
             let n = |c: &str| r.int(c).unwrap_or(0).to_string();
-            tbl.row(vec![
-                r.text("name"),
+            let rest = vec![
                 r.text("lawyer_id"),
                 r.text("law_firm"),
                 n("n_closed"),
@@ -767,7 +773,13 @@ async fn inspection(
                 .to_string(),
                 r.text("recommendation_label"),
                 r.text("recommendation_reasons"),
-            ]);
+            ];
+            let mut cells = vec![link(
+                r.text("name"),
+                format!("lawyers/{}", lawyer_file(&r.text("lawyer_id"))),
+            )];
+            cells.extend(rest.into_iter().map(TblCell::from));
+            tbl.linked_row(cells);
         }
         section.tables.push(tbl);
         sections.push(section);

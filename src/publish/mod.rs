@@ -153,8 +153,7 @@ impl Writer {
 
     /// Writes a chart's PNG and SVG into `folder` (relative).
     pub fn chart(&mut self, folder: &str, chart: &charts::Chart) -> Result<(), PublishError> {
-        let dir = self.path(&format!("{folder}/x"))?;
-        let dir = dir.parent().expect("has a parent").to_path_buf();
+        let dir = self.root.join(folder);
         for name in chart.write(&dir)? {
             self.files.push(format!("{folder}/{name}"));
         }

@@ -509,10 +509,7 @@ pub async fn write(
     // Footnotes on tables that withhold something.
     let suppressed = lang.fmt("suppressed_note", &[&(min_cell.saturating_sub(1))]);
     let noted = |t: Tbl| {
-        if t.rows
-            .iter()
-            .any(|(cells, _)| cells.iter().any(|c| c.starts_with('—')))
-        {
+        if t.withholds() {
             let note = if t.footnote.is_empty() {
                 suppressed.clone()
             } else {

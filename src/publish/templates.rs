@@ -89,13 +89,27 @@ pub fn list<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Value {
     Value::from_iter(items)
 }
 
+/// One table cell: its text and, optionally, a link (a relative path made
+/// by the report code, never by input text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TblCell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl From<String> for TblCell {
+    fn from(text: String) -> TblCell {
+        TblCell { text, href: None }
+    }
+}
+
 /// A table for the `table` macro: columns (label, right-aligned?), rows of
 /// text cells, the first cell of each row a row header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tbl {
     pub caption: String,
     pub columns: Vec<(String, bool)>,
-    pub rows: Vec<(Vec<String>, &'static str)>,
+    pub rows: Vec<(Vec<TblCell>, &'static str)>,
     pub footnote: String,
     /// Whether the first cell of a row is its header (default true).
     pub plain_rows: bool,
@@ -125,11 +139,25 @@ impl Tbl {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push((cells.into_iter().map(TblCell::from).collect(), ""));
+    }
+
+    /// A row whose cells may link somewhere.
+    pub fn linked_row(&mut self, cells: Vec<TblCell>) {
         self.rows.push((cells, ""));
     }
 
     pub fn total_row(&mut self, cells: Vec<String>) {
-        self.rows.push((cells, "total"));
+        self.rows
+            .push((cells.into_iter().map(TblCell::from).collect(), "total"));
+    }
+
+    /// Whether any cell shows a suppressed figure.
+    pub fn withholds(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|(cells, _)| cells.iter().any(|c| c.text.starts_with('—')))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -154,7 +182,15 @@ impl Tbl {
                 "rows",
                 list(self.rows.iter().map(|(cells, class)| {
                     Obj::new()
-                        .set("cells", list(cells.iter().cloned()))
+                        .set(
+                            "cells",
+                            list(cells.iter().map(|c| {
+                                Obj::new()
+                                    .set("text", c.text.clone())
+                                    .set("href", c.href.clone())
+                                    .build()
+                            })),
+                        )
                         .set("class", *class)
                         .build()
                 })),
@@ -170,6 +206,14 @@ pub fn text_col(label: impl Into<String>) -> (String, bool) {
 
 pub fn num_col(label: impl Into<String>) -> (String, bool) {
     (label.into(), true)
+}
+
+/// A cell linking to `href`.
+pub fn link(text: impl Into<String>, href: impl Into<String>) -> TblCell {
+    TblCell {
+        text: text.into(),
+        href: Some(href.into()),
+    }
 }
 
 /// A figure for the `figure` macro: the chart's PNG shown, its SVG linked.

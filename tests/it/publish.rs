@@ -251,16 +251,20 @@ async fn hand_made_register(ctx: &SessionContext, plan: &Plan) -> Vec<Entry> {
         rules: String,
         evidence: String,
     }
-    let mut ev = vec![Event {
-        entry: None,
-        lawyer: entries[0].lawyer.clone(),
-        list: None,
-        kind: "note",
-        date: as_of - Duration::days(365),
-        run: "run-0",
-        rules: String::new(),
-        evidence: String::new(),
-    }];
+    let mut ev: Vec<Event> = lawyers
+        .first()
+        .map(|lawyer| Event {
+            entry: None,
+            lawyer: lawyer.clone(),
+            list: None,
+            kind: "note",
+            date: as_of - Duration::days(365),
+            run: "run-0",
+            rules: String::new(),
+            evidence: String::new(),
+        })
+        .into_iter()
+        .collect();
     for e in &entries {
         let event = |kind, date, run, evidence: &str| Event {
             entry: Some(e.id.clone()),
@@ -1493,6 +1497,18 @@ async fn every_page_is_well_formed_and_self_contained() {
         for p in &pages {
             let html = std::fs::read_to_string(p).unwrap();
             check_html(p, &html).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            if p.starts_with(dir.join("public")) {
+                assert!(
+                    !html.contains("href=\"../"),
+                    "{}: links out of public/",
+                    p.display()
+                );
+                assert!(
+                    !html.contains("src=\"../"),
+                    "{}: links out of public/",
+                    p.display()
+                );
+            }
             assert!(html.contains("<meta name=\"viewport\""), "phone layout");
             assert!(
                 html.contains("@media print") && html.contains("size: A4"),
@@ -1633,4 +1649,55 @@ async fn the_trend_reads_earlier_outputs_and_a_missing_one_is_an_error() {
         msg.contains("y2022") && msg.contains("manifest.json"),
         "{msg}"
     );
+}
+
+#[tokio::test]
+async fn a_tiny_data_set_publishes_with_everything_small_withheld() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = crate::fixture::Fixture::valid().write(dir.path());
+    let (plan, ctx, entries) = session(&pipeline, PlanOptions::default()).await;
+    let out = dir.path().join("published");
+    let summary = publish(&ctx, &plan, &out).await.unwrap();
+    assert!(summary.files.iter().any(|f| f == "public/index.html"));
+    let index = std::fs::read_to_string(out.join("public/index.html")).unwrap();
+    check_html(&out.join("public/index.html"), &index).unwrap();
+    // Three closed cases of the period, two reviewed: every figure is small.
+    let text = visible_text(&index);
+    let headline: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("| 案件类别 | 办结案件"))
+        .take(5)
+        .collect();
+    assert_eq!(
+        headline,
+        vec![
+            "| 案件类别 | 办结案件（件） | 经评查（件） | 评查率",
+            "| 刑事 | — | — | —",
+            "| 民事 | — | — | —",
+            "| 行政 | — | 0 | —",
+            "| 合计 | — | — | —",
+        ]
+    );
+    assert!(
+        !out.join("public/charts/score-histogram.png").exists(),
+        "no histogram"
+    );
+    // L003's practice suspension in force lists them (N4) with its kind and
+    // summary.
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.lawyer == "L003" && e.status == "listed")
+    );
+    let csv = Csv::read(&out.join("public/negative-list.csv"));
+    assert_eq!(csv.column("执业证号"), vec!["L003"]);
+    assert_eq!(csv.column("处分种类"), vec!["停止执业"]);
+    assert_eq!(csv.column("处分事由摘要"), vec!["停止执业六个月"]);
+    // Internal pages: one per lawyer, recipients masked.
+    for id in ["L001", "L002", "L003"] {
+        assert!(out.join(format!("internal/lawyers/{id}.html")).is_file());
+    }
+    let l001 = std::fs::read_to_string(out.join("internal/lawyers/L001.html")).unwrap();
+    assert!(l001.contains("虚*") && !l001.contains("虚构一"));
+    assert!(l001.contains("510***********1234") && !l001.contains("510104199001011234"));
 }
