@@ -47,6 +47,9 @@ pub enum Error {
     /// The review sample cannot be drawn or written as asked.
     #[error("sample: {0}")]
     Sample(String),
+    /// Writing the reports, lists or charts failed.
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
 
     /// The query engine could not be set up or a table not registered.
     #[error("query engine: {0}")]

@@ -15,7 +15,8 @@
 //! 5. [`models`] — the SQL files under `sql/` in their declared order: review
 //!    totals, case scores, reviewer reliability;
 //! 6. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
-//!    staging folder that replaces the output folder only when all succeeded.
+//!    staging folder that replaces the output folder only when all succeeded;
+//!    [`publish`] writes the reports, lists and charts into the same folder.
 //!
 //! [`generate`] writes synthetic input data in the data contract; [`sample`]
 //! draws the review sample and writes the reviewers' score-sheet workbooks.
@@ -33,6 +34,7 @@ pub mod models;
 pub mod notices;
 pub mod output;
 pub mod plan;
+pub mod publish;
 pub mod register;
 pub mod rubric;
 pub mod sample;
@@ -110,6 +112,8 @@ pub struct RunSummary {
     pub run_id: String,
     pub register: manifest::RegisterCounts,
     pub newly_proposed: usize,
+    /// What publication wrote and warned about.
+    pub publish: publish::PublishSummary,
 }
 
 /// The whole batch run (`legalaid run`). The register's transaction and the
@@ -169,6 +173,10 @@ pub async fn run(
         events_after: outcome.events_after,
         dry_run: options.dry_run,
     };
+    progress.stage("publish");
+    let started = Instant::now();
+    let published = publish::publish(&ctx, plan, staging.path()).await?;
+    timings.0.push(("publish", started.elapsed()));
     timings.time("write", || -> Result<()> {
         let dir = staging.path();
         let data = dir.join("data");
@@ -238,5 +246,6 @@ pub async fn run(
         run_id,
         register: counts,
         newly_proposed: outcome.newly_proposed.len(),
+        publish: published,
     })
 }

@@ -174,11 +174,14 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 },
                 summary.newly_proposed
             );
+            for warning in &summary.publish.warnings {
+                eprintln!("warning: {warning}");
+            }
             println!("outputs written to {}", plan.output_dir.display());
             if timings {
-                println!("\n{:<12} {:>10}", "stage", "seconds");
+                println!("\n{:<18} {:>10}", "stage", "seconds");
                 for (stage, d) in &summary.timings.0 {
-                    println!("{stage:<12} {:>10.3}", d.as_secs_f64());
+                    println!("{stage:<18} {:>10.3}", d.as_secs_f64());
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ mod formats;
 mod ingest_errors;
 mod ingest_props;
 mod lists;
+mod publish;
 mod register;
 mod run;
 mod sample;

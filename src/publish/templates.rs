@@ -1,0 +1,294 @@
+//! The HTML templates of `reports/`, embedded in the binary, and the small
+//! value builders the report code fills them with.
+//!
+//! Templates are rendered with minijinja, which HTML-escapes every value in
+//! a template whose name ends in `.html` (privacy rule 4: every text from
+//! the inputs is escaped). No template marks a value `safe`; the stylesheet
+//! is included as its own `.css` template, which is not escaped. Undefined
+//! values are errors, so a misspelt key fails the tests instead of printing
+//! nothing.
+
+use std::collections::BTreeMap;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+use super::PublishError;
+
+/// Every template, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("style.css", include_str!("../../reports/style.css")),
+    ("base.html", include_str!("../../reports/base.html")),
+    ("macros.html", include_str!("../../reports/macros.html")),
+    ("index.html", include_str!("../../reports/index.html")),
+    ("list.html", include_str!("../../reports/list.html")),
+    ("page.html", include_str!("../../reports/page.html")),
+];
+
+/// The template environment.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("a valid syntax"),
+    );
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .expect("the embedded templates parse");
+    }
+    env
+}
+
+/// Renders a template with a context.
+pub fn render(name: &str, ctx: Value) -> Result<String, PublishError> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    let env = ENV.get_or_init(environment);
+    let template = env
+        .get_template(name)
+        .map_err(|e| PublishError::Template(format!("{name}: {e}")))?;
+    let mut html = template
+        .render(ctx)
+        .map_err(|e| PublishError::Template(format!("{name}: {e:#}")))?;
+    if !html.ends_with('\n') {
+        html.push('\n');
+    }
+    Ok(html)
+}
+
+/// A map value built key by key.
+#[derive(Debug, Clone, Default)]
+pub struct Obj(BTreeMap<String, Value>);
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj::default()
+    }
+
+    pub fn set(mut self, key: &str, value: impl Into<Value>) -> Obj {
+        self.0.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub fn build(self) -> Value {
+        Value::from_object(self.0)
+    }
+}
+
+impl From<Obj> for Value {
+    fn from(o: Obj) -> Value {
+        o.build()
+    }
+}
+
+/// A list value.
+pub fn list<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Value {
+    Value::from_iter(items)
+}
+
+/// One table cell: its text and, optionally, a link (a relative path made
+/// by the report code, never by input text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TblCell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl From<String> for TblCell {
+    fn from(text: String) -> TblCell {
+        TblCell { text, href: None }
+    }
+}
+
+/// A table for the `table` macro: columns (label, right-aligned?), rows of
+/// text cells, the first cell of each row a row header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tbl {
+    pub caption: String,
+    pub columns: Vec<(String, bool)>,
+    pub rows: Vec<(Vec<TblCell>, &'static str)>,
+    pub footnote: String,
+    /// Whether the first cell of a row is its header (default true).
+    pub plain_rows: bool,
+}
+
+impl Tbl {
+    pub fn new(columns: Vec<(String, bool)>) -> Tbl {
+        Tbl {
+            columns,
+            ..Tbl::default()
+        }
+    }
+
+    pub fn caption(mut self, caption: impl Into<String>) -> Tbl {
+        self.caption = caption.into();
+        self
+    }
+
+    pub fn footnote(mut self, note: impl Into<String>) -> Tbl {
+        self.footnote = note.into();
+        self
+    }
+
+    pub fn plain(mut self) -> Tbl {
+        self.plain_rows = true;
+        self
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push((cells.into_iter().map(TblCell::from).collect(), ""));
+    }
+
+    /// A row whose cells may link somewhere.
+    pub fn linked_row(&mut self, cells: Vec<TblCell>) {
+        self.rows.push((cells, ""));
+    }
+
+    pub fn total_row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push((cells.into_iter().map(TblCell::from).collect(), "total"));
+    }
+
+    /// Whether any cell shows a suppressed figure.
+    pub fn withholds(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|(cells, _)| cells.iter().any(|c| c.text.starts_with('—')))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn value(&self) -> Value {
+        Obj::new()
+            .set("caption", self.caption.clone())
+            .set("footnote", self.footnote.clone())
+            .set("row_headers", !self.plain_rows)
+            .set(
+                "columns",
+                list(self.columns.iter().map(|(label, num)| {
+                    Obj::new()
+                        .set("label", label.clone())
+                        .set("num", *num)
+                        .build()
+                })),
+            )
+            .set(
+                "rows",
+                list(self.rows.iter().map(|(cells, class)| {
+                    Obj::new()
+                        .set(
+                            "cells",
+                            list(cells.iter().map(|c| {
+                                Obj::new()
+                                    .set("text", c.text.clone())
+                                    .set("href", c.href.clone())
+                                    .build()
+                            })),
+                        )
+                        .set("class", *class)
+                        .build()
+                })),
+            )
+            .build()
+    }
+}
+
+/// Column helpers: a text column and a number column.
+pub fn text_col(label: impl Into<String>) -> (String, bool) {
+    (label.into(), false)
+}
+
+pub fn num_col(label: impl Into<String>) -> (String, bool) {
+    (label.into(), true)
+}
+
+/// A cell linking to `href`.
+pub fn link(text: impl Into<String>, href: impl Into<String>) -> TblCell {
+    TblCell {
+        text: text.into(),
+        href: Some(href.into()),
+    }
+}
+
+/// A figure for the `figure` macro: the chart's PNG shown, its SVG linked.
+pub fn figure(folder: &str, chart: &super::charts::Chart) -> Value {
+    let (w, h) = chart.size();
+    Obj::new()
+        .set("png", format!("{folder}/{}.png", chart.stem))
+        .set("svg", format!("{folder}/{}.svg", chart.stem))
+        .set("alt", chart.title.clone())
+        .set("caption", chart.title.clone())
+        .set("width", w)
+        .set("height", h)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_escapes_html() {
+        let env = environment();
+        for (name, _) in TEMPLATES {
+            env.get_template(name).unwrap();
+        }
+        let out = env
+            .render_named_str(
+                "test.html",
+                "{% import 'macros.html' as m %}{{ m.table(t) }}",
+                Obj::new()
+                    .set("t", {
+                        let mut t = Tbl::new(vec![text_col("<b>"), num_col("n")]);
+                        t.row(vec!["<script>alert(1)</script>".into(), "&".into()]);
+                        t.value()
+                    })
+                    .build(),
+            )
+            .unwrap();
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(out.contains("&amp;"), "{out}");
+        assert!(out.contains("&lt;b&gt;"), "{out}");
+    }
+
+    #[test]
+    fn the_stylesheet_is_included_unescaped() {
+        let env = environment();
+        let out = env
+            .get_template("base.html")
+            .unwrap()
+            .render(
+                Obj::new()
+                    .set("html_lang", "zh-CN")
+                    .set("robots", "index")
+                    .set("page_title", "标题")
+                    .set("subtitle", "")
+                    .set("footer", "")
+                    .set("internal", false)
+                    .set("t", Obj::new().build())
+                    .build(),
+            )
+            .unwrap();
+        assert!(out.contains("@media print"), "{out}");
+        assert!(out.contains("main, .page-header"));
+        assert!(!out.contains("&gt;") && !out.contains("&quot;"), "{out}");
+    }
+
+    #[test]
+    fn no_template_marks_anything_safe() {
+        for (name, source) in TEMPLATES {
+            assert!(
+                !source.contains("|safe") && !source.contains("| safe"),
+                "{name}"
+            );
+            assert!(!source.contains("autoescape"), "{name}");
+        }
+    }
+}
