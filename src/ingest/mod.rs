@@ -10,6 +10,7 @@
 //! *accepted* rows of the tables before.
 
 pub mod batch;
+mod held;
 pub mod quarantine;
 pub mod reasons;
 pub mod schema;

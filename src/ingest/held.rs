@@ -1,0 +1,301 @@
+//! Compact storage of the rows of a table whose acceptance is decided only at
+//! the table's end (reviews: a review is accepted or rejected as a whole, and
+//! supersessions and duplicate live reviews are known only when every review
+//! was read).
+//!
+//! Instead of every row as Rust structs (its cells as `String`s plus typed
+//! values: about 850 bytes a row), a row that parsed is appended at once to
+//! Arrow builders of the staging schema — the columnar form it would take if
+//! accepted — and its cells as read are kept only when they cannot be
+//! rendered back exactly from its typed values (surrounding spaces, a date
+//! written `2024/3/5`, points `NA`, …). Rows that could not be parsed are kept
+//! as read, with their problem: they are rejected whatever happens. Per row
+//! there remain a position in the Arrow batches and a row number (4 bytes),
+//! so the quarantine still holds every rejected row exactly as read.
+//!
+//! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
+//! accepts each by its verdict, and filters the batches batch by batch.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use datafusion::arrow::array::{Array, AsArray, BooleanArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+
+use super::batch::{BatchBuilder, Value};
+use super::reasons::Reason;
+use super::schema::TableSpec;
+use super::value::from_date32;
+use super::{Row, Sink};
+
+type Problem = (Reason, String);
+
+/// A run of consecutive rows from one file (or one sheet of a workbook).
+struct Part {
+    /// Position of the part's first row.
+    start: u32,
+    file: usize,
+    sheet: Option<Rc<str>>,
+    /// Row number of the part's first row; rows store their offset from it.
+    base: u64,
+}
+
+/// A row kept as read.
+struct Kept {
+    cells: Vec<String>,
+    /// Set for a row that failed on its own (parse or row rule).
+    problem: Option<Problem>,
+}
+
+/// What the caller decides for one row at the end.
+pub(crate) enum Verdict {
+    Accept {
+        /// The row belongs to a review replaced by a later one.
+        superseded: bool,
+        /// The row belongs to a case closed outside the period.
+        out_of_period: bool,
+    },
+    Reject(Problem),
+}
+
+pub(crate) struct HeldRows {
+    spec: &'static TableSpec,
+    positions: Positions,
+    /// Rows kept as read, by position.
+    kept: HashMap<u32, Kept>,
+    /// Typed values (plus `source_order`) of every row without a problem, in
+    /// input order.
+    typed: BatchBuilder,
+    scratch: String,
+}
+
+impl HeldRows {
+    pub fn new(spec: &'static TableSpec, batch_size: usize) -> Self {
+        HeldRows {
+            spec,
+            positions: Positions {
+                parts: Vec::new(),
+                row_offsets: Vec::new(),
+                far_rows: HashMap::new(),
+            },
+            kept: HashMap::new(),
+            typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
+            scratch: String::new(),
+        }
+    }
+
+    /// Number of rows held so far; also the position the next row gets.
+    pub fn len(&self) -> u32 {
+        self.positions.row_offsets.len() as u32
+    }
+
+    /// Holds one row: its typed values when it parsed and broke no row rule
+    /// (`values` then ends with its `source_order`), else its problem.
+    pub fn push(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>) {
+        let position = self.len();
+        let at = &mut self.positions;
+        let same_part = at
+            .parts
+            .last()
+            .is_some_and(|p| p.file == row.file && p.sheet == row.sheet && p.base <= row.row);
+        if !same_part {
+            at.parts.push(Part {
+                start: position,
+                file: row.file,
+                sheet: row.sheet.clone(),
+                base: row.row,
+            });
+        }
+        let base = at.parts.last().expect("pushed").base;
+        match u32::try_from(row.row - base) {
+            Ok(offset) if offset != u32::MAX => at.row_offsets.push(offset),
+            _ => {
+                at.row_offsets.push(u32::MAX);
+                at.far_rows.insert(position, row.row);
+            }
+        }
+        match outcome {
+            Ok(values) => {
+                if !self.renders_back(&row.cells, &values) {
+                    self.kept.insert(
+                        position,
+                        Kept {
+                            cells: row.cells,
+                            problem: None,
+                        },
+                    );
+                }
+                self.typed.push(&values);
+            }
+            Err(problem) => {
+                self.kept.insert(
+                    position,
+                    Kept {
+                        cells: row.cells,
+                        problem: Some(problem),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Whether every cell as read equals the text [`render`] gives for its
+    /// typed value.
+    fn renders_back(&mut self, cells: &[String], values: &[Value]) -> bool {
+        debug_assert!(values.len() >= cells.len());
+        cells.iter().zip(values).all(|(cell, value)| {
+            self.scratch.clear();
+            render(value, &mut self.scratch);
+            *cell == self.scratch
+        })
+    }
+
+    /// Walks every row in input order: a row with a problem of its own is
+    /// rejected with it, any other gets its verdict from `decide(position)`.
+    /// Rejected rows go to the sink as read; accepted rows are counted and
+    /// their typed values appended to `out`, batch by batch.
+    pub fn emit(
+        self,
+        mut decide: impl FnMut(u32) -> Verdict,
+        sink: &mut Sink,
+        out: &mut BatchBuilder,
+    ) {
+        let HeldRows {
+            spec,
+            positions,
+            mut kept,
+            typed,
+            ..
+        } = self;
+        let total = positions.row_offsets.len() as u32;
+        let mut next: u32 = 0;
+        let mut buf = String::new();
+        // Rows with a problem of their own are not in the typed batches: they
+        // are the gaps between the typed rows' positions.
+        let own_problems_before =
+            |upto: u32, next: &mut u32, kept: &mut HashMap<u32, Kept>, sink: &mut Sink| {
+                while *next < upto {
+                    let k = kept
+                        .remove(next)
+                        .expect("a row missing from the typed batches was kept");
+                    let (reason, detail) = k.problem.expect("kept for its problem");
+                    sink.reject(&positions.row(*next, k.cells), reason, detail);
+                    *next += 1;
+                }
+            };
+        for batch in typed.finish() {
+            let order = batch
+                .column(batch.num_columns() - 1)
+                .as_primitive::<Int64Type>()
+                .clone();
+            let mut keep = Vec::with_capacity(batch.num_rows());
+            for i in 0..batch.num_rows() {
+                let p = order.value(i) as u32;
+                own_problems_before(p, &mut next, &mut kept, sink);
+                match decide(p) {
+                    Verdict::Accept {
+                        superseded,
+                        out_of_period,
+                    } => {
+                        keep.push(true);
+                        sink.accept(positions.part_of(p).file);
+                        if superseded {
+                            sink.count_superseded();
+                        }
+                        if out_of_period {
+                            sink.count_out_of_period();
+                        }
+                    }
+                    Verdict::Reject((reason, detail)) => {
+                        keep.push(false);
+                        let cells = match kept.remove(&p) {
+                            Some(k) => k.cells,
+                            None => cells_of(spec, &batch, i, &mut buf),
+                        };
+                        sink.reject(&positions.row(p, cells), reason, detail);
+                    }
+                }
+                next = p + 1;
+            }
+            let mask = BooleanArray::from(keep);
+            if mask.true_count() == batch.num_rows() {
+                out.append_batch(batch);
+            } else if mask.true_count() > 0 {
+                out.append_batch(filter_record_batch(&batch, &mask).expect("mask fits the batch"));
+            }
+        }
+        own_problems_before(total, &mut next, &mut kept, sink);
+    }
+}
+
+/// Row numbers and parts, moved out of [`HeldRows`] for the final walk.
+struct Positions {
+    parts: Vec<Part>,
+    row_offsets: Vec<u32>,
+    far_rows: HashMap<u32, u64>,
+}
+
+impl Positions {
+    fn part_of(&self, position: u32) -> &Part {
+        let i = self.parts.partition_point(|p| p.start <= position) - 1;
+        &self.parts[i]
+    }
+
+    fn row(&self, position: u32, cells: Vec<String>) -> Row {
+        let part = self.part_of(position);
+        let row = match self.row_offsets[position as usize] {
+            u32::MAX => self.far_rows[&position],
+            offset => part.base + u64::from(offset),
+        };
+        Row {
+            file: part.file,
+            row,
+            cells,
+            sheet: part.sheet.clone(),
+        }
+    }
+}
+
+/// The text a typed value was read from when it was written canonically.
+fn render(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => {}
+        Value::Text(s) => out.push_str(s),
+        Value::Date(d) => {
+            let _ = write!(out, "{}", from_date32(*d).format("%Y-%m-%d"));
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Num(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Int(v) => {
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
+/// The cells of row `i` of a typed batch, rendered back (the row passed
+/// [`HeldRows::renders_back`], so this is exactly as read).
+fn cells_of(spec: &TableSpec, batch: &RecordBatch, i: usize, buf: &mut String) -> Vec<String> {
+    (0..spec.columns.len())
+        .map(|c| {
+            let column = batch.column(c);
+            buf.clear();
+            if column.is_valid(i) {
+                let value = match column.data_type() {
+                    DataType::Utf8 => Value::Text(column.as_string::<i32>().value(i).to_string()),
+                    DataType::Date32 => Value::Date(column.as_primitive::<Date32Type>().value(i)),
+                    DataType::Float64 => Value::Num(column.as_primitive::<Float64Type>().value(i)),
+                    DataType::Int64 => Value::Int(column.as_primitive::<Int64Type>().value(i)),
+                    DataType::Boolean => Value::Bool(column.as_boolean().value(i)),
+                    other => unreachable!("no staging column has type {other}"),
+                };
+                render(&value, buf);
+            }
+            buf.clone()
+        })
+        .collect()
+}
