@@ -146,10 +146,25 @@ impl HeldRows {
     /// typed value.
     fn renders_back(&mut self, cells: &[String], values: &[Value]) -> bool {
         debug_assert!(values.len() >= cells.len());
-        cells.iter().zip(values).all(|(cell, value)| {
-            self.scratch.clear();
-            render(value, &mut self.scratch);
-            *cell == self.scratch
+        cells.iter().zip(values).all(|(cell, value)| match value {
+            Value::Text(text) => cell == text,
+            Value::Null => cell.is_empty(),
+            // The cell parsed to this date; it reads back exactly when
+            // written as YYYY-MM-DD with nothing around it.
+            Value::Date(_) => {
+                let b = cell.as_bytes();
+                b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            }
+            _ => {
+                self.scratch.clear();
+                render(value, &mut self.scratch);
+                *cell == self.scratch
+            }
         })
     }
 
@@ -298,4 +313,111 @@ fn cells_of(spec: &TableSpec, batch: &RecordBatch, i: usize, buf: &mut String) -
             buf.clone()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::schema::Table;
+    use crate::ingest::{FileCounts, TableReport, parse_row};
+
+    fn row(file: usize, n: u64, cells: &[&str]) -> Row {
+        Row {
+            file,
+            row: n,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            sheet: None,
+        }
+    }
+
+    /// Every rejected row comes back exactly as read, in input order, whether
+    /// its cells were kept or rendered back from its typed values.
+    #[test]
+    fn rejected_rows_come_back_as_read() {
+        let spec = Table::Reviews.spec();
+        let rows = [
+            row(
+                0,
+                2,
+                &["V1", "C1", "R1", "2024-03-05", "CR-A1", "3", "", ""],
+            ),
+            row(
+                0,
+                3,
+                &["V1", "C1", "R1", "2024/3/5", "CR-A2", " 2.5", "ok", ""],
+            ),
+            row(
+                0,
+                4,
+                &["V1", "C1", "R1", "2024-03-05", "CR-A3", "lots", "", ""],
+            ),
+            row(
+                1,
+                2,
+                &["V2", "C2", "R1", "2024-03-05", "CR-A1", "NA", "", "V1"],
+            ),
+            row(1, 7, &["V2", "C2", "R1", "2024-03-05", "CR-A2", "", "", ""]),
+            row(
+                1,
+                9,
+                &["V2", "C2", "R1", "2024-03-05", "CR-A3", "1.25", "x", "V1"],
+            ),
+        ];
+        let mut held = HeldRows::new(spec, 2);
+        for (i, r) in rows.iter().enumerate() {
+            let outcome = parse_row(spec, &r.cells).map(|mut v| {
+                v.push(Value::Int(i as i64));
+                v
+            });
+            held.push(
+                Row {
+                    cells: r.cells.clone(),
+                    sheet: None,
+                    ..*r
+                },
+                outcome,
+            );
+        }
+        let mut report = TableReport {
+            table: Table::Reviews,
+            files: vec![FileCounts::default(), FileCounts::default()],
+            rejected: Vec::new(),
+            out_of_period: 0,
+            superseded: 0,
+        };
+        let labels = ["a.csv".to_string(), "b.csv".to_string()];
+        let mut sink = Sink {
+            report: &mut report,
+            labels: &labels,
+        };
+        let mut out = BatchBuilder::new(spec.arrow_schema(), 2);
+        // Accept the row at position 4 only.
+        held.emit(
+            |p| match p {
+                4 => Verdict::Accept {
+                    superseded: false,
+                    out_of_period: false,
+                },
+                _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
+            },
+            &mut sink,
+            &mut out,
+        );
+        let got: Vec<(String, u64, Vec<String>)> = report
+            .rejected
+            .iter()
+            .map(|r| (r.source_file.clone(), r.source_row, r.cells.clone()))
+            .collect();
+        let want: Vec<(String, u64, Vec<String>)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4)
+            .map(|(_, r)| (labels[r.file].clone(), r.row, r.cells.clone()))
+            .collect();
+        assert_eq!(got, want);
+        assert!(report.rejected[2].reason.starts_with("bad_number"));
+        assert_eq!(report.files[1].accepted, 1);
+        let batches = out.finish();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    }
 }
