@@ -16,7 +16,6 @@
 //! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
 //! accepts each by its verdict, and filters the batches batch by batch.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -26,6 +25,7 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type}
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::batch::{BatchBuilder, Value};
+use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
 use super::schema::TableSpec;
 use super::value::from_date32;
@@ -79,9 +79,9 @@ impl HeldRows {
             positions: Positions {
                 parts: Vec::new(),
                 row_offsets: Vec::new(),
-                far_rows: HashMap::new(),
+                far_rows: HashMap::default(),
             },
-            kept: HashMap::new(),
+            kept: HashMap::default(),
             typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
             scratch: String::new(),
         }

@@ -10,6 +10,7 @@
 //! *accepted* rows of the tables before.
 
 pub mod batch;
+mod fast_hash;
 mod held;
 pub mod quarantine;
 pub mod reasons;

@@ -3,10 +3,10 @@
 //! date order, and the whole-review rules (a review is accepted or rejected as
 //! a whole; superseded reviews are counted, not rejected).
 
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::batch::{BatchBuilder, Value};
+use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use super::held::{HeldRows, Verdict};
 use super::reasons::{self, Reason};
 use super::schema::Table;
@@ -157,10 +157,10 @@ impl<'p> Checker<'p> {
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
-            lawyers: HashMap::new(),
-            reviewers: HashMap::new(),
-            cases: HashMap::new(),
-            keys: HashSet::new(),
+            lawyers: HashMap::default(),
+            reviewers: HashMap::default(),
+            cases: HashMap::default(),
+            keys: HashSet::default(),
             reviews: Reviews::default(),
         }
     }
@@ -483,7 +483,7 @@ impl<'p> Checker<'p> {
         // Supersedes must name other reviews of the same case that were read.
         // From the cells as read: a rejected target may not have parsed.
         let mut bad_supersedes: Vec<(usize, Problem)> = Vec::new();
-        let mut superseded: HashSet<u32> = HashSet::new();
+        let mut superseded: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
             if verdicts[i].is_some() {
                 continue;
@@ -515,7 +515,7 @@ impl<'p> Checker<'p> {
             verdicts[i] = Some(p);
         }
         // Retract supersessions claimed by reviews that were themselves rejected.
-        let mut claimed: HashSet<u32> = HashSet::new();
+        let mut claimed: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
             if verdicts[i].is_none() {
                 claimed.extend(r.supersedes.iter().filter_map(|t| ids.get(&**t).copied()));
@@ -526,7 +526,7 @@ impl<'p> Checker<'p> {
         drop(ids);
 
         // Two live reviews of one case by one reviewer: the later is rejected.
-        let mut live: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut live: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
         for (i, r) in list.iter().enumerate() {
             if verdicts[i].is_none() && !superseded.contains(&(i as u32)) {
                 live.entry((&r.case, &r.reviewer)).or_default().push(i);
