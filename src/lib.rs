@@ -48,16 +48,71 @@ use ingest::Ingested;
 use ingest::schema::Table;
 use plan::Plan;
 
-/// Stage names and wall times of one run, in order.
+/// One stage of a run: its name, wall time and the process's peak resident
+/// memory during the stage (Linux only; `None` elsewhere).
+#[derive(Debug, Clone)]
+pub struct StageTiming {
+    pub stage: &'static str,
+    pub wall: Duration,
+    /// Peak resident set size in bytes while the stage ran.
+    pub peak_rss: Option<u64>,
+}
+
+/// Stage names, wall times and peak memory of one run, in order.
 #[derive(Debug, Default, Clone)]
-pub struct Timings(pub Vec<(&'static str, Duration)>);
+pub struct Timings(pub Vec<StageTiming>);
 
 impl Timings {
     fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
+        let start = self.start();
         let out = f();
-        self.0.push((stage, start.elapsed()));
+        self.stop(stage, start);
         out
+    }
+
+    /// Starts a stage: resets the kernel's peak-RSS mark so that the stage's
+    /// own peak can be read at its end.
+    fn start(&self) -> Instant {
+        memory::reset_peak();
+        Instant::now()
+    }
+
+    fn stop(&mut self, stage: &'static str, start: Instant) {
+        self.0.push(StageTiming {
+            stage,
+            wall: start.elapsed(),
+            peak_rss: memory::peak_rss(),
+        });
+    }
+}
+
+/// Peak resident memory from `/proc/self` (Linux).
+pub mod memory {
+    /// The process's peak resident set size (`VmHWM`) in bytes.
+    pub fn peak_rss() -> Option<u64> {
+        status_kb("VmHWM:").map(|kb| kb * 1024)
+    }
+
+    /// The current resident set size (`VmRSS`) in bytes.
+    pub fn current_rss() -> Option<u64> {
+        status_kb("VmRSS:").map(|kb| kb * 1024)
+    }
+
+    /// Resets the peak mark to the current resident size (writing 5 to
+    /// `/proc/self/clear_refs`); silently does nothing where not allowed.
+    pub fn reset_peak() {
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    }
+
+    fn status_kb(key: &str) -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
     }
 }
 
@@ -126,16 +181,16 @@ pub async fn run(
     let mut timings = Timings::default();
     let ingested = timings.time("ingest", || validate(plan, progress))?;
     check_reject_ratios(plan, &ingested)?;
-    let digest = manifest::digest_inputs(plan, &ingested)?;
+    let digest = timings.time("digest inputs", || manifest::digest_inputs(plan, &ingested))?;
 
     progress.stage("scoring");
-    let started = Instant::now();
+    let started = timings.start();
     let ctx = session::build(plan, &ingested)?;
     let mut results = models::run_models(&ctx, models::MODELS).await?;
-    timings.0.push(("scoring", started.elapsed()));
+    timings.stop("scoring", started);
 
     progress.stage("credit and lists");
-    let started = Instant::now();
+    let started = timings.start();
     results.extend(models::run_models(&ctx, models::CREDIT_MODELS).await?);
     let mut register = if options.dry_run {
         register::Register::open_read_only(&plan.register_path)?
@@ -162,7 +217,7 @@ pub async fn run(
     events.extend(outcome.new_events.iter().cloned());
     lists::register_state(&ctx, &outcome.entries, &events)?;
     results.extend(models::run_models(&ctx, models::REGISTER_MODELS).await?);
-    timings.0.push(("credit and lists", started.elapsed()));
+    timings.stop("credit and lists", started);
 
     let people = lists::addressees(&ctx).await?;
 
@@ -174,9 +229,9 @@ pub async fn run(
         dry_run: options.dry_run,
     };
     progress.stage("publish");
-    let started = Instant::now();
+    let started = timings.start();
     let published = publish::publish(&ctx, plan, staging.path()).await?;
-    timings.0.push(("publish", started.elapsed()));
+    timings.stop("publish", started);
     timings.time("write", || -> Result<()> {
         let dir = staging.path();
         let data = dir.join("data");

@@ -179,9 +179,13 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
             println!("outputs written to {}", plan.output_dir.display());
             if timings {
-                println!("\n{:<18} {:>10}", "stage", "seconds");
-                for (stage, d) in &summary.timings.0 {
-                    println!("{stage:<18} {:>10.3}", d.as_secs_f64());
+                println!("\n{:<18} {:>10} {:>14}", "stage", "seconds", "peak RSS MiB");
+                for t in &summary.timings.0 {
+                    let peak = t
+                        .peak_rss
+                        .map(|b| format!("{:.1}", b as f64 / 1048576.0))
+                        .unwrap_or_else(|| "-".to_string());
+                    println!("{:<18} {:>10.3} {peak:>14}", t.stage, t.wall.as_secs_f64());
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -132,6 +132,14 @@ impl BatchBuilder {
         self.rows = 0;
     }
 
+    /// Appends a whole batch of this schema after the rows pushed so far.
+    pub fn append_batch(&mut self, batch: RecordBatch) {
+        self.flush();
+        if batch.num_rows() > 0 {
+            self.done.push(batch);
+        }
+    }
+
     pub fn finish(mut self) -> Vec<RecordBatch> {
         self.flush();
         self.done

@@ -3,9 +3,11 @@
 //! date order, and the whole-review rules (a review is accepted or rejected as
 //! a whole; superseded reviews are counted, not rejected).
 
-use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::batch::{BatchBuilder, Value};
+use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
+use super::held::{HeldRows, Verdict};
 use super::reasons::{self, Reason};
 use super::schema::Table;
 use super::value::{date32, from_date32};
@@ -61,13 +63,74 @@ struct CaseRef {
     in_period: bool,
 }
 
-/// A review row held until its whole review has been read. A row that could
-/// not even be parsed is held too, so its review is rejected with it.
-struct PendingReview {
-    row: Row,
-    review_id: String,
-    values: Vec<Value>,
-    problem: Option<(Reason, String)>,
+/// What the rows of one review showed as they were read: enough to apply
+/// the whole-review rules at the table's end without keeping the rows.
+struct ReviewSummary {
+    id: Rc<str>,
+    /// Position of the review's first row.
+    first: u32,
+    /// The first row's case and reviewer cells, trimmed.
+    case: Box<str>,
+    reviewer: Box<str>,
+    /// The first row's review date, when it parsed.
+    reviewed_on: Option<i32>,
+    /// Rubric items seen (indices into the case's rubric).
+    items: ItemSet,
+    /// Review ids named in `supersedes`, in order of first mention.
+    supersedes: Vec<Box<str>>,
+    flaw: Option<Box<Flaw>>,
+}
+
+/// The first of each kind of problem found among a review's rows.
+#[derive(Default)]
+struct Flaw {
+    /// Row number and reason of the first row rejected on its own.
+    bad_row: Option<(u64, Reason)>,
+    /// Case and reviewer of the first row that differ from the first row's.
+    mixed: Option<(String, String)>,
+    /// The first item met twice.
+    repeated: Option<String>,
+}
+
+/// A small set of rubric item indices.
+#[derive(Default)]
+struct ItemSet {
+    bits: u128,
+    more: Vec<u32>,
+}
+
+impl ItemSet {
+    /// Adds `i`; false if it was already there.
+    fn insert(&mut self, i: usize) -> bool {
+        if i < 128 {
+            let had = self.bits & (1 << i) != 0;
+            self.bits |= 1 << i;
+            !had
+        } else if self.more.contains(&(i as u32)) {
+            false
+        } else {
+            self.more.push(i as u32);
+            true
+        }
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        if i < 128 {
+            self.bits & (1 << i) != 0
+        } else {
+            self.more.contains(&(i as u32))
+        }
+    }
+}
+
+/// The review table while it is read.
+#[derive(Default)]
+struct Reviews {
+    ids: HashMap<Rc<str>, u32>,
+    list: Vec<ReviewSummary>,
+    /// Per row position: the index of its review in `list`.
+    review_of: Vec<u32>,
+    rows: Option<HeldRows>,
 }
 
 pub(crate) struct Checker<'p> {
@@ -79,7 +142,7 @@ pub(crate) struct Checker<'p> {
     cases: HashMap<String, CaseRef>,
     /// Keys seen so far in the current table without a lookup map.
     keys: HashSet<String>,
-    reviews: Vec<PendingReview>,
+    reviews: Reviews,
 }
 
 type Problem = (Reason, String);
@@ -94,11 +157,11 @@ impl<'p> Checker<'p> {
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
-            lawyers: HashMap::new(),
-            reviewers: HashMap::new(),
-            cases: HashMap::new(),
-            keys: HashSet::new(),
-            reviews: Vec::new(),
+            lawyers: HashMap::default(),
+            reviewers: HashMap::default(),
+            cases: HashMap::default(),
+            keys: HashSet::default(),
+            reviews: Reviews::default(),
         }
     }
 
@@ -113,20 +176,8 @@ impl<'p> Checker<'p> {
         builder: &mut BatchBuilder,
     ) {
         if table == Table::Reviews {
-            let review_id = row.cells[0].trim().to_string();
-            let (values, problem) = match parsed {
-                Ok(values) => {
-                    let problem = self.review_row(&values).err();
-                    (values, problem)
-                }
-                Err(problem) => (Vec::new(), Some(problem)),
-            };
-            self.reviews.push(PendingReview {
-                row,
-                review_id,
-                values,
-                problem,
-            });
+            let outcome = parsed.and_then(|values| self.review_row(&values).map(|()| values));
+            self.hold_review(row, outcome);
             return;
         }
         let values = match parsed {
@@ -155,8 +206,8 @@ impl<'p> Checker<'p> {
     pub fn finish_table(&mut self, table: Table, sink: &mut Sink, builder: &mut BatchBuilder) {
         self.keys.clear();
         if table == Table::Reviews {
-            let pending = std::mem::take(&mut self.reviews);
-            self.finish_reviews(pending, sink, builder);
+            let reviews = std::mem::take(&mut self.reviews);
+            self.finish_reviews(reviews, sink, builder);
         }
     }
 
@@ -343,182 +394,223 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn finish_reviews(
-        &self,
-        mut rows: Vec<PendingReview>,
-        sink: &mut Sink,
-        builder: &mut BatchBuilder,
-    ) {
-        // Review ids in order of first appearance, with their rows.
-        let mut order: Vec<String> = Vec::new();
-        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            let id = r.review_id.clone();
-            groups
-                .entry(id.clone())
-                .or_insert_with(|| {
-                    order.push(id);
-                    Vec::new()
-                })
-                .push(i);
-        }
+    /// Holds one review row until the whole table was read, and notes what
+    /// it shows about its review.
+    fn hold_review(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>) {
+        let batch_size = self.plan.settings.engine.batch_size;
+        let reviews = &mut self.reviews;
+        let held = reviews
+            .rows
+            .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), batch_size));
+        let position = held.len();
+        let id = row.cells[0].trim();
+        let index = match reviews.ids.get(id) {
+            Some(&i) => i,
+            None => {
+                let id: Rc<str> = Rc::from(id);
+                let i = reviews.list.len() as u32;
+                reviews.ids.insert(Rc::clone(&id), i);
+                reviews.list.push(ReviewSummary {
+                    id,
+                    first: position,
+                    case: row.cells[1].trim().into(),
+                    reviewer: row.cells[2].trim().into(),
+                    reviewed_on: None,
+                    items: ItemSet::default(),
+                    supersedes: Vec::new(),
+                    flaw: None,
+                });
+                i
+            }
+        };
+        reviews.review_of.push(index);
+        let review = &mut reviews.list[index as usize];
+        let outcome = match outcome {
+            Err((reason, detail)) => {
+                let flaw = review.flaw.get_or_insert_with(Box::default);
+                flaw.bad_row.get_or_insert((row.row, reason));
+                Err((reason, detail))
+            }
+            Ok(mut values) => {
+                if position == review.first {
+                    review.reviewed_on = values[3].date();
+                }
+                let (case_id, reviewer_id) = (text(&values, 1), text(&values, 2));
+                if case_id != &*review.case || reviewer_id != &*review.reviewer {
+                    let flaw = review.flaw.get_or_insert_with(Box::default);
+                    flaw.mixed
+                        .get_or_insert_with(|| (case_id.to_string(), reviewer_id.to_string()));
+                } else {
+                    let case = &self.cases[case_id];
+                    let item = text(&values, 4);
+                    let index = self
+                        .plan
+                        .rubric(case.case_type)
+                        .items
+                        .iter()
+                        .position(|it| it.code == item)
+                        .expect("row rules checked the item");
+                    if !review.items.insert(index) {
+                        let flaw = review.flaw.get_or_insert_with(Box::default);
+                        flaw.repeated.get_or_insert_with(|| item.to_string());
+                    }
+                }
+                if let Some(s) = values[7].text() {
+                    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                        if !review.supersedes.iter().any(|o| &**o == part) {
+                            review.supersedes.push(part.into());
+                        }
+                    }
+                }
+                values.push(Value::Int(i64::from(position)));
+                Ok(values)
+            }
+        };
+        held.push(row, outcome);
+    }
 
-        let mut verdicts: HashMap<&str, Option<Problem>> = HashMap::new();
-        for id in &order {
-            verdicts.insert(id, self.whole_review(id, &groups[id], &rows));
-        }
+    fn finish_reviews(&self, reviews: Reviews, sink: &mut Sink, builder: &mut BatchBuilder) {
+        let Reviews {
+            ids,
+            list,
+            review_of,
+            rows,
+        } = reviews;
+        let Some(rows) = rows else { return };
+        let mut verdicts: Vec<Option<Problem>> =
+            list.iter().map(|r| self.whole_review(r)).collect();
 
         // Supersedes must name other reviews of the same case that were read.
         // From the cells as read: a rejected target may not have parsed.
-        let case_of = |id: &str| rows[groups[id][0]].row.cells[1].trim().to_string();
-        let mut bad_supersedes: HashMap<&str, Problem> = HashMap::new();
-        let mut superseded: HashSet<&str> = HashSet::new();
-        for id in &order {
-            if verdicts[id.as_str()].is_some() {
+        let mut bad_supersedes: Vec<(usize, Problem)> = Vec::new();
+        let mut superseded: HashSet<u32> = HashSet::default();
+        for (i, r) in list.iter().enumerate() {
+            if verdicts[i].is_some() {
                 continue;
             }
-            let case = case_of(id);
-            for target in supersedes_of(&rows, &groups[id]) {
-                let problem = if target == *id {
+            let id = &r.id;
+            for target in &r.supersedes {
+                let problem = if **target == **id {
                     Some(format!("review {id} names itself in supersedes"))
-                } else if !groups.contains_key(&target) {
-                    Some(format!(
-                        "review {id} supersedes `{target}`, which is not among the reviews read"
-                    ))
-                } else if case_of(&target) != case {
-                    Some(format!(
-                        "review {id} supersedes `{target}`, a review of another case"
-                    ))
                 } else {
-                    None
+                    match ids.get(&**target) {
+                        None => Some(format!(
+                            "review {id} supersedes `{target}`, which is not among the reviews read"
+                        )),
+                        Some(&t) if list[t as usize].case != r.case => Some(format!(
+                            "review {id} supersedes `{target}`, a review of another case"
+                        )),
+                        Some(&t) => {
+                            superseded.insert(t);
+                            None
+                        }
+                    }
                 };
-                match problem {
-                    Some(p) => {
-                        bad_supersedes.insert(id, (reasons::BAD_SUPERSEDES, p));
-                    }
-                    None => {
-                        superseded.insert(groups.get_key_value(&target).expect("checked").0);
-                    }
+                if let Some(p) = problem {
+                    bad_supersedes.push((i, (reasons::BAD_SUPERSEDES, p)));
                 }
             }
         }
-        for (id, p) in bad_supersedes {
-            verdicts.insert(id, Some(p));
+        for (i, p) in bad_supersedes {
+            verdicts[i] = Some(p);
         }
         // Retract supersessions claimed by reviews that were themselves rejected.
-        superseded.retain(|target| {
-            order.iter().any(|id| {
-                verdicts[id.as_str()].is_none()
-                    && supersedes_of(&rows, &groups[id])
-                        .iter()
-                        .any(|t| t == target)
-            })
-        });
-
-        // Two live reviews of one case by one reviewer: the later is rejected.
-        let mut live: HashMap<(String, String), Vec<&str>> = HashMap::new();
-        for id in &order {
-            if verdicts[id.as_str()].is_none() && !superseded.contains(id.as_str()) {
-                let first = &rows[groups[id][0]].values;
-                live.entry((text(first, 1).to_string(), text(first, 2).to_string()))
-                    .or_default()
-                    .push(id);
+        let mut claimed: HashSet<u32> = HashSet::default();
+        for (i, r) in list.iter().enumerate() {
+            if verdicts[i].is_none() {
+                claimed.extend(r.supersedes.iter().filter_map(|t| ids.get(&**t).copied()));
             }
         }
-        let mut duplicates: Vec<(&str, Problem)> = Vec::new();
-        for ((case, reviewer), mut ids) in live {
-            if ids.len() < 2 {
+        superseded.retain(|t| claimed.contains(t));
+        drop(claimed);
+        drop(ids);
+
+        // Two live reviews of one case by one reviewer: the later is rejected.
+        let mut live: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        for (i, r) in list.iter().enumerate() {
+            if verdicts[i].is_none() && !superseded.contains(&(i as u32)) {
+                live.entry((&r.case, &r.reviewer)).or_default().push(i);
+            }
+        }
+        let mut duplicates: Vec<(usize, Problem)> = Vec::new();
+        for ((case, reviewer), mut found) in live {
+            if found.len() < 2 {
                 continue;
             }
-            ids.sort_by_key(|id| (rows[groups[*id][0]].values[3].date(), groups[*id][0]));
-            for later in &ids[1..] {
+            found.sort_by_key(|&i| (list[i].reviewed_on, list[i].first));
+            for &later in &found[1..] {
                 duplicates.push((
                     later,
                     (
                         reasons::DUPLICATE_REVIEW,
                         format!(
                             "reviewer {reviewer} already has live review {} of case {case}",
-                            ids[0]
+                            list[found[0]].id
                         ),
                     ),
                 ));
             }
         }
-        for (id, p) in duplicates {
-            verdicts.insert(id, Some(p));
+        for (i, p) in duplicates {
+            verdicts[i] = Some(p);
         }
 
         // Emit every row in input order.
-        let verdicts: HashMap<String, Option<Problem>> = verdicts
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+        let in_period: Vec<bool> = list
+            .iter()
+            .enumerate()
+            .map(|(i, r)| verdicts[i].is_none() && self.cases[&*r.case].in_period)
             .collect();
-        let superseded: HashSet<String> = superseded.into_iter().map(str::to_string).collect();
-        for (position, pending) in rows.iter_mut().enumerate() {
-            let id = &pending.review_id;
-            let problem = pending.problem.take().or_else(|| verdicts[id].clone());
-            match problem {
-                Some((reason, detail)) => sink.reject(&pending.row, reason, detail),
-                None => {
-                    sink.accept(pending.row.file);
-                    if superseded.contains(id) {
-                        sink.count_superseded();
-                    }
-                    if !self.cases[text(&pending.values, 1)].in_period {
-                        sink.count_out_of_period();
-                    }
-                    let mut values = std::mem::take(&mut pending.values);
-                    values.push(Value::Int(position as i64));
-                    builder.push(&values);
+        rows.emit(
+            |position| {
+                let r = review_of[position as usize] as usize;
+                match &verdicts[r] {
+                    Some(problem) => Verdict::Reject(problem.clone()),
+                    None => Verdict::Accept {
+                        superseded: superseded.contains(&(r as u32)),
+                        out_of_period: !in_period[r],
+                    },
                 }
-            }
-        }
+            },
+            sink,
+            builder,
+        );
     }
 
     /// The rules a review breaks as a whole, if any.
-    fn whole_review(&self, id: &str, members: &[usize], rows: &[PendingReview]) -> Option<Problem> {
-        if let Some(bad) = members.iter().find(|&&i| rows[i].problem.is_some()) {
-            let (reason, _) = rows[*bad].problem.as_ref().expect("found");
-            return Some((
-                reasons::REVIEW_REJECTED,
-                format!(
-                    "row {} of review {id} was rejected ({})",
-                    rows[*bad].row.row, reason.code
-                ),
-            ));
-        }
-        let first = &rows[members[0]].values;
-        let (case_id, reviewer_id) = (text(first, 1), text(first, 2));
-        for &i in members {
-            let v = &rows[i].values;
-            if text(v, 1) != case_id || text(v, 2) != reviewer_id {
+    fn whole_review(&self, review: &ReviewSummary) -> Option<Problem> {
+        let id = &review.id;
+        let (case_id, reviewer_id) = (&*review.case, &*review.reviewer);
+        if let Some(flaw) = &review.flaw {
+            if let Some((row, reason)) = flaw.bad_row {
+                return Some((
+                    reasons::REVIEW_REJECTED,
+                    format!("row {row} of review {id} was rejected ({})", reason.code),
+                ));
+            }
+            if let Some((other_case, other_reviewer)) = &flaw.mixed {
                 return Some((
                     reasons::MIXED_REVIEW,
                     format!(
-                        "review {id} has rows for case {case_id} by {reviewer_id} and for case {} by {}",
-                        text(v, 1),
-                        text(v, 2)
+                        "review {id} has rows for case {case_id} by {reviewer_id} and for case {other_case} by {other_reviewer}"
                     ),
                 ));
             }
-        }
-        let case = &self.cases[case_id];
-        let rubric = self.plan.rubric(case.case_type);
-        let mut seen: HashSet<&str> = HashSet::new();
-        for &i in members {
-            let item = text(&rows[i].values, 4);
-            if !seen.insert(item) {
+            if let Some(item) = &flaw.repeated {
                 return Some((
                     reasons::REPEATED_ITEM,
                     format!("review {id} has item {item} twice"),
                 ));
             }
         }
+        let case = &self.cases[case_id];
+        let rubric = self.plan.rubric(case.case_type);
         let missing: Vec<&str> = rubric
             .items
             .iter()
-            .map(|it| it.code.as_str())
-            .filter(|c| !seen.contains(c))
+            .enumerate()
+            .filter(|(i, _)| !review.items.contains(*i))
+            .map(|(_, it)| it.code.as_str())
             .collect();
         if !missing.is_empty() {
             return Some((
@@ -542,21 +634,6 @@ impl<'p> Checker<'p> {
         }
         None
     }
-}
-
-/// The review ids a review's `supersedes` cells name (`;`-separated).
-fn supersedes_of(rows: &[PendingReview], members: &[usize]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for &i in members {
-        if let Some(s) = rows[i].values[7].text() {
-            for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                if !out.iter().any(|o| o == part) {
-                    out.push(part.to_string());
-                }
-            }
-        }
-    }
-    out
 }
 
 fn unknown(column: &str, id: &str, table: &str) -> Problem {

@@ -1,0 +1,423 @@
+//! Compact storage of the rows of a table whose acceptance is decided only at
+//! the table's end (reviews: a review is accepted or rejected as a whole, and
+//! supersessions and duplicate live reviews are known only when every review
+//! was read).
+//!
+//! Instead of every row as Rust structs (its cells as `String`s plus typed
+//! values: about 850 bytes a row), a row that parsed is appended at once to
+//! Arrow builders of the staging schema — the columnar form it would take if
+//! accepted — and its cells as read are kept only when they cannot be
+//! rendered back exactly from its typed values (surrounding spaces, a date
+//! written `2024/3/5`, points `NA`, …). Rows that could not be parsed are kept
+//! as read, with their problem: they are rejected whatever happens. Per row
+//! there remain a position in the Arrow batches and a row number (4 bytes),
+//! so the quarantine still holds every rejected row exactly as read.
+//!
+//! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
+//! accepts each by its verdict, and filters the batches batch by batch.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use datafusion::arrow::array::{Array, AsArray, BooleanArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+
+use super::batch::{BatchBuilder, Value};
+use super::fast_hash::FastMap as HashMap;
+use super::reasons::Reason;
+use super::schema::TableSpec;
+use super::value::from_date32;
+use super::{Row, Sink};
+
+type Problem = (Reason, String);
+
+/// A run of consecutive rows from one file (or one sheet of a workbook).
+struct Part {
+    /// Position of the part's first row.
+    start: u32,
+    file: usize,
+    sheet: Option<Rc<str>>,
+    /// Row number of the part's first row; rows store their offset from it.
+    base: u64,
+}
+
+/// A row kept as read.
+struct Kept {
+    cells: Vec<String>,
+    /// Set for a row that failed on its own (parse or row rule).
+    problem: Option<Problem>,
+}
+
+/// What the caller decides for one row at the end.
+pub(crate) enum Verdict {
+    Accept {
+        /// The row belongs to a review replaced by a later one.
+        superseded: bool,
+        /// The row belongs to a case closed outside the period.
+        out_of_period: bool,
+    },
+    Reject(Problem),
+}
+
+pub(crate) struct HeldRows {
+    spec: &'static TableSpec,
+    positions: Positions,
+    /// Rows kept as read, by position.
+    kept: HashMap<u32, Kept>,
+    /// Typed values (plus `source_order`) of every row without a problem, in
+    /// input order.
+    typed: BatchBuilder,
+    scratch: String,
+}
+
+impl HeldRows {
+    pub fn new(spec: &'static TableSpec, batch_size: usize) -> Self {
+        HeldRows {
+            spec,
+            positions: Positions {
+                parts: Vec::new(),
+                row_offsets: Vec::new(),
+                far_rows: HashMap::default(),
+            },
+            kept: HashMap::default(),
+            typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
+            scratch: String::new(),
+        }
+    }
+
+    /// Number of rows held so far; also the position the next row gets.
+    pub fn len(&self) -> u32 {
+        self.positions.row_offsets.len() as u32
+    }
+
+    /// Holds one row: its typed values when it parsed and broke no row rule
+    /// (`values` then ends with its `source_order`), else its problem.
+    pub fn push(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>) {
+        let position = self.len();
+        let at = &mut self.positions;
+        let same_part = at
+            .parts
+            .last()
+            .is_some_and(|p| p.file == row.file && p.sheet == row.sheet && p.base <= row.row);
+        if !same_part {
+            at.parts.push(Part {
+                start: position,
+                file: row.file,
+                sheet: row.sheet.clone(),
+                base: row.row,
+            });
+        }
+        let base = at.parts.last().expect("pushed").base;
+        match u32::try_from(row.row - base) {
+            Ok(offset) if offset != u32::MAX => at.row_offsets.push(offset),
+            _ => {
+                at.row_offsets.push(u32::MAX);
+                at.far_rows.insert(position, row.row);
+            }
+        }
+        match outcome {
+            Ok(values) => {
+                if !self.renders_back(&row.cells, &values) {
+                    self.kept.insert(
+                        position,
+                        Kept {
+                            cells: row.cells,
+                            problem: None,
+                        },
+                    );
+                }
+                self.typed.push(&values);
+            }
+            Err(problem) => {
+                self.kept.insert(
+                    position,
+                    Kept {
+                        cells: row.cells,
+                        problem: Some(problem),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Whether every cell as read equals the text [`render`] gives for its
+    /// typed value.
+    fn renders_back(&mut self, cells: &[String], values: &[Value]) -> bool {
+        debug_assert!(values.len() >= cells.len());
+        cells.iter().zip(values).all(|(cell, value)| match value {
+            Value::Text(text) => cell == text,
+            Value::Null => cell.is_empty(),
+            // The cell parsed to this date; it reads back exactly when
+            // written as YYYY-MM-DD with nothing around it.
+            Value::Date(_) => {
+                let b = cell.as_bytes();
+                b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            }
+            _ => {
+                self.scratch.clear();
+                render(value, &mut self.scratch);
+                *cell == self.scratch
+            }
+        })
+    }
+
+    /// Walks every row in input order: a row with a problem of its own is
+    /// rejected with it, any other gets its verdict from `decide(position)`.
+    /// Rejected rows go to the sink as read; accepted rows are counted and
+    /// their typed values appended to `out`, batch by batch.
+    pub fn emit(
+        self,
+        mut decide: impl FnMut(u32) -> Verdict,
+        sink: &mut Sink,
+        out: &mut BatchBuilder,
+    ) {
+        let HeldRows {
+            spec,
+            positions,
+            mut kept,
+            typed,
+            ..
+        } = self;
+        let total = positions.row_offsets.len() as u32;
+        let mut next: u32 = 0;
+        let mut buf = String::new();
+        // Rows with a problem of their own are not in the typed batches: they
+        // are the gaps between the typed rows' positions.
+        let own_problems_before =
+            |upto: u32, next: &mut u32, kept: &mut HashMap<u32, Kept>, sink: &mut Sink| {
+                while *next < upto {
+                    let k = kept
+                        .remove(next)
+                        .expect("a row missing from the typed batches was kept");
+                    let (reason, detail) = k.problem.expect("kept for its problem");
+                    sink.reject(&positions.row(*next, k.cells), reason, detail);
+                    *next += 1;
+                }
+            };
+        for batch in typed.finish() {
+            let order = batch
+                .column(batch.num_columns() - 1)
+                .as_primitive::<Int64Type>()
+                .clone();
+            let mut keep = Vec::with_capacity(batch.num_rows());
+            for i in 0..batch.num_rows() {
+                let p = order.value(i) as u32;
+                own_problems_before(p, &mut next, &mut kept, sink);
+                match decide(p) {
+                    Verdict::Accept {
+                        superseded,
+                        out_of_period,
+                    } => {
+                        keep.push(true);
+                        sink.accept(positions.part_of(p).file);
+                        if superseded {
+                            sink.count_superseded();
+                        }
+                        if out_of_period {
+                            sink.count_out_of_period();
+                        }
+                    }
+                    Verdict::Reject((reason, detail)) => {
+                        keep.push(false);
+                        let cells = match kept.remove(&p) {
+                            Some(k) => k.cells,
+                            None => cells_of(spec, &batch, i, &mut buf),
+                        };
+                        sink.reject(&positions.row(p, cells), reason, detail);
+                    }
+                }
+                next = p + 1;
+            }
+            let mask = BooleanArray::from(keep);
+            if mask.true_count() == batch.num_rows() {
+                out.append_batch(batch);
+            } else if mask.true_count() > 0 {
+                out.append_batch(filter_record_batch(&batch, &mask).expect("mask fits the batch"));
+            }
+        }
+        own_problems_before(total, &mut next, &mut kept, sink);
+    }
+}
+
+/// Row numbers and parts, moved out of [`HeldRows`] for the final walk.
+struct Positions {
+    parts: Vec<Part>,
+    row_offsets: Vec<u32>,
+    far_rows: HashMap<u32, u64>,
+}
+
+impl Positions {
+    fn part_of(&self, position: u32) -> &Part {
+        let i = self.parts.partition_point(|p| p.start <= position) - 1;
+        &self.parts[i]
+    }
+
+    fn row(&self, position: u32, cells: Vec<String>) -> Row {
+        let part = self.part_of(position);
+        let row = match self.row_offsets[position as usize] {
+            u32::MAX => self.far_rows[&position],
+            offset => part.base + u64::from(offset),
+        };
+        Row {
+            file: part.file,
+            row,
+            cells,
+            sheet: part.sheet.clone(),
+        }
+    }
+}
+
+/// The text a typed value was read from when it was written canonically.
+fn render(value: &Value, out: &mut String) {
+    match value {
+        Value::Null => {}
+        Value::Text(s) => out.push_str(s),
+        Value::Date(d) => {
+            let _ = write!(out, "{}", from_date32(*d).format("%Y-%m-%d"));
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Num(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Int(v) => {
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
+/// The cells of row `i` of a typed batch, rendered back (the row passed
+/// [`HeldRows::renders_back`], so this is exactly as read).
+fn cells_of(spec: &TableSpec, batch: &RecordBatch, i: usize, buf: &mut String) -> Vec<String> {
+    (0..spec.columns.len())
+        .map(|c| {
+            let column = batch.column(c);
+            buf.clear();
+            if column.is_valid(i) {
+                let value = match column.data_type() {
+                    DataType::Utf8 => Value::Text(column.as_string::<i32>().value(i).to_string()),
+                    DataType::Date32 => Value::Date(column.as_primitive::<Date32Type>().value(i)),
+                    DataType::Float64 => Value::Num(column.as_primitive::<Float64Type>().value(i)),
+                    DataType::Int64 => Value::Int(column.as_primitive::<Int64Type>().value(i)),
+                    DataType::Boolean => Value::Bool(column.as_boolean().value(i)),
+                    other => unreachable!("no staging column has type {other}"),
+                };
+                render(&value, buf);
+            }
+            buf.clone()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::schema::Table;
+    use crate::ingest::{FileCounts, TableReport, parse_row};
+
+    fn row(file: usize, n: u64, cells: &[&str]) -> Row {
+        Row {
+            file,
+            row: n,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            sheet: None,
+        }
+    }
+
+    /// Every rejected row comes back exactly as read, in input order, whether
+    /// its cells were kept or rendered back from its typed values.
+    #[test]
+    fn rejected_rows_come_back_as_read() {
+        let spec = Table::Reviews.spec();
+        let rows = [
+            row(
+                0,
+                2,
+                &["V1", "C1", "R1", "2024-03-05", "CR-A1", "3", "", ""],
+            ),
+            row(
+                0,
+                3,
+                &["V1", "C1", "R1", "2024/3/5", "CR-A2", " 2.5", "ok", ""],
+            ),
+            row(
+                0,
+                4,
+                &["V1", "C1", "R1", "2024-03-05", "CR-A3", "lots", "", ""],
+            ),
+            row(
+                1,
+                2,
+                &["V2", "C2", "R1", "2024-03-05", "CR-A1", "NA", "", "V1"],
+            ),
+            row(1, 7, &["V2", "C2", "R1", "2024-03-05", "CR-A2", "", "", ""]),
+            row(
+                1,
+                9,
+                &["V2", "C2", "R1", "2024-03-05", "CR-A3", "1.25", "x", "V1"],
+            ),
+        ];
+        let mut held = HeldRows::new(spec, 2);
+        for (i, r) in rows.iter().enumerate() {
+            let outcome = parse_row(spec, &r.cells).map(|mut v| {
+                v.push(Value::Int(i as i64));
+                v
+            });
+            held.push(
+                Row {
+                    cells: r.cells.clone(),
+                    sheet: None,
+                    ..*r
+                },
+                outcome,
+            );
+        }
+        let mut report = TableReport {
+            table: Table::Reviews,
+            files: vec![FileCounts::default(), FileCounts::default()],
+            rejected: Vec::new(),
+            out_of_period: 0,
+            superseded: 0,
+        };
+        let labels = ["a.csv".to_string(), "b.csv".to_string()];
+        let mut sink = Sink {
+            report: &mut report,
+            labels: &labels,
+        };
+        let mut out = BatchBuilder::new(spec.arrow_schema(), 2);
+        // Accept the row at position 4 only.
+        held.emit(
+            |p| match p {
+                4 => Verdict::Accept {
+                    superseded: false,
+                    out_of_period: false,
+                },
+                _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
+            },
+            &mut sink,
+            &mut out,
+        );
+        let got: Vec<(String, u64, Vec<String>)> = report
+            .rejected
+            .iter()
+            .map(|r| (r.source_file.clone(), r.source_row, r.cells.clone()))
+            .collect();
+        let want: Vec<(String, u64, Vec<String>)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 4)
+            .map(|(_, r)| (labels[r.file].clone(), r.row, r.cells.clone()))
+            .collect();
+        assert_eq!(got, want);
+        assert!(report.rejected[2].reason.starts_with("bad_number"));
+        assert_eq!(report.files[1].accepted, 1);
+        let batches = out.finish();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    }
+}
