@@ -57,7 +57,15 @@ impl Hasher for FxHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        // A final avalanche (murmur3's fmix64): the multiply leaves the low
+        // bits, which pick the bucket, depending only on the low bits of the
+        // input, and ids that differ in their last digits then collide.
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
