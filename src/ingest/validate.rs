@@ -143,6 +143,8 @@ pub(crate) struct Checker<'p> {
     /// Keys seen so far in the current table without a lookup map.
     keys: HashSet<String>,
     reviews: Reviews,
+    /// Each rubric's item codes and their positions.
+    items: Vec<(CaseType, HashMap<String, usize>)>,
 }
 
 type Problem = (Reason, String);
@@ -162,6 +164,14 @@ impl<'p> Checker<'p> {
             cases: HashMap::default(),
             keys: HashSet::default(),
             reviews: Reviews::default(),
+            items: plan
+                .rubrics
+                .iter()
+                .map(|(t, r)| {
+                    let codes = r.items.iter().enumerate();
+                    (*t, codes.map(|(i, it)| (it.code.clone(), i)).collect())
+                })
+                .collect(),
         }
     }
 
@@ -176,7 +186,8 @@ impl<'p> Checker<'p> {
         builder: &mut BatchBuilder,
     ) {
         if table == Table::Reviews {
-            let outcome = parsed.and_then(|values| self.review_row(&values).map(|()| values));
+            let outcome =
+                parsed.and_then(|values| self.review_row(&values).map(|item| (values, item)));
             self.hold_review(row, outcome);
             return;
         }
@@ -343,8 +354,17 @@ impl<'p> Checker<'p> {
             .ok_or_else(|| unknown("case_id", id, "cases"))
     }
 
-    /// The rules one review row can break on its own.
-    fn review_row(&self, v: &[Value]) -> Result<(), Problem> {
+    /// The position of an item in its case type's rubric.
+    fn item_index(&self, case_type: CaseType, code: &str) -> Option<usize> {
+        self.items
+            .iter()
+            .find(|(t, _)| *t == case_type)
+            .and_then(|(_, items)| items.get(code).copied())
+    }
+
+    /// The rules one review row can break on its own; on success the
+    /// position of its item in the case's rubric.
+    fn review_row(&self, v: &[Value]) -> Result<usize, Problem> {
         let case = self.known_case(text(v, 1))?;
         if !self.reviewers.contains_key(text(v, 2)) {
             return Err(unknown("reviewer_id", text(v, 2), "reviewers"));
@@ -360,7 +380,8 @@ impl<'p> Checker<'p> {
         }
         let rubric = self.plan.rubric(case.case_type);
         let code = text(v, 4);
-        let item = rubric.item(code).ok_or_else(|| {
+        let index = self.item_index(case.case_type, code);
+        let item = index.map(|i| &rubric.items[i]).ok_or_else(|| {
             (
                 reasons::UNKNOWN_ITEM,
                 format!(
@@ -370,12 +391,13 @@ impl<'p> Checker<'p> {
                 ),
             )
         })?;
+        let index = index.expect("found above");
         match v[5].num() {
             None if !item.optional => Err((
                 reasons::NOT_APPLICABLE_NOT_ALLOWED,
                 format!("item {code} is marked not applicable but is not optional"),
             )),
-            None => Ok(()),
+            None => Ok(index),
             Some(p) if !(0.0..=item.max_points + 1e-9).contains(&p) => Err((
                 reasons::OUT_OF_RANGE,
                 format!(
@@ -390,13 +412,13 @@ impl<'p> Checker<'p> {
                     item.max_points
                 ),
             )),
-            Some(_) => Ok(()),
+            Some(_) => Ok(index),
         }
     }
 
     /// Holds one review row until the whole table was read, and notes what
     /// it shows about its review.
-    fn hold_review(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>) {
+    fn hold_review(&mut self, row: Row, outcome: Result<(Vec<Value>, usize), Problem>) {
         let batch_size = self.plan.settings.engine.batch_size;
         let reviews = &mut self.reviews;
         let held = reviews
@@ -431,7 +453,7 @@ impl<'p> Checker<'p> {
                 flaw.bad_row.get_or_insert((row.row, reason));
                 Err((reason, detail))
             }
-            Ok(mut values) => {
+            Ok((mut values, item_index)) => {
                 if position == review.first {
                     review.reviewed_on = values[3].date();
                 }
@@ -440,20 +462,10 @@ impl<'p> Checker<'p> {
                     let flaw = review.flaw.get_or_insert_with(Box::default);
                     flaw.mixed
                         .get_or_insert_with(|| (case_id.to_string(), reviewer_id.to_string()));
-                } else {
-                    let case = &self.cases[case_id];
+                } else if !review.items.insert(item_index) {
                     let item = text(&values, 4);
-                    let index = self
-                        .plan
-                        .rubric(case.case_type)
-                        .items
-                        .iter()
-                        .position(|it| it.code == item)
-                        .expect("row rules checked the item");
-                    if !review.items.insert(index) {
-                        let flaw = review.flaw.get_or_insert_with(Box::default);
-                        flaw.repeated.get_or_insert_with(|| item.to_string());
-                    }
+                    let flaw = review.flaw.get_or_insert_with(Box::default);
+                    flaw.repeated.get_or_insert_with(|| item.to_string());
                 }
                 if let Some(s) = values[7].text() {
                     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
