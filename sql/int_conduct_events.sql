@@ -5,7 +5,8 @@
 --   rules N3, N4 and P3 (credit-and-lists.md). The window is
 --   (lookback_start, as-of]; events dated after as-of are ignored.
 --   factor  C1 substantiated complaint, C2 one in a prohibited-conduct
---           category (the four the Legal Aid Law punishes), D1 sanction;
+--           category (`complaint_categories.prohibited`: the four the Legal
+--           Aid Law punishes), D1 sanction;
 --   points  the deduction, counted only when in_window;
 --   heavy   a sanction whose deduction is at least heavy_sanction_points;
 --   in_force a sanction decided by as-of whose ends_on is after as-of.
@@ -25,22 +26,16 @@ complaint_events as (
     select
         c.lawyer_id,
         c.complaint_id as evidence_id,
-        case
-            when c.category in ('refused_assignment', 'delay_or_abandon', 'took_money', 'leaked_privacy')
-            then 'C2'
-            else 'C1'
-        end as factor,
-        case
-            when c.category in ('refused_assignment', 'delay_or_abandon', 'took_money', 'leaked_privacy')
-            then p.prohibited_points
-            else p.complaint_points
-        end as points,
+        case when k.prohibited then 'C2' else 'C1' end as factor,
+        case when k.prohibited then p.prohibited_points else p.complaint_points end as points,
         c.decided_on,
         cast(null as date) as ends_on,
         true as in_window,
         false as heavy,
         false as in_force
     from complaints as c
+    inner join complaint_categories as k
+        on c.category = k.category
     cross join params as p
     where c.outcome = 'substantiated'
         and c.decided_on > p.lookback_start

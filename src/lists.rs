@@ -189,9 +189,8 @@ pub async fn register_input(ctx: &SessionContext) -> Result<(Vec<LawyerInput>, E
     let mut index = EvidenceIndex::default();
     for r in query(
         ctx,
-        "select complaint_id, coalesce(outcome = 'substantiated' and category in \
-         ('refused_assignment', 'delay_or_abandon', 'took_money', 'leaked_privacy'), false) as valid \
-         from complaints",
+        "select c.complaint_id, coalesce(c.outcome = 'substantiated' and k.prohibited, false) as valid \
+         from complaints as c left join complaint_categories as k on c.category = k.category",
     )
     .await?
     {

@@ -56,6 +56,13 @@ pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
     register(&ctx, "sanction_points", points.schema(), vec![points])?;
     let kinds = practice_rules_table(plan);
     register(&ctx, "practice_rules", kinds.schema(), vec![kinds])?;
+    let categories = complaint_categories_table();
+    register(
+        &ctx,
+        "complaint_categories",
+        categories.schema(),
+        vec![categories],
+    )?;
     Ok(ctx)
 }
 
@@ -71,6 +78,29 @@ pub const PROHIBITED_CATEGORIES: [&str; 4] = [
     "took_money",
     "leaked_privacy",
 ];
+
+/// `complaint_categories`: every category of the data contract and whether
+/// it is a prohibited conduct (the one list the SQL reads).
+fn complaint_categories_table() -> RecordBatch {
+    let codes: Vec<&str> = crate::ingest::schema::COMPLAINT_CATEGORY
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    let prohibited: Vec<bool> = codes
+        .iter()
+        .map(|c| PROHIBITED_CATEGORIES.contains(c))
+        .collect();
+    batch(
+        vec![
+            Field::new("category", DataType::Utf8, false),
+            Field::new("prohibited", DataType::Boolean, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(codes)),
+            Arc::new(BooleanArray::from(prohibited)),
+        ],
+    )
+}
 
 /// `sanction_points`: deduction per sanction kind.
 fn sanction_points_table(plan: &Plan) -> RecordBatch {
