@@ -3,59 +3,34 @@
 --   total = 100 * sum(points) / sum(max_points), both sums over the items
 --   that applied (points null = not applicable), so a review with optional
 --   items marked not applicable is rescaled, never penalised.
---   The sums run in rubric order (a running window sum, its last row taken)
---   rather than as a plain aggregate: floating-point addition depends on
---   order, and a plain sum follows the order rows happen to arrive in, which
---   changes with input order and parallelism. Summed in one fixed order, the
---   same sheet always gives the same total to the last bit. Every window here
---   shares that one ordering (the last row is found by its row number, not
---   by a descending window), so that the planner never evaluates the running
---   sums in reverse.
+--   The sums are exact: points are summed as decimals with 18 places, not as
+--   floating-point numbers. Floating-point addition depends on order, and a
+--   plain sum follows the order rows happen to arrive in, which changes with
+--   input order and parallelism; an exact sum is the same in any order, so
+--   the same sheet always gives the same total to the last bit, and the
+--   grouping needs no sort of the review rows. (Points are read as decimals
+--   to begin with; 18 places keep every digit a double holds for points up to 100.)
+--   A review's case, reviewer and date are the same on all its rows (ingest
+--   rejects a review that mixes them), so `min` just carries them.
 with
-
-running_sums as (
-    select
-        review_id,
-        case_id,
-        case_type,
-        rubric_version,
-        reviewer_id,
-        reviewed_on,
-        min(source_order) over (partition by review_id) as source_order,
-        count(*) over (partition by review_id) as n_items,
-        count(points) over (partition by review_id) as n_applicable,
-        sum(points) over (
-            partition by review_id
-            order by position, item
-            rows between unbounded preceding and current row
-        ) as points_sum,
-        sum(case when points is not null then max_points end) over (
-            partition by review_id
-            order by position, item
-            rows between unbounded preceding and current row
-        ) as max_points_sum,
-        row_number() over (
-            partition by review_id
-            order by position, item
-        ) as row_in_review
-    from stg_reviews
-),
 
 review_sums as (
     select
         review_id,
-        case_id,
-        case_type,
-        rubric_version,
-        reviewer_id,
-        reviewed_on,
-        source_order,
-        n_items,
-        n_applicable,
-        points_sum,
-        max_points_sum
-    from running_sums
-    where row_in_review = n_items
+        min(case_id) as case_id,
+        min(case_type) as case_type,
+        min(rubric_version) as rubric_version,
+        min(reviewer_id) as reviewer_id,
+        min(reviewed_on) as reviewed_on,
+        min(source_order) as source_order,
+        count(*) as n_items,
+        count(points) as n_applicable,
+        sum(cast(points as decimal(38, 18))) as points_sum_exact,
+        sum(
+            case when points is not null then cast(max_points as decimal(38, 18)) end
+        ) as max_points_sum_exact
+    from stg_reviews
+    group by review_id
 ),
 
 review_totals as (
@@ -69,9 +44,10 @@ review_totals as (
         source_order,
         n_items,
         n_applicable,
-        points_sum,
-        max_points_sum,
-        100.0 * points_sum / nullif(max_points_sum, 0) as total
+        cast(points_sum_exact as double) as points_sum,
+        cast(max_points_sum_exact as double) as max_points_sum,
+        100.0 * cast(points_sum_exact as double)
+        / nullif(cast(max_points_sum_exact as double), 0) as total
     from review_sums
 )
 

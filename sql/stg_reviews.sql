@@ -5,6 +5,7 @@
 --   "Reconciliation"). Only reviews of cases of the period are kept (reviews
 --   follow their case, whatever their own date). Each row carries its
 --   rubric item's maximum, optional and veto flags and position.
+--   A view (read twice, aggregated at once by both readers), so unordered.
 with
 
 supersede_lists as (
@@ -81,4 +82,3 @@ with_rubric as (
 
 select *
 from with_rubric
-order by case_id, review_id, position, item

@@ -179,19 +179,34 @@ pub async fn run(
     progress: &mut dyn Progress,
 ) -> Result<RunSummary> {
     let mut timings = Timings::default();
-    let ingested = timings.time("ingest", || validate(plan, progress))?;
+    // Large tables and model results live as Arrow files here, not in memory.
+    let scratch = tempfile::Builder::new()
+        .prefix("legalaid-scratch-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let store_dir = scratch.path().join("models");
+    std::fs::create_dir_all(&store_dir).map_err(|e| Error::io(&store_dir, e))?;
+    let store = models::Store::Dir(&store_dir);
+    let ingested = timings.time("ingest", || -> Result<Ingested> {
+        progress.stage("ingest");
+        Ok(ingest::ingest_to(
+            plan,
+            Some(scratch.path()),
+            &mut |t, n| progress.rows(t, n),
+        )?)
+    })?;
     check_reject_ratios(plan, &ingested)?;
     let digest = timings.time("digest inputs", || manifest::digest_inputs(plan, &ingested))?;
 
     progress.stage("scoring");
     let started = timings.start();
     let ctx = session::build(plan, &ingested)?;
-    let mut results = models::run_models(&ctx, models::MODELS).await?;
+    let mut results = models::run_models_in(&ctx, models::MODELS, store).await?;
     timings.stop("scoring", started);
 
     progress.stage("credit and lists");
     let started = timings.start();
-    results.extend(models::run_models(&ctx, models::CREDIT_MODELS).await?);
+    results.extend(models::run_models_in(&ctx, models::CREDIT_MODELS, store).await?);
     let mut register = if options.dry_run {
         register::Register::open_read_only(&plan.register_path)?
     } else {
@@ -216,7 +231,7 @@ pub async fn run(
         .collect();
     events.extend(outcome.new_events.iter().cloned());
     lists::register_state(&ctx, &outcome.entries, &events)?;
-    results.extend(models::run_models(&ctx, models::REGISTER_MODELS).await?);
+    results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
     timings.stop("credit and lists", started);
 
     let people = lists::addressees(&ctx).await?;
@@ -238,7 +253,7 @@ pub async fn run(
         let internal = dir.join("internal");
         for result in &results {
             if let Some(name) = result.model.output {
-                let batches = models::rounded_for_output(result.model, &result.batches)?;
+                let batches = models::rounded_for_output(result.model, &result.read()?)?;
                 match name {
                     "eligibility" => inspection::write_eligibility(
                         &internal,
@@ -260,7 +275,7 @@ pub async fn run(
                 .expect("model ran");
             Ok((
                 r.schema.clone(),
-                models::rounded_for_output(r.model, &r.batches)?,
+                models::rounded_for_output(r.model, &r.read()?)?,
             ))
         };
         let (lawyer_schema, lawyer_rows) = find("mart_inspection")?;

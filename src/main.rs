@@ -15,6 +15,11 @@ use legalaid::ingest::Ingested;
 use legalaid::ingest::schema::Table;
 use legalaid::plan::{Plan, PlanOptions};
 
+// Ingest allocates and frees small strings per cell; mimalloc does that much
+// faster than the system allocator (DataFusion's own CLI uses it too).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "legalaid",

@@ -5,6 +5,7 @@
 //! and the run's thresholds as the one-row `settings` table, so the SQL
 //! holds no literals that belong in the pipeline file.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -12,13 +13,19 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
+use datafusion::datasource::file_format::arrow::ArrowFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::config::{EngineSettings, parse_bytes};
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
+use crate::ingest::batch::Staged;
 use crate::ingest::value::date32;
 use crate::plan::Plan;
 
@@ -39,13 +46,23 @@ pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
 /// The session of a run: engine settings plus every staging table.
 pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
     let ctx = new_context(&plan.settings.engine)?;
-    for (table, batches) in &ingested.tables {
-        register(
-            &ctx,
-            table.name(),
-            table.spec().arrow_schema(),
-            batches.clone(),
-        )?;
+    for (table, staged) in &ingested.tables {
+        match staged {
+            Staged::Memory(batches) => register(
+                &ctx,
+                table.name(),
+                table.spec().arrow_schema(),
+                batches.clone(),
+            )?,
+            Staged::File { path, schema, .. } => {
+                let provider = arrow_file_table(path, Arc::clone(schema))
+                    .map_err(|e| Error::Engine(e.to_string()))?;
+                ctx.deregister_table(table.name())
+                    .map_err(|e| Error::Engine(e.to_string()))?;
+                ctx.register_table(table.name(), provider)
+                    .map_err(|e| Error::Engine(e.to_string()))?;
+            }
+        }
     }
     let (items, bands) = rubric_tables(plan);
     register(&ctx, "rubric_items", items.schema(), vec![items])?;
@@ -183,6 +200,20 @@ pub fn register(
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| Error::Engine(e.to_string()))?;
     Ok(())
+}
+
+/// A table over one Arrow IPC file of the run's scratch folder (a spilled
+/// input table or a stored model result), with its known schema.
+pub fn arrow_file_table(
+    path: &Path,
+    schema: SchemaRef,
+) -> datafusion::error::Result<Arc<dyn TableProvider>> {
+    let url = ListingTableUrl::parse(path.to_string_lossy())?;
+    let options = ListingOptions::new(Arc::new(ArrowFormat)).with_file_extension(".arrow");
+    let config = ListingTableConfig::new(url)
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
 }
 
 fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> RecordBatch {

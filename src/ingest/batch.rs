@@ -1,8 +1,20 @@
 //! Typed rows and the Arrow builders they are appended to. Accepted rows go
 //! straight into column builders and leave as record batches of the engine's
 //! batch size, so no stage keeps a table as per-row Rust structs.
+//!
+//! A builder may spill: each finished batch is then appended to an Arrow IPC
+//! file in the run's scratch folder instead of staying in memory, and the
+//! table leaves ingest as that file ([`Staged::File`]), which the query engine
+//! scans. A large input (the review rows) then never sits in memory whole.
 
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::ipc::reader::FileReader;
+use datafusion::arrow::ipc::writer::FileWriter;
 
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder,
@@ -46,6 +58,55 @@ impl Value {
     }
 }
 
+/// A finished table: its batches in memory, or an Arrow IPC file of them in
+/// the run's scratch folder.
+#[derive(Debug, Clone)]
+pub enum Staged {
+    Memory(Vec<RecordBatch>),
+    File {
+        path: PathBuf,
+        schema: SchemaRef,
+        rows: u64,
+    },
+}
+
+impl Staged {
+    /// Number of rows.
+    pub fn num_rows(&self) -> u64 {
+        match self {
+            Staged::Memory(batches) => batches.iter().map(|b| b.num_rows() as u64).sum(),
+            Staged::File { rows, .. } => *rows,
+        }
+    }
+
+    /// Every batch, read back from the file when spilled.
+    pub fn batches(&self) -> std::io::Result<Vec<RecordBatch>> {
+        match self {
+            Staged::Memory(batches) => Ok(batches.clone()),
+            Staged::File { path, .. } => read_ipc(path)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(std::io::Error::other),
+        }
+    }
+}
+
+/// The batches of an Arrow IPC file, one at a time.
+pub fn read_ipc(
+    path: &Path,
+) -> std::io::Result<impl Iterator<Item = Result<RecordBatch, ArrowError>> + use<>> {
+    let file = File::open(path)?;
+    FileReader::try_new_buffered(file, None).map_err(std::io::Error::other)
+}
+
+/// Where finished batches go when a builder spills.
+struct Spill {
+    path: PathBuf,
+    writer: FileWriter<BufWriter<File>>,
+    rows: u64,
+    /// The first write error; reported by [`BatchBuilder::finish_staged`].
+    error: Option<ArrowError>,
+}
+
 /// Builds record batches of a fixed schema from typed rows.
 pub struct BatchBuilder {
     schema: SchemaRef,
@@ -53,6 +114,7 @@ pub struct BatchBuilder {
     rows: usize,
     batch_size: usize,
     done: Vec<RecordBatch>,
+    spill: Option<Spill>,
 }
 
 impl BatchBuilder {
@@ -64,6 +126,37 @@ impl BatchBuilder {
             rows: 0,
             batch_size,
             done: Vec::new(),
+            spill: None,
+        }
+    }
+
+    /// A builder whose finished batches are appended to an Arrow IPC file at
+    /// `path` rather than kept in memory.
+    pub fn spilling(schema: SchemaRef, batch_size: usize, path: &Path) -> std::io::Result<Self> {
+        let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        let writer = FileWriter::try_new(file, &schema).map_err(std::io::Error::other)?;
+        let mut builder = Self::new(schema, batch_size);
+        builder.spill = Some(Spill {
+            path: path.to_path_buf(),
+            writer,
+            rows: 0,
+            error: None,
+        });
+        Ok(builder)
+    }
+
+    /// Where a batch goes once finished: the spill file, or memory.
+    fn store(&mut self, batch: RecordBatch) {
+        match &mut self.spill {
+            None => self.done.push(batch),
+            Some(spill) => {
+                if spill.error.is_none() {
+                    spill.rows += batch.num_rows() as u64;
+                    if let Err(e) = spill.writer.write(&batch) {
+                        spill.error = Some(e);
+                    }
+                }
+            }
         }
     }
 
@@ -128,7 +221,7 @@ impl BatchBuilder {
         let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|b| b.finish()).collect();
         let batch = RecordBatch::try_new(Arc::clone(&self.schema), arrays)
             .expect("builders follow the schema");
-        self.done.push(batch);
+        self.store(batch);
         self.rows = 0;
     }
 
@@ -136,13 +229,34 @@ impl BatchBuilder {
     pub fn append_batch(&mut self, batch: RecordBatch) {
         self.flush();
         if batch.num_rows() > 0 {
-            self.done.push(batch);
+            self.store(batch);
         }
     }
 
+    /// The batches of a builder that does not spill.
     pub fn finish(mut self) -> Vec<RecordBatch> {
+        assert!(self.spill.is_none(), "a spilling builder finishes staged");
         self.flush();
         self.done
+    }
+
+    /// The finished table: in memory, or the spill file closed.
+    pub fn finish_staged(mut self) -> std::io::Result<Staged> {
+        self.flush();
+        match self.spill.take() {
+            None => Ok(Staged::Memory(std::mem::take(&mut self.done))),
+            Some(mut spill) => {
+                if let Some(e) = spill.error {
+                    return Err(std::io::Error::other(e));
+                }
+                spill.writer.finish().map_err(std::io::Error::other)?;
+                Ok(Staged::File {
+                    path: spill.path,
+                    schema: Arc::clone(&self.schema),
+                    rows: spill.rows,
+                })
+            }
+        }
     }
 }
 
@@ -188,5 +302,21 @@ mod tests {
             vec![2, 2, 1]
         );
         assert_eq!(batches[0].column(1).null_count(), 1);
+    }
+
+    #[test]
+    fn a_spilling_builder_gives_back_the_same_batches() {
+        let schema = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, true)]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.arrow");
+        let mut memory = BatchBuilder::new(Arc::clone(&schema), 3);
+        let mut spilled = BatchBuilder::spilling(Arc::clone(&schema), 3, &path).unwrap();
+        for i in 0..7 {
+            memory.push(&[Value::Int(i)]);
+            spilled.push(&[Value::Int(i)]);
+        }
+        let staged = spilled.finish_staged().unwrap();
+        assert!(matches!(&staged, Staged::File { rows: 7, .. }));
+        assert_eq!(staged.batches().unwrap(), memory.finish());
     }
 }

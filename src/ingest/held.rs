@@ -17,6 +17,7 @@
 //! accepts each by its verdict, and filters the batches batch by batch.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use datafusion::arrow::array::{Array, AsArray, BooleanArray};
@@ -24,12 +25,12 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::batch::{BatchBuilder, Value};
+use super::batch::{BatchBuilder, Staged, Value, read_ipc};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
 use super::schema::TableSpec;
 use super::value::from_date32;
-use super::{Row, Sink};
+use super::{IngestError, Row, Sink, scratch_error};
 
 type Problem = (Reason, String);
 
@@ -69,11 +70,32 @@ pub(crate) struct HeldRows {
     /// Typed values (plus `source_order`) of every row without a problem, in
     /// input order.
     typed: BatchBuilder,
+    /// Whether `typed` spills, and where (set when it could not be opened).
+    spill: Option<(PathBuf, Option<std::io::Error>)>,
     scratch: String,
 }
 
 impl HeldRows {
-    pub fn new(spec: &'static TableSpec, batch_size: usize) -> Self {
+    /// Rows held in memory, or (with `spill_dir`) their typed values spilled
+    /// to `<spill_dir>/<table>.held.arrow` as batches fill.
+    pub fn new(spec: &'static TableSpec, batch_size: usize, spill_dir: Option<&Path>) -> Self {
+        let mut spill = None;
+        let typed = match spill_dir {
+            None => BatchBuilder::new(spec.arrow_schema(), batch_size),
+            Some(dir) => {
+                let path = dir.join(format!("{}.held.arrow", spec.table.name()));
+                match BatchBuilder::spilling(spec.arrow_schema(), batch_size, &path) {
+                    Ok(b) => {
+                        spill = Some((path, None));
+                        b
+                    }
+                    Err(e) => {
+                        spill = Some((path, Some(e)));
+                        BatchBuilder::new(spec.arrow_schema(), batch_size)
+                    }
+                }
+            }
+        };
         HeldRows {
             spec,
             positions: Positions {
@@ -82,7 +104,8 @@ impl HeldRows {
                 far_rows: HashMap::default(),
             },
             kept: HashMap::default(),
-            typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
+            typed,
+            spill,
             scratch: String::new(),
         }
     }
@@ -177,14 +200,31 @@ impl HeldRows {
         mut decide: impl FnMut(u32) -> Verdict,
         sink: &mut Sink,
         out: &mut BatchBuilder,
-    ) {
+    ) -> Result<(), IngestError> {
         let HeldRows {
             spec,
             positions,
             mut kept,
             typed,
+            spill,
             ..
         } = self;
+        if let Some((path, Some(e))) = spill {
+            return Err(scratch_error(&path, e));
+        }
+        let spill_path = spill.map(|(path, _)| path);
+        let fail = |e: std::io::Error| {
+            scratch_error(spill_path.as_deref().unwrap_or(Path::new("scratch")), e)
+        };
+        let batches: Box<dyn Iterator<Item = std::io::Result<RecordBatch>>> =
+            match typed.finish_staged().map_err(fail)? {
+                Staged::Memory(batches) => Box::new(batches.into_iter().map(Ok)),
+                Staged::File { path, .. } => Box::new(
+                    read_ipc(&path)
+                        .map_err(fail)?
+                        .map(|b| b.map_err(std::io::Error::other)),
+                ),
+            };
         let total = positions.row_offsets.len() as u32;
         let mut next: u32 = 0;
         let mut buf = String::new();
@@ -201,7 +241,8 @@ impl HeldRows {
                     *next += 1;
                 }
             };
-        for batch in typed.finish() {
+        for batch in batches {
+            let batch = batch.map_err(fail)?;
             let order = batch
                 .column(batch.num_columns() - 1)
                 .as_primitive::<Int64Type>()
@@ -243,6 +284,11 @@ impl HeldRows {
             }
         }
         own_problems_before(total, &mut next, &mut kept, sink);
+        if let Some(path) = &spill_path {
+            // Read back in full; the accepted rows are in `out` now.
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(())
     }
 }
 
@@ -363,7 +409,7 @@ mod tests {
                 &["V2", "C2", "R1", "2024-03-05", "CR-A3", "1.25", "x", "V1"],
             ),
         ];
-        let mut held = HeldRows::new(spec, 2);
+        let mut held = HeldRows::new(spec, 2, None);
         for (i, r) in rows.iter().enumerate() {
             let outcome = parse_row(spec, &r.cells).map(|mut v| {
                 v.push(Value::Int(i as i64));
@@ -402,7 +448,8 @@ mod tests {
             },
             &mut sink,
             &mut out,
-        );
+        )
+        .unwrap();
         let got: Vec<(String, u64, Vec<String>)> = report
             .rejected
             .iter()

@@ -27,7 +27,7 @@ use std::rc::Rc;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::plan::Plan;
-use batch::{BatchBuilder, Value};
+use batch::{BatchBuilder, Staged, Value};
 use reasons::Reason;
 use schema::{Kind, Table, TableSpec};
 pub(crate) use validate::Party;
@@ -136,13 +136,21 @@ impl TableReport {
 
 /// The typed, validated tables and the report of how they were read.
 pub struct Ingested {
-    pub tables: BTreeMap<Table, Vec<RecordBatch>>,
+    pub tables: BTreeMap<Table, Staged>,
     pub reports: Vec<TableReport>,
 }
 
 impl Ingested {
     pub fn report(&self, table: Table) -> &TableReport {
         &self.reports[table as usize]
+    }
+
+    /// A table's accepted rows as batches (read back when spilled).
+    pub fn batches(&self, table: Table) -> std::io::Result<Vec<RecordBatch>> {
+        match self.tables.get(&table) {
+            Some(staged) => staged.batches(),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The tables whose reject ratio exceeds the pipeline's limit.
@@ -163,9 +171,22 @@ pub(crate) struct Row {
     pub sheet: Option<Rc<str>>,
 }
 
-/// Reads, parses and validates every input table of the plan.
+/// Reads, parses and validates every input table of the plan, keeping the
+/// accepted rows in memory.
 pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Ingested, IngestError> {
-    let mut checker = validate::Checker::new(plan);
+    ingest_to(plan, None, progress)
+}
+
+/// Reads, parses and validates every input table of the plan. With a
+/// `scratch` folder every table (and the review rows awaiting their verdict)
+/// is spilled there as Arrow IPC files batch by batch, so memory holds only
+/// the lookup maps, whatever the size of the input.
+pub fn ingest_to(
+    plan: &Plan,
+    scratch: Option<&Path>,
+    progress: &mut dyn FnMut(Table, u64),
+) -> Result<Ingested, IngestError> {
+    let mut checker = validate::Checker::new(plan, scratch);
     let mut tables = BTreeMap::new();
     let mut reports = Vec::new();
     for table in Table::ALL {
@@ -184,7 +205,15 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
             out_of_period: 0,
             superseded: 0,
         };
-        let mut builder = BatchBuilder::new(spec.arrow_schema(), plan.settings.engine.batch_size);
+        let batch_size = plan.settings.engine.batch_size;
+        let mut builder = match scratch {
+            None => BatchBuilder::new(spec.arrow_schema(), batch_size),
+            Some(dir) => {
+                let path = dir.join(format!("{}.arrow", table.name()));
+                BatchBuilder::spilling(spec.arrow_schema(), batch_size, &path)
+                    .map_err(|e| scratch_error(&path, e))?
+            }
+        };
         let labels: Vec<String> = files.iter().map(|p| display_path(plan, p)).collect();
         let mut sink = Sink {
             report: &mut report,
@@ -239,12 +268,23 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
                 checker.check(table, row, parsed, &mut sink, &mut builder);
             }
         }
-        checker.finish_table(table, &mut sink, &mut builder);
+        checker.finish_table(table, &mut sink, &mut builder)?;
         progress(table, rows_seen);
-        tables.insert(table, builder.finish());
+        let staged = builder
+            .finish_staged()
+            .map_err(|e| scratch_error(scratch.unwrap_or(Path::new("scratch")), e))?;
+        tables.insert(table, staged);
         reports.push(report);
     }
     Ok(Ingested { tables, reports })
+}
+
+/// A scratch file could not be written or read back.
+pub(crate) fn scratch_error(path: &Path, e: std::io::Error) -> IngestError {
+    IngestError::file(
+        path,
+        format!("cannot write or read the run's scratch file: {e}"),
+    )
 }
 
 /// Where rejected rows and acceptance counts go.

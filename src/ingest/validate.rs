@@ -3,6 +3,7 @@
 //! date order, and the whole-review rules (a review is accepted or rejected as
 //! a whole; superseded reviews are counted, not rejected).
 
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::batch::{BatchBuilder, Value};
@@ -11,7 +12,7 @@ use super::held::{HeldRows, Verdict};
 use super::reasons::{self, Reason};
 use super::schema::Table;
 use super::value::{date32, from_date32};
-use super::{Row, Sink};
+use super::{IngestError, Row, Sink};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
 
@@ -145,6 +146,8 @@ pub(crate) struct Checker<'p> {
     reviews: Reviews,
     /// Each rubric's item codes and their positions.
     items: Vec<(CaseType, HashMap<String, usize>)>,
+    /// Where review rows awaiting their verdict are spilled, if anywhere.
+    scratch: Option<PathBuf>,
 }
 
 type Problem = (Reason, String);
@@ -154,8 +157,9 @@ fn text(values: &[Value], i: usize) -> &str {
 }
 
 impl<'p> Checker<'p> {
-    pub fn new(plan: &'p Plan) -> Self {
+    pub fn new(plan: &'p Plan, scratch: Option<&Path>) -> Self {
         Checker {
+            scratch: scratch.map(Path::to_path_buf),
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
@@ -214,12 +218,18 @@ impl<'p> Checker<'p> {
     }
 
     /// Work that needs the whole table: the whole-review rules.
-    pub fn finish_table(&mut self, table: Table, sink: &mut Sink, builder: &mut BatchBuilder) {
+    pub fn finish_table(
+        &mut self,
+        table: Table,
+        sink: &mut Sink,
+        builder: &mut BatchBuilder,
+    ) -> Result<(), IngestError> {
         self.keys.clear();
         if table == Table::Reviews {
             let reviews = std::mem::take(&mut self.reviews);
-            self.finish_reviews(reviews, sink, builder);
+            self.finish_reviews(reviews, sink, builder)?;
         }
+        Ok(())
     }
 
     fn unique(&mut self, key: &str, column: &str, exists: bool) -> Result<(), Problem> {
@@ -420,10 +430,11 @@ impl<'p> Checker<'p> {
     /// it shows about its review.
     fn hold_review(&mut self, row: Row, outcome: Result<(Vec<Value>, usize), Problem>) {
         let batch_size = self.plan.settings.engine.batch_size;
+        let scratch = self.scratch.as_deref();
         let reviews = &mut self.reviews;
         let held = reviews
             .rows
-            .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), batch_size));
+            .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), batch_size, scratch));
         let position = held.len();
         let id = row.cells[0].trim();
         let index = match reviews.ids.get(id) {
@@ -481,14 +492,19 @@ impl<'p> Checker<'p> {
         held.push(row, outcome);
     }
 
-    fn finish_reviews(&self, reviews: Reviews, sink: &mut Sink, builder: &mut BatchBuilder) {
+    fn finish_reviews(
+        &self,
+        reviews: Reviews,
+        sink: &mut Sink,
+        builder: &mut BatchBuilder,
+    ) -> Result<(), IngestError> {
         let Reviews {
             ids,
             list,
             review_of,
             rows,
         } = reviews;
-        let Some(rows) = rows else { return };
+        let Some(rows) = rows else { return Ok(()) };
         let mut verdicts: Vec<Option<Problem>> =
             list.iter().map(|r| self.whole_review(r)).collect();
 
@@ -586,7 +602,7 @@ impl<'p> Checker<'p> {
             },
             sink,
             builder,
-        );
+        )
     }
 
     /// The rules a review breaks as a whole, if any.

@@ -14,15 +14,20 @@
 //! comes from the `settings` table, never from a literal in SQL, except the
 //! 1e-9 comparison tolerance of the spec.
 
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::ipc::writer::FileWriter;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
-use datafusion::physical_plan::collect;
+use datafusion::physical_plan::{collect, execute_stream};
 use datafusion::prelude::SessionContext;
+use futures::StreamExt;
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +45,10 @@ pub struct Model {
     pub output: Option<&'static str>,
     /// Columns rounded for output only, with decimals.
     pub round: &'static [(&'static str, u32)],
+    /// Registered as a view, not materialised: for the cleaning models over
+    /// large inputs (`stg_reviews` is one row per review item), whose later
+    /// readers aggregate them at once.
+    pub view: bool,
 }
 
 impl Model {
@@ -57,48 +66,56 @@ pub const MODELS: &[Model] = &[
         sql: include_str!("../../sql/stg_cases.sql"),
         output: None,
         round: &[],
+        view: true,
     },
     Model {
         name: "stg_rubric_items",
         sql: include_str!("../../sql/stg_rubric_items.sql"),
         output: None,
         round: &[],
+        view: false,
     },
     Model {
         name: "stg_reviews",
         sql: include_str!("../../sql/stg_reviews.sql"),
         output: None,
         round: &[],
+        view: true,
     },
     Model {
         name: "int_review_totals",
         sql: include_str!("../../sql/int_review_totals.sql"),
         output: None,
         round: &[],
+        view: false,
     },
     Model {
         name: "int_case_veto_items",
         sql: include_str!("../../sql/int_case_veto_items.sql"),
         output: None,
         round: &[],
+        view: false,
     },
     Model {
         name: "mart_case_scores",
         sql: include_str!("../../sql/mart_case_scores.sql"),
         output: Some("case_scores"),
         round: &[("score", 2), ("score_min", 2), ("score_max", 2)],
+        view: false,
     },
     Model {
         name: "mart_reviewer_stats",
         sql: include_str!("../../sql/mart_reviewer_stats.sql"),
         output: Some("reviewer_stats"),
         round: &[("mean_deviation", 2), ("abs_mean_deviation", 2)],
+        view: false,
     },
     Model {
         name: "mart_panel_agreement",
         sql: include_str!("../../sql/mart_panel_agreement.sql"),
         output: Some("panel_agreement"),
         round: &[("alpha", 4)],
+        view: false,
     },
 ];
 
@@ -109,6 +126,7 @@ const fn internal(name: &'static str, sql: &'static str) -> Model {
         sql,
         output: None,
         round: &[],
+        view: false,
     }
 }
 
@@ -175,12 +193,14 @@ pub const REGISTER_MODELS: &[Model] = &[
             ("archive_rate", 4),
             ("satisfaction_rate", 4),
         ],
+        view: false,
     },
     Model {
         name: "mart_list_status",
         sql: include_str!("../../sql/mart_list_status.sql"),
         output: Some("list_status"),
         round: &[],
+        view: false,
     },
     internal(
         "int_case_compliance",
@@ -191,6 +211,7 @@ pub const REGISTER_MODELS: &[Model] = &[
         sql: include_str!("../../sql/mart_inspection.sql"),
         output: Some("inspection"),
         round: &[("mean_score", 2), ("credit_score", 2)],
+        view: false,
     },
     Model {
         name: "mart_inspection_firms",
@@ -203,12 +224,14 @@ pub const REGISTER_MODELS: &[Model] = &[
             ("share_duty_met", 4),
             ("mean_score", 2),
         ],
+        view: false,
     },
     Model {
         name: "mart_eligibility",
         sql: include_str!("../../sql/mart_eligibility.sql"),
         output: Some("eligibility"),
         round: &[("credit_score", 2)],
+        view: false,
     },
 ];
 
@@ -221,19 +244,50 @@ pub fn all_models() -> impl Iterator<Item = &'static Model> {
     PHASES.iter().flat_map(|phase| phase.iter())
 }
 
-/// A model's materialised result.
+/// A model's result: its schema, and its rows in memory or in a file of the
+/// run's scratch folder (none for a view).
 #[derive(Debug, Clone)]
 pub struct ModelResult {
     pub model: &'static Model,
     pub schema: SchemaRef,
+    /// The rows, when kept in memory ([`Store::Memory`]).
     pub batches: Vec<RecordBatch>,
+    /// The Arrow IPC file holding the rows, when stored in a folder.
+    pub file: Option<PathBuf>,
 }
 
 impl ModelResult {
-    /// Total number of rows.
+    /// Total number of rows held in memory.
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
+
+    /// The rows, from memory or read back from the result's file.
+    pub fn read(&self) -> Result<Vec<RecordBatch>, ModelError> {
+        match &self.file {
+            None => Ok(self.batches.clone()),
+            Some(path) => {
+                let fail = |e: std::io::Error| {
+                    ModelError::in_step(self.model, "reading the stored result", e.into())
+                };
+                crate::ingest::batch::read_ipc(path)
+                    .map_err(fail)?
+                    .map(|b| b.map_err(|e| fail(std::io::Error::other(e))))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Where materialised model results live.
+#[derive(Debug, Clone, Copy)]
+pub enum Store<'a> {
+    /// In-memory tables (tests, small runs).
+    Memory,
+    /// Arrow IPC files in this folder, scanned by the engine: memory then
+    /// holds only what a query is working on, which the engine's memory
+    /// limit bounds (spilling sorts and aggregates to disk).
+    Dir(&'a Path),
 }
 
 /// A model failed: planning or running its SQL, registering its result, or
@@ -290,50 +344,102 @@ fn statement_head(sql: &str) -> String {
     }
 }
 
-/// Runs one model: plans and executes its SQL, then registers the result in
-/// the session as an in-memory table under the model's name, replacing any
-/// table of that name.
+/// Runs one model and keeps its result in memory; see [`run_model_in`].
 pub async fn run_model(
     ctx: &SessionContext,
     model: &'static Model,
 ) -> Result<ModelResult, ModelError> {
-    let in_sql = |e| ModelError::in_statement(model, e);
-    let df = ctx.sql(model.sql).await.map_err(in_sql)?;
-    let plan = df.create_physical_plan().await.map_err(in_sql)?;
-    let batches = collect(plan.clone(), ctx.task_ctx())
-        .await
-        .map_err(in_sql)?;
-    let register = |e| ModelError::in_step(model, "registering the result", e);
-    let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(register)?;
-    let table = MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
-    ctx.deregister_table(model.name).map_err(register)?;
-    ctx.register_table(model.name, Arc::new(table))
-        .map_err(register)?;
+    run_model_in(ctx, model, Store::Memory).await
+}
 
+/// Runs one model: a view is registered as its SQL; any other model's SQL is
+/// planned and executed, its result stored (in memory or streamed batch by
+/// batch to a file) and registered in the session under the model's name,
+/// replacing any table of that name.
+pub async fn run_model_in(
+    ctx: &SessionContext,
+    model: &'static Model,
+    store: Store<'_>,
+) -> Result<ModelResult, ModelError> {
+    let in_sql = |e| ModelError::in_statement(model, e);
+    let register = |e| ModelError::in_step(model, "registering the result", e);
+    let df = ctx.sql(model.sql).await.map_err(in_sql)?;
+    if model.view {
+        let schema = Arc::clone(df.schema().inner());
+        let view = df.into_view();
+        ctx.deregister_table(model.name).map_err(register)?;
+        ctx.register_table(model.name, view).map_err(register)?;
+        return Ok(ModelResult {
+            model,
+            schema,
+            batches: Vec::new(),
+            file: None,
+        });
+    }
+    let plan = df.create_physical_plan().await.map_err(in_sql)?;
+    let (schema, batches, file) = match store {
+        Store::Memory => {
+            let batches = collect(plan.clone(), ctx.task_ctx())
+                .await
+                .map_err(in_sql)?;
+            let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(register)?;
+            let table =
+                MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
+            ctx.deregister_table(model.name).map_err(register)?;
+            ctx.register_table(model.name, Arc::new(table))
+                .map_err(register)?;
+            (schema, batches, None)
+        }
+        Store::Dir(dir) => {
+            let path = dir.join(format!("{}.arrow", model.name));
+            let schema = plain_schema(&plan.schema());
+            let mut stream = execute_stream(plan, ctx.task_ctx()).map_err(in_sql)?;
+            let mut writer = IpcFile::create(&path, &schema).map_err(register)?;
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(in_sql)?;
+                let (_, plain) =
+                    with_plain_strings(batch.schema(), vec![batch]).map_err(register)?;
+                for b in plain {
+                    writer.write(&b).map_err(register)?;
+                }
+            }
+            writer.finish().map_err(register)?;
+            let table =
+                crate::session::arrow_file_table(&path, Arc::clone(&schema)).map_err(register)?;
+            ctx.deregister_table(model.name).map_err(register)?;
+            ctx.register_table(model.name, table).map_err(register)?;
+            (schema, Vec::new(), Some(path))
+        }
+    };
     Ok(ModelResult {
         model,
         schema,
         batches,
+        file,
     })
 }
 
-/// The batches with every text column as `Utf8`, the type of the staging
-/// tables. DataFusion picks `LargeUtf8` or `Utf8View` for the results of some
-/// functions and casts (`string_agg`, `cast(… as varchar)`); normalising here
-/// keeps the SQL free of engine-specific casts and gives later SQL, the
-/// writers and the tests one string type.
-fn with_plain_strings(
-    schema: SchemaRef,
-    batches: Vec<RecordBatch>,
-) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
-    let is_other_string = |t: &DataType| matches!(t, DataType::LargeUtf8 | DataType::Utf8View);
-    if !schema
-        .fields()
-        .iter()
-        .any(|f| is_other_string(f.data_type()))
-    {
-        return Ok((schema, batches));
+/// An Arrow IPC file being written.
+struct IpcFile(FileWriter<BufWriter<File>>);
+
+impl IpcFile {
+    fn create(path: &Path, schema: &SchemaRef) -> Result<Self, DataFusionError> {
+        let file = File::create(path).map_err(DataFusionError::IoError)?;
+        let writer = FileWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema)?;
+        Ok(IpcFile(writer))
     }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), DataFusionError> {
+        Ok(self.0.write(batch)?)
+    }
+
+    fn finish(mut self) -> Result<(), DataFusionError> {
+        Ok(self.0.finish()?)
+    }
+}
+
+/// The schema with every text column as `Utf8` (see [`with_plain_strings`]).
+fn plain_schema(schema: &SchemaRef) -> SchemaRef {
     let fields: Vec<Field> = schema
         .fields()
         .iter()
@@ -345,7 +451,30 @@ fn with_plain_strings(
             }
         })
         .collect();
-    let plain = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+fn is_other_string(t: &DataType) -> bool {
+    matches!(t, DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// The batches with every text column as `Utf8`, the type of the staging
+/// tables. DataFusion picks `LargeUtf8` or `Utf8View` for the results of some
+/// functions and casts (`string_agg`, `cast(… as varchar)`); normalising here
+/// keeps the SQL free of engine-specific casts and gives later SQL, the
+/// writers and the tests one string type.
+fn with_plain_strings(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| is_other_string(f.data_type()))
+    {
+        return Ok((schema, batches));
+    }
+    let plain = plain_schema(&schema);
     let batches = batches
         .into_iter()
         .map(|batch| {
@@ -367,14 +496,23 @@ fn with_plain_strings(
 }
 
 /// Runs the models in the order given (normally [`MODELS`]), each
-/// materialised before the next runs; stops at the first failure.
+/// materialised in memory before the next runs; stops at the first failure.
 pub async fn run_models(
     ctx: &SessionContext,
     models: &'static [Model],
 ) -> Result<Vec<ModelResult>, ModelError> {
+    run_models_in(ctx, models, Store::Memory).await
+}
+
+/// [`run_models`] with the results stored as `store` says.
+pub async fn run_models_in(
+    ctx: &SessionContext,
+    models: &'static [Model],
+    store: Store<'_>,
+) -> Result<Vec<ModelResult>, ModelError> {
     let mut results = Vec::with_capacity(models.len());
     for model in models {
-        results.push(run_model(ctx, model).await?);
+        results.push(run_model_in(ctx, model, store).await?);
     }
     Ok(results)
 }

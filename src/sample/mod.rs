@@ -30,6 +30,7 @@ use datafusion::arrow::datatypes::Date32Type;
 use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::error::{Error, Result};
+use crate::ingest::batch::Staged;
 use crate::ingest::schema::Table;
 use crate::ingest::value::from_date32;
 use crate::ingest::{Ingested, Party};
@@ -380,7 +381,13 @@ fn opt(a: &StringArray, i: usize) -> Option<&str> {
 
 impl Inputs {
     fn read(plan: &Plan, ingested: &Ingested, as_of: NaiveDate) -> Inputs {
-        let batches = |t: Table| ingested.tables.get(&t).map(Vec::as_slice).unwrap_or(&[]);
+        // Sampling ingests in memory (no scratch folder), so this never reads
+        // a file.
+        let batches = |t: Table| match ingested.tables.get(&t) {
+            Some(Staged::Memory(batches)) => batches.as_slice(),
+            Some(Staged::File { .. }) => unreachable!("sampling ingests in memory"),
+            None => &[],
+        };
         let mut lawyers = HashMap::new();
         for b in batches(Table::Lawyers) {
             let (id, name, firm, firm_id) = (

@@ -618,7 +618,10 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
     assert_eq!(report.read(), report.accepted() + report.rejected_count());
     let mut accepted = Entered::new();
     let mut notes: BTreeSet<String> = BTreeSet::new();
-    for b in &ingested.tables[&legalaid::ingest::schema::Table::Reviews] {
+    for b in &ingested
+        .batches(legalaid::ingest::schema::Table::Reviews)
+        .unwrap()
+    {
         use datafusion::arrow::array::{Array, AsArray};
         use datafusion::arrow::datatypes::{Date32Type, Float64Type};
         let ids = b.column_by_name("review_id").unwrap().as_string::<i32>();

@@ -559,7 +559,27 @@ pub async fn run_all(ctx: &SessionContext) -> Outputs {
     let results = run_models(ctx, MODELS)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    Outputs(results.into_iter().map(|r| (r.model.name, r)).collect())
+    let mut out = HashMap::new();
+    for r in results {
+        out.insert(r.model.name, with_view_rows(ctx, r).await);
+    }
+    Outputs(out)
+}
+
+/// A view's result has no rows of its own; tests read them from the
+/// session, sorted by every column so that they compare across runs.
+async fn with_view_rows(ctx: &SessionContext, mut r: ModelResult) -> ModelResult {
+    if r.model.view {
+        let df = ctx.table(r.model.name).await.unwrap();
+        let order: Vec<_> = r
+            .schema
+            .fields()
+            .iter()
+            .map(|f| datafusion::prelude::ident(f.name()).sort(true, true))
+            .collect();
+        r.batches = df.sort(order).unwrap().collect().await.unwrap();
+    }
+    r
 }
 
 /// Runs just these models of [`MODELS`], by name, in the order given.
@@ -568,7 +588,7 @@ pub async fn run_only(ctx: &SessionContext, names: &[&str]) -> Outputs {
     for name in names {
         let m: &'static Model = model(name).unwrap_or_else(|| panic!("no model {name}"));
         let r = run_model(ctx, m).await.unwrap_or_else(|e| panic!("{e}"));
-        out.insert(m.name, r);
+        out.insert(m.name, with_view_rows(ctx, r).await);
     }
     Outputs(out)
 }

@@ -55,16 +55,19 @@ fn fixture_of(panels: &[Panel]) -> Fixture {
 }
 
 /// The spec's total, summed in rubric order like the SQL.
+/// The spec's total with the sums exact, as `int_review_totals` does them:
+/// in units of 1e-18 (decimals with 18 places), converted once at the end.
 fn reference_total(sheet: &[Option<f64>]) -> f64 {
+    const SCALE: f64 = 1e18;
     let maxima: Vec<f64> = civil_rubric().items.iter().map(|i| i.max).collect();
-    let (mut points, mut max) = (0.0, 0.0);
+    let (mut points, mut max) = (0i128, 0i128);
     for (p, m) in sheet.iter().zip(maxima) {
         if let Some(p) = p {
-            points += p;
-            max += m;
+            points += (p * SCALE).round() as i128;
+            max += (m * SCALE).round() as i128;
         }
     }
-    100.0 * points / max
+    100.0 * (points as f64 / SCALE) / (max as f64 / SCALE)
 }
 
 fn reference_median(mut values: Vec<f64>) -> f64 {

@@ -174,12 +174,14 @@ static BROKEN: [Model; 2] = [
         sql: "-- grain: one row\nselect 1 as one\n",
         output: None,
         round: &[],
+        view: false,
     },
     Model {
         name: "int_broken",
         sql: "-- grain: one row per nothing\n-- purpose: fail\nwith\n\nmissing as (\n    select * from no_such_table\n)\n\nselect * from missing\n",
         output: None,
         round: &[],
+        view: false,
     },
 ];
 
@@ -210,6 +212,7 @@ async fn a_syntax_error_names_its_file() {
         sql: "-- grain: none\nselec case_id from cases\n",
         output: Some("typo"),
         round: &[],
+        view: false,
     }];
     let ctx = Fixture::new().session();
     let err = run_models(&ctx, &SYNTAX).await.unwrap_err();
@@ -317,12 +320,14 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
         sql: "",
         output: Some("x"),
         round: &[("case_id", 2)],
+        view: false,
     };
     static ROUND_MISSING: Model = Model {
         name: "mart_y",
         sql: "",
         output: Some("y"),
         round: &[("nowhere", 2)],
+        view: false,
     };
     let schema = Arc::new(Schema::new(vec![Field::new(
         "case_id",
