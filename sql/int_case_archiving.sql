@@ -23,7 +23,7 @@ select
             and cast(c.archived_on as int) - cast(c.closed_on as int) <= p.archive_days,
         false
     ) as on_time
-from stg_cases as c
-cross join params as p
+from params as p
+cross join stg_cases as c
 where c.in_period
 order by c.case_id

@@ -82,8 +82,8 @@ select
         and e.years_at_assignment < p.major_case_min_years as junior_on_major,
     e.case_type = 'criminal' and e.not_for_criminal as grassroots_criminal,
     l.case_id is not null as assigned_while_listed
-from experience as e
+from params as p
+cross join experience as e
 left join listed_on_assignment as l
     on e.case_id = l.case_id
-cross join params as p
 order by e.case_id

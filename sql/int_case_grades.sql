@@ -40,6 +40,6 @@ select
     g.disputed,
     g.is_fail,
     (not g.disputed) and (g.alpha is null or g.alpha >= p.alpha_hold - 1e-9) as counts
-from graded as g
-cross join params as p
+from params as p
+cross join graded as g
 order by g.case_id

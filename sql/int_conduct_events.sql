@@ -33,10 +33,10 @@ complaint_events as (
         true as in_window,
         false as heavy,
         false as in_force
-    from complaints as c
+    from params as p
+    cross join complaints as c
     inner join complaint_categories as k
         on c.category = k.category
-    cross join params as p
     where c.outcome = 'substantiated'
         and c.decided_on > p.lookback_start
         and c.decided_on <= p.as_of
@@ -53,10 +53,10 @@ sanction_events as (
         s.decided_on > p.lookback_start as in_window,
         sp.points >= p.heavy_sanction_points - 1e-9 as heavy,
         coalesce(s.ends_on > p.as_of, false) as in_force
-    from sanctions as s
+    from params as p
+    cross join sanctions as s
     inner join sanction_points as sp
         on s.kind = sp.kind
-    cross join params as p
     where s.decided_on <= p.as_of
         and (s.decided_on > p.lookback_start or coalesce(s.ends_on > p.as_of, false))
 )

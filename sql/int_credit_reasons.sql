@@ -64,8 +64,8 @@ factors as (
         1 as factor_order,
         p.weight_quality * (100 - q.quality) as cost,
         e.evidence
-    from int_lawyer_quality as q
-    cross join params as p
+    from params as p
+    cross join int_lawyer_quality as q
     left join quality_evidence as e
         on q.lawyer_id = e.lawyer_id
     union all
@@ -75,8 +75,8 @@ factors as (
         2,
         p.weight_service * 0.5 * (100 - 100 * s.archive_rate),
         e.evidence
-    from int_lawyer_service as s
-    cross join params as p
+    from params as p
+    cross join int_lawyer_service as s
     left join late_evidence as e
         on s.lawyer_id = e.lawyer_id
     union all
@@ -86,8 +86,8 @@ factors as (
         3,
         p.weight_service * 0.5 * (100 - 100 * s.satisfaction_rate),
         e.evidence
-    from int_lawyer_service as s
-    cross join params as p
+    from params as p
+    cross join int_lawyer_service as s
     left join dissatisfied_evidence as e
         on s.lawyer_id = e.lawyer_id
     union all

@@ -69,7 +69,8 @@ scores as (
         l.years_of_practice,
         l.status,
         l.practice_kind
-    from stg_lawyers as l
+    from params as p
+    cross join stg_lawyers as l
     inner join int_lawyer_quality as q
         on l.lawyer_id = q.lawyer_id
     inner join int_lawyer_service as s
@@ -78,7 +79,6 @@ scores as (
         on l.lawyer_id = d.lawyer_id
     left join top_reasons as r
         on l.lawyer_id = r.lawyer_id
-    cross join params as p
 )
 
 select
@@ -110,8 +110,8 @@ select
         and s.years_of_practice >= p.major_case_min_years
         and s.n_sanctions_in_window = 0
         and not pr.not_for_criminal as eligible_base
-from scores as s
+from params as p
+cross join scores as s
 inner join practice_rules as pr
     on s.practice_kind = pr.practice_kind
-cross join params as p
 order by s.lawyer_id

@@ -40,9 +40,9 @@ select
         when m.n_scored = 0 then null
         else (coalesce(q.score_sum, 0) + p.k * m.mu) / (coalesce(q.n_cases_reviewed, 0) + p.k)
     end as quality
-from stg_lawyers as l
+from period_mean as m
+cross join params as p
+cross join stg_lawyers as l
 left join per_lawyer as q
     on l.lawyer_id = q.lawyer_id
-cross join period_mean as m
-cross join params as p
 order by l.lawyer_id

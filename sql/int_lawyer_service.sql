@@ -67,13 +67,13 @@ rates as (
         (coalesce(a.n_on_time, 0) + p.k * r.archive_r) / (coalesce(a.n_due, 0) + p.k) as archive_rate,
         (coalesce(f.n_satisfied, 0) + p.k * r.satisfaction_r) / (coalesce(f.n_usable, 0) + p.k)
             as satisfaction_rate
-    from stg_lawyers as l
+    from params as p
+    cross join period_rates as r
+    cross join stg_lawyers as l
     left join archive_counts as a
         on l.lawyer_id = a.lawyer_id
     left join feedback_counts as f
         on l.lawyer_id = f.lawyer_id
-    cross join params as p
-    cross join period_rates as r
 )
 
 select

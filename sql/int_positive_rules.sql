@@ -41,14 +41,14 @@ rules as (
         c.n_usable_feedback < p.positive_min_feedback
             or c.satisfaction_rate >= p.positive_min_satisfaction - 1e-9 as p4,
         l.status = 'active' as active
-    from int_lawyer_credit as c
+    from params as p
+    cross join int_lawyer_credit as c
     inner join stg_lawyers as l
         on c.lawyer_id = l.lawyer_id
     inner join int_lawyer_quality as q
         on c.lawyer_id = q.lawyer_id
     left join conduct as k
         on c.lawyer_id = k.lawyer_id
-    cross join params as p
 )
 
 select

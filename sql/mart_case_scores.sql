@@ -129,6 +129,6 @@ select
     cs.veto,
     cs.veto_items,
     (cs.score_max - cs.score_min > p.dispute_spread + 1e-9) or cs.veto_split as disputed
-from case_scores as cs
-cross join params as p
+from params as p
+cross join case_scores as cs
 order by cs.case_id

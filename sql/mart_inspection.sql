@@ -45,8 +45,8 @@ complaint_counts as (
                 else 0
             end
         ) as complaints_substantiated
-    from complaints as c
-    cross join params as p
+    from params as p
+    cross join complaints as c
     group by c.lawyer_id
 ),
 
@@ -54,8 +54,8 @@ sanction_counts as (
     select
         s.lawyer_id,
         count(*) as sanctions
-    from sanctions as s
-    cross join params as p
+    from params as p
+    cross join sanctions as s
     where s.decided_on between p.period_start and p.period_end
     group by s.lawyer_id
 ),
@@ -113,7 +113,8 @@ record as (
         coalesce(f.n_grassroots_criminal, 0) as n_grassroots_criminal,
         coalesce(f.n_assigned_while_listed, 0) as n_assigned_while_listed,
         coalesce(k.n_closed, 0) >= p.min_aid_cases or pr.duty_exempt as duty_met
-    from stg_lawyers as l
+    from params as p
+    cross join stg_lawyers as l
     inner join int_lawyer_quality as q
         on l.lawyer_id = q.lawyer_id
     inner join int_lawyer_credit as c
@@ -130,7 +131,6 @@ record as (
         on l.lawyer_id = n.lawyer_id
     left join flags as f
         on l.lawyer_id = f.lawyer_id
-    cross join params as p
 ),
 
 conditions as (

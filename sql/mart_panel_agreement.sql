@@ -125,8 +125,8 @@ agreement as (
             when coalesce(d.n_cases, 0) >= p.alpha_min_cases and d.d_e > 1e-9
                 then 1.0 - d.d_o / d.d_e
         end as alpha
-    from case_types as t
-    cross join params as p
+    from params as p
+    cross join case_types as t
     left join disagreement as d
         on t.case_type = d.case_type
 )

@@ -47,6 +47,6 @@ select
         when r.mean_deviation < -p.severity_threshold then 'harsh'
         when r.mean_deviation > p.severity_threshold then 'lenient'
     end as severity_flag
-from per_reviewer as r
-cross join params as p
+from params as p
+cross join per_reviewer as r
 order by r.reviewer_id

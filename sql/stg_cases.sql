@@ -33,8 +33,8 @@ cases_with_period as (
             c.closed_on >= p.period_start and c.closed_on <= p.period_end,
             false
         ) as in_period
-    from cases as c
-    cross join period as p
+    from period as p
+    cross join cases as c
 )
 
 select *

@@ -28,8 +28,8 @@ date_parts as (
         cast(extract(month from l.licensed_on) as bigint) as licence_month,
         cast(extract(day from l.licensed_on) as bigint) as licence_day,
         l.licensed_on > p.licence_cutoff as licensed_recently
-    from lawyers as l
-    cross join params as p
+    from params as p
+    cross join lawyers as l
 ),
 
 anniversaries as (

@@ -38,6 +38,7 @@ pub mod publish;
 pub mod register;
 pub mod rubric;
 pub mod sample;
+pub mod scratch;
 pub mod session;
 pub mod xlsx;
 
@@ -61,6 +62,10 @@ pub struct StageTiming {
 /// Stage names, wall times and peak memory of one run, in order.
 #[derive(Debug, Default, Clone)]
 pub struct Timings(pub Vec<StageTiming>);
+
+/// Wall time of each SQL model of a run, in run order.
+#[derive(Debug, Default, Clone)]
+pub struct ModelTimings(pub Vec<(&'static str, Duration)>);
 
 impl Timings {
     fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
@@ -164,6 +169,7 @@ pub struct RunOptions {
 pub struct RunSummary {
     pub ingested: Ingested,
     pub timings: Timings,
+    pub model_timings: ModelTimings,
     pub run_id: String,
     pub register: manifest::RegisterCounts,
     pub newly_proposed: usize,
@@ -235,6 +241,7 @@ pub async fn run(
     timings.stop("credit and lists", started);
 
     let people = lists::addressees(&ctx).await?;
+    let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
     progress.stage("write");
     let staging = output::Staging::new(&plan.output_dir)?;
@@ -313,6 +320,7 @@ pub async fn run(
     Ok(RunSummary {
         ingested,
         timings,
+        model_timings,
         run_id,
         register: counts,
         newly_proposed: outcome.newly_proposed.len(),

@@ -192,6 +192,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
                         .unwrap_or_else(|| "-".to_string());
                     println!("{:<18} {:>10.3} {peak:>14}", t.stage, t.wall.as_secs_f64());
                 }
+                println!("\n{:<24} {:>10}", "SQL model", "seconds");
+                for (name, wall) in &summary.model_timings.0 {
+                    println!("{name:<24} {:>10.3}", wall.as_secs_f64());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -5,7 +5,6 @@
 //! and the run's thresholds as the one-row `settings` table, so the SQL
 //! holds no literals that belong in the pipeline file.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -13,12 +12,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
-use datafusion::datasource::file_format::arrow::ArrowFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -31,7 +25,13 @@ use crate::plan::Plan;
 
 /// A session configured from the engine settings, with no tables.
 pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
-    let mut config = SessionConfig::new().with_batch_size(engine.batch_size);
+    // Scratch tables keep the staging tables' plain `Utf8` strings.
+    let mut config = SessionConfig::new()
+        .with_batch_size(engine.batch_size)
+        .set_bool(
+            "datafusion.execution.parquet.schema_force_view_types",
+            false,
+        );
     if engine.target_partitions > 0 {
         config = config.with_target_partitions(engine.target_partitions);
     }
@@ -55,7 +55,7 @@ pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
                 batches.clone(),
             )?,
             Staged::File { path, schema, .. } => {
-                let provider = arrow_file_table(path, Arc::clone(schema))
+                let provider = crate::scratch::file_table(path, Arc::clone(schema))
                     .map_err(|e| Error::Engine(e.to_string()))?;
                 ctx.deregister_table(table.name())
                     .map_err(|e| Error::Engine(e.to_string()))?;
@@ -200,20 +200,6 @@ pub fn register(
     ctx.register_table(name, Arc::new(table))
         .map_err(|e| Error::Engine(e.to_string()))?;
     Ok(())
-}
-
-/// A table over one Arrow IPC file of the run's scratch folder (a spilled
-/// input table or a stored model result), with its known schema.
-pub fn arrow_file_table(
-    path: &Path,
-    schema: SchemaRef,
-) -> datafusion::error::Result<Arc<dyn TableProvider>> {
-    let url = ListingTableUrl::parse(path.to_string_lossy())?;
-    let options = ListingOptions::new(Arc::new(ArrowFormat)).with_file_extension(".arrow");
-    let config = ListingTableConfig::new(url)
-        .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Arc::new(ListingTable::try_new(config)?))
 }
 
 fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> RecordBatch {

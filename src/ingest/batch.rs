@@ -2,19 +2,16 @@
 //! straight into column builders and leave as record batches of the engine's
 //! batch size, so no stage keeps a table as per-row Rust structs.
 //!
-//! A builder may spill: each finished batch is then appended to an Arrow IPC
-//! file in the run's scratch folder instead of staying in memory, and the
-//! table leaves ingest as that file ([`Staged::File`]), which the query engine
-//! scans. A large input (the review rows) then never sits in memory whole.
+//! A builder may spill: each finished batch is then appended to a file in
+//! the run's scratch folder ([`crate::scratch`]) instead of staying in memory,
+//! and the table leaves ingest as that file ([`Staged::File`]), which the
+//! query engine scans. A large input (the review rows) then never sits in
+//! memory whole.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use datafusion::arrow::error::ArrowError;
-use datafusion::arrow::ipc::reader::FileReader;
-use datafusion::arrow::ipc::writer::FileWriter;
+use crate::scratch::{ScratchWriter, read_batches};
 
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder,
@@ -83,28 +80,20 @@ impl Staged {
     pub fn batches(&self) -> std::io::Result<Vec<RecordBatch>> {
         match self {
             Staged::Memory(batches) => Ok(batches.clone()),
-            Staged::File { path, .. } => read_ipc(path)?
+            Staged::File { path, .. } => read_batches(path)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(std::io::Error::other),
         }
     }
 }
 
-/// The batches of an Arrow IPC file, one at a time.
-pub fn read_ipc(
-    path: &Path,
-) -> std::io::Result<impl Iterator<Item = Result<RecordBatch, ArrowError>> + use<>> {
-    let file = File::open(path)?;
-    FileReader::try_new_buffered(file, None).map_err(std::io::Error::other)
-}
-
 /// Where finished batches go when a builder spills.
 struct Spill {
     path: PathBuf,
-    writer: FileWriter<BufWriter<File>>,
+    writer: ScratchWriter,
     rows: u64,
     /// The first write error; reported by [`BatchBuilder::finish_staged`].
-    error: Option<ArrowError>,
+    error: Option<std::io::Error>,
 }
 
 /// Builds record batches of a fixed schema from typed rows.
@@ -130,11 +119,11 @@ impl BatchBuilder {
         }
     }
 
-    /// A builder whose finished batches are appended to an Arrow IPC file at
-    /// `path` rather than kept in memory.
+    /// A builder whose finished batches are appended to the scratch file at
+    /// `path` (Parquet or Arrow IPC by its extension) rather than kept in
+    /// memory.
     pub fn spilling(schema: SchemaRef, batch_size: usize, path: &Path) -> std::io::Result<Self> {
-        let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        let writer = FileWriter::try_new(file, &schema).map_err(std::io::Error::other)?;
+        let writer = ScratchWriter::create(path, &schema)?;
         let mut builder = Self::new(schema, batch_size);
         builder.spill = Some(Spill {
             path: path.to_path_buf(),
@@ -245,11 +234,11 @@ impl BatchBuilder {
         self.flush();
         match self.spill.take() {
             None => Ok(Staged::Memory(std::mem::take(&mut self.done))),
-            Some(mut spill) => {
+            Some(spill) => {
                 if let Some(e) = spill.error {
-                    return Err(std::io::Error::other(e));
+                    return Err(e);
                 }
-                spill.writer.finish().map_err(std::io::Error::other)?;
+                spill.writer.finish()?;
                 Ok(Staged::File {
                     path: spill.path,
                     schema: Arc::clone(&self.schema),
@@ -308,7 +297,7 @@ mod tests {
     fn a_spilling_builder_gives_back_the_same_batches() {
         let schema = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, true)]));
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.arrow");
+        let path = dir.path().join("t.parquet");
         let mut memory = BatchBuilder::new(Arc::clone(&schema), 3);
         let mut spilled = BatchBuilder::spilling(Arc::clone(&schema), 3, &path).unwrap();
         for i in 0..7 {
@@ -317,6 +306,10 @@ mod tests {
         }
         let staged = spilled.finish_staged().unwrap();
         assert!(matches!(&staged, Staged::File { rows: 7, .. }));
-        assert_eq!(staged.batches().unwrap(), memory.finish());
+        let schema_ref = &schema;
+        let concat = |b: Vec<RecordBatch>| {
+            datafusion::arrow::compute::concat_batches(schema_ref, &b).unwrap()
+        };
+        assert_eq!(concat(staged.batches().unwrap()), concat(memory.finish()));
     }
 }

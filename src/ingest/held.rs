@@ -25,12 +25,13 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::batch::{BatchBuilder, Staged, Value, read_ipc};
+use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
 use super::schema::TableSpec;
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, scratch_error};
+use crate::scratch::read_batches;
 
 type Problem = (Reason, String);
 
@@ -220,7 +221,7 @@ impl HeldRows {
             match typed.finish_staged().map_err(fail)? {
                 Staged::Memory(batches) => Box::new(batches.into_iter().map(Ok)),
                 Staged::File { path, .. } => Box::new(
-                    read_ipc(&path)
+                    read_batches(&path)
                         .map_err(fail)?
                         .map(|b| b.map_err(std::io::Error::other)),
                 ),

@@ -209,7 +209,7 @@ pub fn ingest_to(
         let mut builder = match scratch {
             None => BatchBuilder::new(spec.arrow_schema(), batch_size),
             Some(dir) => {
-                let path = dir.join(format!("{}.arrow", table.name()));
+                let path = dir.join(format!("{}.parquet", table.name()));
                 BatchBuilder::spilling(spec.arrow_schema(), batch_size, &path)
                     .map_err(|e| scratch_error(&path, e))?
             }

@@ -5,29 +5,34 @@
 //! `rubric_bands`, `settings`) and over the models run before it. Names
 //! carry the stage: `stg_` cleaned inputs, `int_` joins and per-review or
 //! per-item aggregates, `mart_` the tables that reports read and that are
-//! written out. [`MODELS`] lists them in run order; [`run_models`] runs each,
-//! materialises its result as an in-memory table under the model's name (so
-//! later models and later stages read it like any other table) and returns
-//! the batches. Values stay unrounded in the session, because later SQL
+//! written out. [`MODELS`] lists them in run order; [`run_models_in`] runs each,
+//! materialises its result under the model's name — an in-memory table, or a
+//! Parquet file of the run's scratch folder ([`Store`]) — so later models and
+//! later stages read it like any other table. Values stay unrounded in the session, because later SQL
 //! compares them against thresholds; [`rounded_for_output`] rounds the
 //! columns a model declares, for the written copies only. Every threshold
 //! comes from the `settings` table, never from a literal in SQL, except the
 //! 1e-9 comparison tolerance of the spec.
+//!
+//! Two conventions keep large runs fast: a one-row parameter table comes
+//! first in a cross join (`from params as p cross join cases as c`), because
+//! the engine holds the left side of a cross join in memory and, when it
+//! cannot tell the sizes apart, emits one batch per left row; and the
+//! cleaning models over the largest inputs are views ([`Model::view`]).
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use arrow::ipc::writer::FileWriter;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::physical_plan::{collect, execute_stream};
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
+
+use crate::scratch::ScratchWriter;
 
 #[cfg(test)]
 mod tests;
@@ -254,6 +259,9 @@ pub struct ModelResult {
     pub batches: Vec<RecordBatch>,
     /// The Arrow IPC file holding the rows, when stored in a folder.
     pub file: Option<PathBuf>,
+    /// Wall time of planning and running the SQL and storing the result
+    /// (a view's is only its planning).
+    pub elapsed: std::time::Duration,
 }
 
 impl ModelResult {
@@ -270,7 +278,7 @@ impl ModelResult {
                 let fail = |e: std::io::Error| {
                     ModelError::in_step(self.model, "reading the stored result", e.into())
                 };
-                crate::ingest::batch::read_ipc(path)
+                crate::scratch::read_batches(path)
                     .map_err(fail)?
                     .map(|b| b.map_err(|e| fail(std::io::Error::other(e))))
                     .collect()
@@ -284,7 +292,7 @@ impl ModelResult {
 pub enum Store<'a> {
     /// In-memory tables (tests, small runs).
     Memory,
-    /// Arrow IPC files in this folder, scanned by the engine: memory then
+    /// Parquet files in this folder, scanned by the engine: memory then
     /// holds only what a query is working on, which the engine's memory
     /// limit bounds (spilling sorts and aggregates to disk).
     Dir(&'a Path),
@@ -361,6 +369,7 @@ pub async fn run_model_in(
     model: &'static Model,
     store: Store<'_>,
 ) -> Result<ModelResult, ModelError> {
+    let started = std::time::Instant::now();
     let in_sql = |e| ModelError::in_statement(model, e);
     let register = |e| ModelError::in_step(model, "registering the result", e);
     let df = ctx.sql(model.sql).await.map_err(in_sql)?;
@@ -374,6 +383,7 @@ pub async fn run_model_in(
             schema,
             batches: Vec::new(),
             file: None,
+            elapsed: started.elapsed(),
         });
     }
     let plan = df.create_physical_plan().await.map_err(in_sql)?;
@@ -391,21 +401,21 @@ pub async fn run_model_in(
             (schema, batches, None)
         }
         Store::Dir(dir) => {
-            let path = dir.join(format!("{}.arrow", model.name));
+            let path = dir.join(format!("{}.parquet", model.name));
             let schema = plain_schema(&plan.schema());
             let mut stream = execute_stream(plan, ctx.task_ctx()).map_err(in_sql)?;
-            let mut writer = IpcFile::create(&path, &schema).map_err(register)?;
+            let io = |e: std::io::Error| register(DataFusionError::IoError(e));
+            let mut writer = ScratchWriter::create(&path, &schema).map_err(io)?;
             while let Some(batch) = stream.next().await {
                 let batch = batch.map_err(in_sql)?;
                 let (_, plain) =
                     with_plain_strings(batch.schema(), vec![batch]).map_err(register)?;
                 for b in plain {
-                    writer.write(&b).map_err(register)?;
+                    writer.write(&b).map_err(io)?;
                 }
             }
-            writer.finish().map_err(register)?;
-            let table =
-                crate::session::arrow_file_table(&path, Arc::clone(&schema)).map_err(register)?;
+            writer.finish().map_err(io)?;
+            let table = crate::scratch::file_table(&path, Arc::clone(&schema)).map_err(register)?;
             ctx.deregister_table(model.name).map_err(register)?;
             ctx.register_table(model.name, table).map_err(register)?;
             (schema, Vec::new(), Some(path))
@@ -416,26 +426,8 @@ pub async fn run_model_in(
         schema,
         batches,
         file,
+        elapsed: started.elapsed(),
     })
-}
-
-/// An Arrow IPC file being written.
-struct IpcFile(FileWriter<BufWriter<File>>);
-
-impl IpcFile {
-    fn create(path: &Path, schema: &SchemaRef) -> Result<Self, DataFusionError> {
-        let file = File::create(path).map_err(DataFusionError::IoError)?;
-        let writer = FileWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema)?;
-        Ok(IpcFile(writer))
-    }
-
-    fn write(&mut self, batch: &RecordBatch) -> Result<(), DataFusionError> {
-        Ok(self.0.write(batch)?)
-    }
-
-    fn finish(mut self) -> Result<(), DataFusionError> {
-        Ok(self.0.finish()?)
-    }
 }
 
 /// The schema with every text column as `Utf8` (see [`with_plain_strings`]).
