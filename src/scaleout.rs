@@ -14,8 +14,10 @@
 //! registered on the Ballista context from that file, with the local table's
 //! schema (so text stays `Utf8` rather than the `Utf8View` that Parquet scans
 //! give by default). The models then run one after another in their declared
-//! order, each checked to be planned for the cluster (a
-//! `DistributedQueryExec`, not a local fallback): each result is collected, its text columns normalised to `Utf8` as
+//! order. A model marked `view` is registered as a view, as locally, and
+//! inlined into the plans that read it; every other model is checked to be
+//! planned for the cluster (a `DistributedQueryExec`, not a local fallback),
+//! and its result is collected, its text columns normalised to `Utf8` as
 //! [`models::run_model`](crate::models::run_model) does, written to
 //! `scratch/models/<name>.parquet` and registered under the model's name, so
 //! the next model reads it like a staging table. On a real cluster `scratch`
@@ -158,6 +160,14 @@ async fn run_model(ctx: &SessionContext, model: &Model, dir: &Path) -> Result<Ve
         .sql(model.sql)
         .await
         .map_err(|e| failed("planning", e))?;
+    if model.view {
+        // As locally: the view's plan is inlined into the plans that read it.
+        ctx.deregister_table(model.name)
+            .map_err(|e| failed("registering the view", e))?;
+        ctx.register_table(model.name, df.into_view())
+            .map_err(|e| failed("registering the view", e))?;
+        return Ok(Vec::new());
+    }
     let plan = df
         .create_physical_plan()
         .await

@@ -56,7 +56,7 @@ async fn compare() {
         .iter()
         .find(|r| r.model.name == CASE_SCORES)
         .expect("case scores among the models");
-    let local = sorted_by_case(&local.batches);
+    let local = sorted_by_case(&local.read().unwrap());
 
     let scratch = tempfile::tempdir().unwrap();
     let remote = score_on_ballista(&plan, &ingested, scratch.path())
@@ -84,9 +84,9 @@ async fn compare() {
     for (i, field) in ls.fields().iter().enumerate() {
         let (l, r) = (local.column(i), remote.column(i));
         if field.data_type() == &DataType::Float64 {
-            // Bit-equal by design: int_review_totals sums in rubric order
-            // (a window sum), not in the order rows arrive from partitions,
-            // and median, min and max do not depend on that order.
+            // Bit-equal by design: int_review_totals sums points exactly
+            // (as decimals), so the order in which rows arrive from the
+            // partitions does not matter, nor does it for median, min, max.
             let l = l.as_any().downcast_ref::<Float64Array>().unwrap();
             let r = r.as_any().downcast_ref::<Float64Array>().unwrap();
             for row in 0..l.len() {
