@@ -55,6 +55,16 @@ pub enum Error {
     #[error("query engine: {0}")]
     Engine(String),
 
+    /// Running the scoring models on Ballista failed outside a model's SQL
+    /// (starting the in-process cluster, copying a table to Parquet).
+    #[error("Ballista: {step} {table}: {source}")]
+    ScaleOut {
+        step: String,
+        table: String,
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

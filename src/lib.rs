@@ -38,6 +38,8 @@ pub mod publish;
 pub mod register;
 pub mod rubric;
 pub mod sample;
+#[cfg(feature = "ballista")]
+pub mod scaleout;
 pub mod scratch;
 pub mod session;
 pub mod xlsx;

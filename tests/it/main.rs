@@ -1,6 +1,8 @@
 //! Integration tests: one binary, so DataFusion is linked once. Each module
 //! runs the real `legalaid` binary in a temporary folder.
 
+#[cfg(feature = "ballista")]
+mod ballista;
 mod credit;
 mod fixture;
 mod formats;
