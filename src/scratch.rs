@@ -13,6 +13,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::error::ArrowError;
@@ -54,10 +56,15 @@ impl Form {
     }
 }
 
-/// A scratch file being written.
+/// A scratch file being written. Parquet is encoded on a thread of its own
+/// (encoding costs about as much as producing the rows), fed a few batches
+/// ahead.
 pub enum ScratchWriter {
-    Parquet(ArrowWriter<BufWriter<File>>),
-    Ipc(FileWriter<BufWriter<File>>),
+    Parquet {
+        batches: SyncSender<RecordBatch>,
+        encoder: JoinHandle<std::io::Result<()>>,
+    },
+    Ipc(Box<FileWriter<BufWriter<File>>>),
 }
 
 impl ScratchWriter {
@@ -65,9 +72,9 @@ impl ScratchWriter {
     pub fn create(path: &Path, schema: &SchemaRef) -> std::io::Result<Self> {
         let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
         Ok(match Form::of(path) {
-            Form::Ipc => ScratchWriter::Ipc(
+            Form::Ipc => ScratchWriter::Ipc(Box::new(
                 FileWriter::try_new(file, schema).map_err(std::io::Error::other)?,
-            ),
+            )),
             Form::Parquet => {
                 // Written once and read a few times from the page cache:
                 // compression would cost more than it saves.
@@ -75,24 +82,40 @@ impl ScratchWriter {
                     .set_compression(Compression::UNCOMPRESSED)
                     .set_statistics_enabled(EnabledStatistics::Chunk)
                     .build();
-                ScratchWriter::Parquet(
-                    ArrowWriter::try_new(file, Arc::clone(schema), Some(props))
-                        .map_err(std::io::Error::other)?,
-                )
+                let mut writer = ArrowWriter::try_new(file, Arc::clone(schema), Some(props))
+                    .map_err(std::io::Error::other)?;
+                let (batches, received) = sync_channel::<RecordBatch>(4);
+                let encoder = std::thread::spawn(move || -> std::io::Result<()> {
+                    for batch in received {
+                        writer.write(&batch).map_err(std::io::Error::other)?;
+                    }
+                    writer.close().map(|_| ()).map_err(std::io::Error::other)
+                });
+                ScratchWriter::Parquet { batches, encoder }
             }
         })
     }
 
+    /// Appends a batch. A Parquet encoding error shows here once the
+    /// encoder has stopped, or at [`ScratchWriter::finish`].
     pub fn write(&mut self, batch: &RecordBatch) -> std::io::Result<()> {
         match self {
-            ScratchWriter::Parquet(w) => w.write(batch).map_err(std::io::Error::other),
+            ScratchWriter::Parquet { batches, .. } => batches
+                .send(batch.clone())
+                .map_err(|_| std::io::Error::other("the Parquet encoder stopped")),
             ScratchWriter::Ipc(w) => w.write(batch).map_err(std::io::Error::other),
         }
     }
 
+    /// Completes the file; reports the encoder's error, if any.
     pub fn finish(self) -> std::io::Result<()> {
         match self {
-            ScratchWriter::Parquet(w) => w.close().map(|_| ()).map_err(std::io::Error::other),
+            ScratchWriter::Parquet { batches, encoder } => {
+                drop(batches);
+                encoder
+                    .join()
+                    .map_err(|_| std::io::Error::other("the Parquet encoder panicked"))?
+            }
             ScratchWriter::Ipc(mut w) => w.finish().map_err(std::io::Error::other),
         }
     }

@@ -233,40 +233,51 @@ pub fn ingest_to(
             let sheet_label: Option<Rc<str>> = part.sheet.map(Rc::from);
             let mapping = map_header(spec, &src.header, path)?;
             let check_width = source::Format::of(path) == Some(source::Format::Csv);
-            for record in src.records {
-                let record = record?;
-                sink.report.files[file_index].read += 1;
-                rows_seen += 1;
-                if rows_seen.is_multiple_of(100_000) {
-                    progress(table, rows_seen);
+            let header_width = src.header.len();
+            let records = src.records;
+            // Reading and parsing run on a second thread, a chunk of rows
+            // ahead of validation (which needs the rows in order and the
+            // lookup maps): two cores share the work of a large file.
+            std::thread::scope(|scope| -> Result<(), IngestError> {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ParsedRecord>>(4);
+                let mapping = &mapping;
+                scope.spawn(move || {
+                    let mut chunk = Vec::with_capacity(PREFETCH_CHUNK);
+                    for record in records {
+                        let failed = record.is_err();
+                        chunk.push(record.map(|r| {
+                            parse_record(spec, mapping, r, check_width.then_some(header_width))
+                        }));
+                        if failed || chunk.len() == PREFETCH_CHUNK {
+                            let full =
+                                std::mem::replace(&mut chunk, Vec::with_capacity(PREFETCH_CHUNK));
+                            // The receiver is gone when validation stopped early.
+                            if send.send(full).is_err() || failed {
+                                return;
+                            }
+                        }
+                    }
+                    let _ = send.send(chunk);
+                });
+                for chunk in receive {
+                    for record in chunk {
+                        let (row_number, cells, parsed) = record?;
+                        sink.report.files[file_index].read += 1;
+                        rows_seen += 1;
+                        if rows_seen.is_multiple_of(100_000) {
+                            progress(table, rows_seen);
+                        }
+                        let row = Row {
+                            file: file_index,
+                            row: row_number,
+                            cells,
+                            sheet: sheet_label.clone(),
+                        };
+                        checker.check(table, row, parsed, &mut sink, &mut builder);
+                    }
                 }
-                let malformed = record
-                    .cells
-                    .first()
-                    .and_then(|c| c.strip_prefix(source::MALFORMED_JSON))
-                    .map(str::to_string);
-                let width = record.cells.len();
-                let row = Row {
-                    file: file_index,
-                    row: record.row,
-                    cells: canonical_cells(spec, &mapping, record.cells),
-                    sheet: sheet_label.clone(),
-                };
-                let parsed = if let Some(detail) = malformed {
-                    Err((reasons::MALFORMED_RECORD, detail))
-                } else if check_width && width != src.header.len() {
-                    Err((
-                        reasons::WRONG_FIELD_COUNT,
-                        format!(
-                            "expected {} fields as in the header, found {width}",
-                            src.header.len(),
-                        ),
-                    ))
-                } else {
-                    parse_row(spec, &row.cells)
-                };
-                checker.check(table, row, parsed, &mut sink, &mut builder);
-            }
+                Ok(())
+            })?;
         }
         checker.finish_table(table, &mut sink, &mut builder)?;
         progress(table, rows_seen);
@@ -277,6 +288,43 @@ pub fn ingest_to(
         reports.push(report);
     }
     Ok(Ingested { tables, reports })
+}
+
+/// Rows read ahead of validation per message between the two threads.
+const PREFETCH_CHUNK: usize = 1024;
+
+/// A record's row number, its cells in the contract's order and its parse
+/// outcome.
+type Parsed = (u64, Vec<String>, Result<Vec<Value>, (Reason, String)>);
+type ParsedRecord = Result<Parsed, IngestError>;
+
+/// Maps a record onto the contract's columns and parses it (the part of a
+/// row's work that needs no earlier rows). `header_width` is set for CSV,
+/// whose records must have as many fields as the header.
+fn parse_record(
+    spec: &TableSpec,
+    mapping: &[Option<usize>],
+    record: source::RawRecord,
+    header_width: Option<usize>,
+) -> Parsed {
+    let malformed = record
+        .cells
+        .first()
+        .and_then(|c| c.strip_prefix(source::MALFORMED_JSON))
+        .map(str::to_string);
+    let width = record.cells.len();
+    let cells = canonical_cells(spec, mapping, record.cells);
+    let parsed = if let Some(detail) = malformed {
+        Err((reasons::MALFORMED_RECORD, detail))
+    } else if let Some(expected) = header_width.filter(|&w| w != width) {
+        Err((
+            reasons::WRONG_FIELD_COUNT,
+            format!("expected {expected} fields as in the header, found {width}"),
+        ))
+    } else {
+        parse_row(spec, &cells)
+    };
+    (record.row, cells, parsed)
 }
 
 /// A scratch file could not be written or read back.

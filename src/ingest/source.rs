@@ -30,7 +30,7 @@ pub struct RawRecord {
 pub struct Source {
     pub path: PathBuf,
     pub header: Vec<String>,
-    pub records: Box<dyn Iterator<Item = Result<RawRecord, IngestError>>>,
+    pub records: Box<dyn Iterator<Item = Result<RawRecord, IngestError>> + Send>,
 }
 
 /// The format an input file has, by extension.
@@ -123,7 +123,7 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Source, IngestError> {
         .map_err(|e| IngestError::file(path, format!("cannot read: {e}")))?
         .starts_with(b"\xEF\xBB\xBF");
     // A BOM settles the question: such a file is UTF-8 whatever was declared.
-    let reader: Box<dyn Read> = if encoding == Encoding::Gbk && !starts_with_bom {
+    let reader: Box<dyn Read + Send> = if encoding == Encoding::Gbk && !starts_with_bom {
         Box::new(GbkDecoder::new(buffered))
     } else {
         if starts_with_bom {
