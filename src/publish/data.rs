@@ -258,6 +258,97 @@ pub fn group_by<'a>(table: &'a Table, column: &str) -> BTreeMap<String, Vec<Row<
     out
 }
 
+/// The rows of a query sorted by a key column, read a batch at a time and
+/// handed out key by key: a page per lawyer then holds one lawyer's rows, not
+/// the whole table (a million cases at national scale).
+pub struct KeyedCursor {
+    stream: datafusion::physical_plan::SendableRecordBatchStream,
+    columns: Vec<String>,
+    key: usize,
+    sql: String,
+    buffered: std::collections::VecDeque<Vec<Val>>,
+}
+
+impl KeyedCursor {
+    /// Runs `sql`, which must be ordered by `key` first.
+    pub async fn open(
+        ctx: &SessionContext,
+        sql: &str,
+        key: &str,
+    ) -> Result<KeyedCursor, PublishError> {
+        let engine = |e: datafusion::error::DataFusionError| PublishError::Query {
+            sql: first_line(sql),
+            message: e.to_string(),
+        };
+        let df = ctx.sql(sql).await.map_err(engine)?;
+        let columns: Vec<String> = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect();
+        let key = columns
+            .iter()
+            .position(|c| c == key)
+            .unwrap_or_else(|| panic!("query result has no column `{key}`"));
+        let stream = df.execute_stream().await.map_err(engine)?;
+        Ok(KeyedCursor {
+            stream,
+            columns,
+            key,
+            sql: sql.to_string(),
+            buffered: Default::default(),
+        })
+    }
+
+    /// The rows whose key is `key`. Keys must be asked for in the query's
+    /// order; rows of keys skipped over are dropped.
+    pub async fn take(&mut self, key: &str) -> Result<Table, PublishError> {
+        use futures::StreamExt;
+        let mut values = Vec::new();
+        loop {
+            while let Some(row) = self.buffered.front() {
+                let row_key = match &row[self.key] {
+                    Val::Str(s) => s.as_str(),
+                    _ => "",
+                };
+                match row_key.cmp(key) {
+                    std::cmp::Ordering::Less => {
+                        self.buffered.pop_front();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        values.push(self.buffered.pop_front().expect("front exists"));
+                    }
+                    std::cmp::Ordering::Greater => {
+                        return Ok(self.table(values));
+                    }
+                }
+            }
+            match self.stream.next().await {
+                None => return Ok(self.table(values)),
+                Some(batch) => {
+                    let batch = batch.map_err(|e| PublishError::Query {
+                        sql: first_line(&self.sql),
+                        message: e.to_string(),
+                    })?;
+                    let rows = batch_rows(&batch).map_err(|message| PublishError::Query {
+                        sql: first_line(&self.sql),
+                        message,
+                    })?;
+                    self.buffered.extend(rows);
+                }
+            }
+        }
+    }
+
+    fn table(&self, values: Vec<Vec<Val>>) -> Table {
+        Table {
+            columns: self.columns.clone(),
+            values,
+        }
+    }
+}
+
 /// The mean of values in the order given (a fixed order gives fixed bytes).
 pub fn mean(values: &[f64]) -> Option<f64> {
     if values.is_empty() {
@@ -280,4 +371,26 @@ pub fn median(values: &[f64]) -> Option<f64> {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys asked for in order get exactly their rows, across batch
+    /// boundaries; keys skipped over and keys with no rows give nothing.
+    #[tokio::test]
+    async fn a_keyed_cursor_hands_out_rows_key_by_key() {
+        let ctx = SessionContext::new_with_config(
+            datafusion::prelude::SessionConfig::new().with_batch_size(2),
+        );
+        let sql = "select k, v from (values ('a', 1), ('b', 2), ('b', 3), ('b', 4), \
+                   ('d', 5), ('e', 6)) as t(k, v) order by k, v";
+        let mut cursor = KeyedCursor::open(&ctx, sql, "k").await.unwrap();
+        let ints = |t: &Table| -> Vec<i64> { t.rows().filter_map(|r| r.int("v")).collect() };
+        assert_eq!(ints(&cursor.take("b").await.unwrap()), vec![2, 3, 4]);
+        assert_eq!(ints(&cursor.take("c").await.unwrap()), Vec::<i64>::new());
+        assert_eq!(ints(&cursor.take("e").await.unwrap()), vec![6]);
+        assert_eq!(ints(&cursor.take("f").await.unwrap()), Vec::<i64>::new());
+    }
 }

@@ -13,7 +13,7 @@ use minijinja::Value;
 use sha2::{Digest, Sha256};
 
 use super::charts::{Bar, Chart, HBars, Kind, palette};
-use super::data::{Row, group_by, query};
+use super::data::{KeyedCursor, Row, group_by, query};
 use super::i18n::Lang;
 use super::lists::{collation_key, sorted_codes};
 use super::privacy::{mask_id_no, mask_name};
@@ -410,16 +410,18 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
     )
     .await?;
     let reasons = group_by(&reasons, "lawyer_id");
-    let cases = query(
+    // Streamed in lawyer order, the same order as the pages: only one
+    // lawyer's cases are held at a time.
+    let mut cases = KeyedCursor::open(
         ctx,
         "select c.case_id, c.lawyer_id, c.case_type, c.closed_on, r.recipient_name, \
          r.recipient_id_no, s.score, s.grade_label, s.disputed, s.veto_items \
          from stg_cases as c inner join cases as r on c.case_id = r.case_id \
          left join mart_case_scores as s on c.case_id = s.case_id \
          where c.in_period order by c.lawyer_id, c.case_id",
+        "lawyer_id",
     )
     .await?;
-    let cases = group_by(&cases, "lawyer_id");
     let inspection = query(
         ctx,
         "select lawyer_id, recommendation_label, recommendation_reasons from mart_inspection \
@@ -575,11 +577,12 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
             text_col(lang.tr("col_disputed")),
             text_col(lang.tr("col_veto")),
         ]);
-        for r in cases.get(&id).unwrap_or(&empty) {
+        let lawyer_cases = cases.take(&id).await?;
+        for r in lawyer_cases.rows() {
             tbl.row(vec![
                 r.text("case_id"),
                 lang.case_type_code(&r.text("case_type")),
-                date(r, "closed_on"),
+                date(&r, "closed_on"),
                 mask_name(&r.text("recipient_name")),
                 mask_id_no(&r.text("recipient_id_no")),
                 r.float("score").map(points).unwrap_or_default(),
