@@ -39,7 +39,12 @@ period_cases as (
     where in_period
 ),
 
-live_rows as (
+-- The cases are written before the review rows in the inner join: the engine
+-- builds its hash table from the left side, and the review rows are by far
+-- the largest table of a run. (Written as `superseded right join …`, the
+-- anti-join below returned no rows on DataFusion 55 with file-backed tables;
+-- it stays a left join.)
+period_reviews as (
     select
         r.review_id,
         r.case_id,
@@ -49,12 +54,25 @@ live_rows as (
         r.item,
         r.points,
         r.source_order
-    from reviews as r
-    inner join period_cases as pc
-        on r.case_id = pc.case_id
+    from period_cases as pc
+    inner join reviews as r
+        on pc.case_id = r.case_id
+),
+
+live_rows as (
+    select
+        pr.review_id,
+        pr.case_id,
+        pr.case_type,
+        pr.reviewer_id,
+        pr.reviewed_on,
+        pr.item,
+        pr.points,
+        pr.source_order
+    from period_reviews as pr
     left join superseded as s
-        on r.case_id = s.case_id
-        and r.review_id = s.review_id
+        on pr.case_id = s.case_id
+        and pr.review_id = s.review_id
     where s.review_id is null
 ),
 
@@ -74,10 +92,10 @@ with_rubric as (
         ri.optional,
         ri.veto,
         lr.source_order
-    from live_rows as lr
-    inner join stg_rubric_items as ri
-        on lr.case_type = ri.case_type
-        and lr.item = ri.item
+    from stg_rubric_items as ri
+    inner join live_rows as lr
+        on ri.case_type = lr.case_type
+        and ri.item = lr.item
 )
 
 select *

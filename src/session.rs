@@ -13,6 +13,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -36,8 +37,10 @@ pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
         config = config.with_target_partitions(engine.target_partitions);
     }
     let limit = parse_bytes(&engine.memory_limit).map_err(Error::Engine)?;
+    // Fair shares among the operators that can spill (sorts, aggregates), so
+    // that a hash join's build side, which cannot, does not starve them.
     let runtime = RuntimeEnvBuilder::new()
-        .with_memory_limit(limit, 1.0)
+        .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
         .build_arc()
         .map_err(|e| Error::Engine(e.to_string()))?;
     Ok(SessionContext::new_with_config_rt(config, runtime))

@@ -446,6 +446,14 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
     let date = |r: &Row, col: &str| r.date(col).map(|d| d.to_string()).unwrap_or_default();
     let empty: Vec<Row> = Vec::new();
 
+    let links: Vec<(String, String)> = vec![
+        ("../panel.html".into(), lang.tr("back_to_panel").into()),
+        (
+            "../inspection.html".into(),
+            lang.tr("back_to_inspection").into(),
+        ),
+    ];
+    let mut pages: Vec<PendingPage> = Vec::with_capacity(PAGE_BATCH);
     for l in lawyers.rows() {
         let id = l.text("lawyer_id");
         let name = l.text("name");
@@ -657,25 +665,62 @@ async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<
         if !ev.is_empty() {
             history.tables.push(ev);
         }
-        let html = page(
-            plan,
-            &lang.fmt("lawyer_title", &[&name]),
-            &[
-                ("../panel.html".into(), lang.tr("back_to_panel").into()),
-                (
-                    "../inspection.html".into(),
-                    lang.tr("back_to_inspection").into(),
-                ),
-            ],
-            &[
+        pages.push(PendingPage {
+            rel: format!("internal/lawyers/{}", lawyer_file(&id)),
+            title: lang.fmt("lawyer_title", &[&name]),
+            sections: vec![
                 profile,
                 credit_section,
                 reason_section,
                 case_section,
                 history,
             ],
-        )?;
-        out.write(&format!("internal/lawyers/{}", lawyer_file(&id)), html)?;
+        });
+        if pages.len() == PAGE_BATCH {
+            render_pages(plan, &links, &mut pages, out)?;
+        }
+    }
+    render_pages(plan, &links, &mut pages, out)
+}
+
+/// Lawyer pages rendered together, on every core.
+const PAGE_BATCH: usize = 512;
+
+/// A page whose sections are built, waiting to be rendered.
+struct PendingPage {
+    rel: String,
+    title: String,
+    sections: Vec<Section>,
+}
+
+/// Renders the pending pages in parallel (templating is most of the cost of
+/// one lawyer page, and there is a page per lawyer) and writes them in order.
+fn render_pages(
+    plan: &Plan,
+    links: &[(String, String)],
+    pages: &mut Vec<PendingPage>,
+    out: &mut Writer,
+) -> Result<(), PublishError> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = pages.len().div_ceil(workers).max(1);
+    let render = |chunk: &[PendingPage]| -> Vec<Result<String, PublishError>> {
+        chunk
+            .iter()
+            .map(|p| page(plan, &p.title, links, &p.sections))
+            .collect()
+    };
+    let rendered: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pages
+            .chunks(per_worker)
+            .map(|chunk| scope.spawn(move || render(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("rendering a page panicked"))
+            .collect()
+    });
+    for (pending, html) in pages.drain(..).zip(rendered) {
+        out.write(&pending.rel, html?)?;
     }
     Ok(())
 }
