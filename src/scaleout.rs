@@ -29,8 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::datatypes::{Schema, SchemaRef};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
@@ -189,8 +188,8 @@ async fn run_model(ctx: &SessionContext, model: &Model, dir: &Path) -> Result<Ve
     let schema = batches
         .first()
         .map_or_else(|| plan.schema(), RecordBatch::schema);
-    let (schema, batches) =
-        plain_strings(schema, batches).map_err(|e| failed("normalising text columns", e))?;
+    let (schema, batches) = crate::models::with_plain_strings(schema, batches)
+        .map_err(|e| failed("normalising text columns", e))?;
     let file = dir.join(format!("{}.parquet", model.name));
     write_parquet(&file, &schema, &batches)?;
     ctx.deregister_table(model.name)
@@ -233,46 +232,6 @@ async fn register_parquet(
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// The batches with every `LargeUtf8` or `Utf8View` column cast to `Utf8`,
-/// the one text type of the local session's tables.
-fn plain_strings(
-    schema: SchemaRef,
-    batches: Vec<RecordBatch>,
-) -> std::result::Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
-    let other = |t: &DataType| matches!(t, DataType::LargeUtf8 | DataType::Utf8View);
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| {
-            let field = f.as_ref().clone();
-            if other(f.data_type()) {
-                field.with_data_type(DataType::Utf8)
-            } else {
-                field
-            }
-        })
-        .collect();
-    let plain: SchemaRef = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
-    let batches = batches
-        .into_iter()
-        .map(|batch| {
-            let columns = batch
-                .columns()
-                .iter()
-                .map(|c| {
-                    if other(c.data_type()) {
-                        cast(c, &DataType::Utf8)
-                    } else {
-                        Ok(Arc::clone(c))
-                    }
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            RecordBatch::try_new(Arc::clone(&plain), columns)
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok((plain, batches))
 }
 
 fn scale_out(step: &str, table: &str, source: DataFusionError) -> Error {

@@ -455,7 +455,7 @@ fn is_other_string(t: &DataType) -> bool {
 /// functions and casts (`string_agg`, `cast(… as varchar)`); normalising here
 /// keeps the SQL free of engine-specific casts and gives later SQL, the
 /// writers and the tests one string type.
-fn with_plain_strings(
+pub fn with_plain_strings(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 ) -> Result<(SchemaRef, Vec<RecordBatch>), DataFusionError> {
