@@ -65,6 +65,11 @@ pub enum Error {
         source: datafusion::error::DataFusionError,
     },
 
+    /// The output folder may not be replaced (it is not a legalaid output,
+    /// or it holds the inputs or the register); nothing was written.
+    #[error("{path}: refusing to use this as the output folder: {reason}")]
+    OutputFolder { path: PathBuf, reason: String },
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -186,6 +186,8 @@ pub async fn run(
     options: RunOptions,
     progress: &mut dyn Progress,
 ) -> Result<RunSummary> {
+    // Refused before any work, so a wrong --out costs nothing.
+    output::check_replaceable(&plan.output_dir, &plan.kept_paths())?;
     let mut timings = Timings::default();
     // Large tables and model results live as Arrow files here, not in memory.
     let scratch = tempfile::Builder::new()
@@ -246,7 +248,7 @@ pub async fn run(
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
     progress.stage("write");
-    let staging = output::Staging::new(&plan.output_dir)?;
+    let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
     let counts = manifest::RegisterCounts {
         events_before: outcome.events_before,
         events_after: outcome.events_after,

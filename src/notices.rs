@@ -1,5 +1,6 @@
 //! Notices to lawyers of newly proposed list entries
-//! (`internal/notices/<lawyer_id>.html`): the list, the rules in plain
+//! (`internal/notices/<lawyer_id>.html`, the id made a safe file name by
+//! [`crate::output::id_file_name`]): the list, the rules in plain
 //! words, the evidence ids, the objection deadline and how to object. The
 //! template is `reports/notice.html`, rendered with auto-escaping.
 
@@ -39,7 +40,7 @@ pub fn write_notices(
     let template = env.get_template("notice").expect("added above");
     let notice_days = plan.settings.lists.notice_days;
     for entry in proposed {
-        let path = dir.join(format!("{}.html", entry.lawyer_id));
+        let path = dir.join(crate::output::id_file_name(&entry.lawyer_id, "html"));
         let who = people.get(&entry.lawyer_id);
         let rules: Vec<_> = entry
             .rules

@@ -120,6 +120,15 @@ impl Plan {
         &self.rubrics[&case_type]
     }
 
+    /// Files the run reads or keeps, which no output folder may contain:
+    /// the pipeline, its rubrics, every input file and the register.
+    pub fn kept_paths(&self) -> Vec<&Path> {
+        let mut kept = vec![self.pipeline_path.as_path(), self.register_path.as_path()];
+        kept.extend(self.rubrics.values().map(|r| r.source.as_path()));
+        kept.extend(self.inputs.values().flatten().map(PathBuf::as_path));
+        kept
+    }
+
     /// Whether a closing date falls in the review period.
     pub fn in_period(&self, closed_on: NaiveDate) -> bool {
         self.period_start <= closed_on && closed_on <= self.period_end

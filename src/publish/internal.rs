@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use datafusion::prelude::SessionContext;
 use minijinja::Value;
-use sha2::{Digest, Sha256};
 
 use super::charts::{Bar, Chart, HBars, Kind, palette};
 use super::data::{KeyedCursor, Row, group_by, query};
@@ -369,27 +368,9 @@ async fn panel(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<()
     out.write("internal/panel.html", html)
 }
 
-/// The file name of a lawyer's page: the licence number when it is a plain
-/// file name, else its safe characters and a hash (input text never makes a
-/// path).
+/// The file name of a lawyer's page (input text never makes a path).
 pub fn lawyer_file(lawyer_id: &str) -> String {
-    let plain = !lawyer_id.is_empty()
-        && !lawyer_id.starts_with('.')
-        && lawyer_id.len() <= 64
-        && lawyer_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if plain {
-        format!("{lawyer_id}.html")
-    } else {
-        let safe: String = lawyer_id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-            .take(32)
-            .collect();
-        let hash = hex::encode(&Sha256::digest(lawyer_id.as_bytes())[..6]);
-        format!("{safe}_{hash}.html")
-    }
+    crate::output::id_file_name(lawyer_id, "html")
 }
 
 async fn lawyers(ctx: &SessionContext, plan: &Plan, out: &mut Writer) -> Result<(), PublishError> {
@@ -880,29 +861,4 @@ async fn inspection(
         &sections,
     )?;
     out.write("internal/inspection.html", html)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lawyer_files_never_leave_the_folder() {
-        assert_eq!(lawyer_file("15101200910756923"), "15101200910756923.html");
-        assert_eq!(lawyer_file("L-001_a.b"), "L-001_a.b.html");
-        for hostile in [
-            "../etc/passwd",
-            "..",
-            "a/b",
-            "<script>",
-            "",
-            ".hidden",
-            "张三",
-        ] {
-            let f = lawyer_file(hostile);
-            assert!(!f.contains('/') && !f.starts_with('.'), "{hostile}: {f}");
-            assert!(f.ends_with(".html"));
-        }
-        assert_ne!(lawyer_file("a/b"), lawyer_file("a\\b"));
-    }
 }

@@ -220,7 +220,7 @@ pub fn sample_with(
         .collect();
     let staffing = assign::assign(&needs, &inputs.reviewers, panel_size);
 
-    let staging = Staging::new(&out_dir)?;
+    let staging = Staging::new(&out_dir, &plan.kept_paths())?;
     let unstaffed = write_tables(staging.path(), &inputs, &drawn, &staffing)?;
     let workbooks = write_workbooks(staging.path(), plan, &inputs, &drawn, &staffing)?;
     staging.commit()?;

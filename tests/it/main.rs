@@ -9,6 +9,7 @@ mod formats;
 mod ingest_errors;
 mod ingest_props;
 mod lists;
+mod output_safety;
 mod publish;
 mod register;
 mod run;
