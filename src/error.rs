@@ -40,6 +40,10 @@ pub enum Error {
     #[error(transparent)]
     Models(#[from] crate::models::ModelError),
 
+    /// A SQL result does not match the Rust row that reads it.
+    #[error(transparent)]
+    Boundary(#[from] crate::marts::BoundaryError),
+
     /// The list register refused or failed.
     #[error(transparent)]
     Register(#[from] crate::register::RegisterError),

@@ -30,6 +30,7 @@ pub mod ingest;
 pub mod inspection;
 pub mod lists;
 pub mod manifest;
+pub mod marts;
 pub mod models;
 pub mod notices;
 pub mod output;
@@ -188,6 +189,8 @@ pub async fn run(
 ) -> Result<RunSummary> {
     // Refused before any work, so a wrong --out costs nothing.
     output::check_replaceable(&plan.output_dir, &plan.kept_paths())?;
+    // Every model planned and every consumed mart checked, before any data.
+    models::check_boundary(&session::build_empty(plan)?, models::PHASES).await?;
     let mut timings = Timings::default();
     // Large tables and model results live as Arrow files here, not in memory.
     let scratch = tempfile::Builder::new()
@@ -223,7 +226,7 @@ pub async fn run(
         register::Register::open(&plan.register_path)?
     };
     let prior_events = register.events()?;
-    let (lawyers, evidence) = lists::register_input(&ctx).await?;
+    let (lawyers, evidence) = lists::register_input(&results, &plan.settings.credit)?;
     let evidence_status = |id: &str| evidence.status(id);
     let input = register::RunInput {
         run_id: &digest.run_id,
@@ -244,7 +247,7 @@ pub async fn run(
     results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
     timings.stop("credit and lists", started);
 
-    let people = lists::addressees(&ctx).await?;
+    let people = lists::addressees(&results)?;
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
     progress.stage("write");

@@ -1,10 +1,13 @@
-//! The lists stage: the credit and list-rule models read out of the session
-//! as each lawyer's [`LawyerInput`], the evidence index that tells the
+//! The lists stage: the credit and list-rule marts read as typed rows into
+//! each lawyer's [`LawyerInput`] and the [`EvidenceIndex`] that tells the
 //! register whether an entry's evidence still stands, and the register's
 //! state after the run registered back into the session (`register_entries`,
-//! `register_events`) for the models and reports that read it.
+//! `register_events`) for the models and reports that read it. No SQL
+//! lives here: the rows come from `sql/mart_register_input.sql`,
+//! `mart_credit_reasons`, `mart_negative_findings`, `mart_evidence` and
+//! `mart_addressees` through [`crate::marts`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -12,197 +15,234 @@ use datafusion::arrow::array::{ArrayRef, BooleanArray, Date32Array, Int64Array, 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
-use serde_json::{Map, Value, json};
+use serde::Deserialize;
 
-use crate::credit::{credit_reason, rows_as_json};
+use crate::config::CreditSettings;
+use crate::credit::credit_reason;
 use crate::error::{Error, Result};
-use crate::ingest::value::{date32, parse_date};
+use crate::ingest::value::date32;
+use crate::marts::{MartRow, read};
+use crate::models::ModelResult;
+use crate::register::snapshot::{CreditFigures, CreditSnapshot, CreditWeights, SnapshotReason};
 use crate::register::state::Entry;
 use crate::register::{Event, EvidenceStatus, LawyerInput, NegativeFinding, rule};
 
-/// Runs a query and returns its rows as JSON objects.
-async fn query(ctx: &SessionContext, sql: &str) -> Result<Vec<Map<String, Value>>> {
-    let engine = |e: datafusion::error::DataFusionError| Error::Engine(format!("{e} (in: {sql})"));
-    let batches = ctx
-        .sql(sql)
-        .await
-        .map_err(engine)?
-        .collect()
-        .await
-        .map_err(engine)?;
-    rows_as_json(&batches)
+/// `mart_register_input`: one lawyer's credit figures, positive rules and
+/// repair facts at this run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegisterInputRow {
+    pub lawyer_id: String,
+    pub n_cases_closed: Option<i64>,
+    pub n_cases_reviewed: Option<i64>,
+    pub mean_score: Option<f64>,
+    pub mu: Option<f64>,
+    pub quality: Option<f64>,
+    pub service: Option<f64>,
+    pub deductions: Option<f64>,
+    pub credit_score: Option<f64>,
+    pub tier: Option<String>,
+    pub reason_codes: Option<String>,
+    pub years_of_practice: Option<i64>,
+    pub archive_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+    pub n_usable_feedback: Option<i64>,
+    pub n_due: Option<i64>,
+    pub n_on_time: Option<i64>,
+    pub n_satisfied: Option<i64>,
+    pub eligible_base: Option<bool>,
+    pub p1: bool,
+    pub p2: bool,
+    pub p3: bool,
+    pub p4: bool,
+    pub positive: bool,
+    pub licence_revoked: bool,
+    #[serde(deserialize_with = "crate::marts::optional_date")]
+    pub n4_sanction_end: Option<NaiveDate>,
 }
 
-fn text(row: &Map<String, Value>, key: &str) -> String {
-    row.get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+impl MartRow for RegisterInputRow {
+    const MODEL: &'static str = "mart_register_input";
+    const DATES: &'static [&'static str] = &["n4_sanction_end"];
 }
 
-fn flag(row: &Map<String, Value>, key: &str) -> bool {
-    row.get(key).and_then(Value::as_bool).unwrap_or(false)
+/// `mart_credit_reasons`: a reason code that cost a lawyer points.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreditReasonRow {
+    pub lawyer_id: String,
+    pub rank: i64,
+    pub code: String,
+    pub cost: f64,
+    pub evidence: String,
+}
+
+impl MartRow for CreditReasonRow {
+    const MODEL: &'static str = "mart_credit_reasons";
+}
+
+/// `mart_negative_findings`: a negative rule that holds for a lawyer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NegativeFindingRow {
+    pub lawyer_id: String,
+    pub rule: String,
+    pub firm: bool,
+    pub evidence: String,
+    #[serde(deserialize_with = "crate::marts::optional_date")]
+    pub sanction_end: Option<NaiveDate>,
+}
+
+impl MartRow for NegativeFindingRow {
+    const MODEL: &'static str = "mart_negative_findings";
+    const DATES: &'static [&'static str] = &["sanction_end"];
+}
+
+/// `mart_evidence`: whether a piece of evidence still stands.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceRow {
+    pub evidence_id: String,
+    pub kind: String,
+    pub priority: i64,
+    pub stands: bool,
+}
+
+impl MartRow for EvidenceRow {
+    const MODEL: &'static str = "mart_evidence";
+}
+
+/// `mart_addressees`: how a notice addresses a lawyer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AddresseeRow {
+    pub lawyer_id: String,
+    pub name: String,
+    pub law_firm: String,
+}
+
+impl MartRow for AddresseeRow {
+    const MODEL: &'static str = "mart_addressees";
+}
+
+fn ids(list: &str) -> impl Iterator<Item = &str> {
+    list.split(';').filter(|s| !s.is_empty())
 }
 
 /// What the run knows of every evidence id an entry may rest on.
 #[derive(Debug, Default)]
 pub struct EvidenceIndex {
-    /// Complaint id → still a substantiated prohibited-conduct complaint.
-    complaints: HashMap<String, bool>,
-    /// Sanction ids decided by as-of.
-    sanctions: HashSet<String>,
-    /// Scored case of the period → still graded in the fail band.
-    cases: HashMap<String, bool>,
+    /// Evidence id → still supports its rule (the first kind by priority).
+    stands: HashMap<String, bool>,
 }
 
 impl EvidenceIndex {
+    /// The index of `mart_evidence`'s rows (ordered by id, then priority).
+    pub fn new(rows: Vec<EvidenceRow>) -> EvidenceIndex {
+        let mut stands = HashMap::with_capacity(rows.len());
+        for row in rows {
+            stands.entry(row.evidence_id).or_insert(row.stands);
+        }
+        EvidenceIndex { stands }
+    }
+
     /// Valid when the evidence is in this run's data and still supports its
     /// rule; overturned when it is there and no longer does (a complaint no
     /// longer substantiated, a case re-graded); unknown when this run's data
     /// does not hold it (a case of an earlier period, a row no longer
     /// exported) — which never annuls an entry.
     pub fn status(&self, id: &str) -> EvidenceStatus {
-        let judged = self
-            .complaints
-            .get(id)
-            .or_else(|| self.cases.get(id))
-            .copied();
-        match judged {
+        match self.stands.get(id) {
             Some(true) => EvidenceStatus::Valid,
             Some(false) => EvidenceStatus::Overturned,
-            None if self.sanctions.contains(id) => EvidenceStatus::Valid,
             None => EvidenceStatus::Unknown,
         }
     }
 }
 
-/// Each lawyer's input to the register, and the evidence index.
-pub async fn register_input(ctx: &SessionContext) -> Result<(Vec<LawyerInput>, EvidenceIndex)> {
-    let credit = query(ctx, "select * from int_lawyer_credit order by lawyer_id").await?;
-    let mut reasons: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for r in query(
-        ctx,
-        "select * from int_credit_reasons order by lawyer_id, rank",
-    )
-    .await?
-    {
-        let code = text(&r, "code");
-        let texts = credit_reason(&code);
-        let evidence: Vec<&str> = r["evidence"]
-            .as_str()
-            .unwrap_or("")
-            .split(';')
-            .filter(|s| !s.is_empty())
-            .collect();
+/// Each lawyer's input to the register, and the evidence index, from the
+/// run's model results.
+pub fn register_input(
+    results: &[ModelResult],
+    credit_settings: &CreditSettings,
+) -> Result<(Vec<LawyerInput>, EvidenceIndex)> {
+    let mut reasons: BTreeMap<String, Vec<SnapshotReason>> = BTreeMap::new();
+    for r in read::<CreditReasonRow>(results)? {
+        let texts = credit_reason(&r.code);
         reasons
-            .entry(text(&r, "lawyer_id"))
+            .entry(r.lawyer_id)
             .or_default()
-            .push(json!({
-                "code": code,
-                "zh": texts.map(|t| t.zh),
-                "en": texts.map(|t| t.en),
-                "points": r["cost"],
-                "evidence": evidence,
-            }));
+            .push(SnapshotReason {
+                zh: texts.map(|t| t.zh.to_string()),
+                en: texts.map(|t| t.en.to_string()),
+                points: r.cost,
+                evidence: ids(&r.evidence).map(str::to_string).collect(),
+                code: r.code,
+            });
     }
-    let mut negative: BTreeMap<String, Vec<(NegativeFinding, Option<NaiveDate>)>> = BTreeMap::new();
-    for r in query(
-        ctx,
-        "select * from int_negative_rules order by lawyer_id, rule",
-    )
-    .await?
-    {
-        let code = text(&r, "rule");
-        let registered = rule(&code).ok_or_else(|| {
-            Error::Engine(format!("int_negative_rules gives unknown rule {code}"))
+    let mut negative: BTreeMap<String, Vec<NegativeFinding>> = BTreeMap::new();
+    for r in read::<NegativeFindingRow>(results)? {
+        let registered = rule(&r.rule).ok_or_else(|| {
+            Error::Engine(format!(
+                "sql/mart_negative_findings.sql gives rule {}, which the register does not know",
+                r.rule
+            ))
         })?;
-        let finding = NegativeFinding {
-            rule: registered.code,
-            firm: flag(&r, "firm"),
-            evidence: text(&r, "evidence")
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-        };
-        let end = r
-            .get("sanction_end")
-            .and_then(Value::as_str)
-            .and_then(parse_date);
         negative
-            .entry(text(&r, "lawyer_id"))
+            .entry(r.lawyer_id)
             .or_default()
-            .push((finding, end));
+            .push(NegativeFinding {
+                rule: registered.code,
+                firm: r.firm,
+                evidence: ids(&r.evidence).map(str::to_string).collect(),
+            });
     }
-    let positive: HashMap<String, Map<String, Value>> =
-        query(ctx, "select * from int_positive_rules")
-            .await?
-            .into_iter()
-            .map(|r| (text(&r, "lawyer_id"), r))
-            .collect();
-    let revoked: HashSet<String> = query(
-        ctx,
-        "select l.lawyer_id from stg_lawyers as l where l.status = 'revoked' \
-         union select s.lawyer_id from sanctions as s cross join settings as p \
-         where s.kind = 'licence_revoked' and s.decided_on <= p.as_of",
-    )
-    .await?
-    .iter()
-    .map(|r| text(r, "lawyer_id"))
-    .collect();
-
-    let mut lawyers = Vec::with_capacity(credit.len());
-    for row in credit {
-        let id = text(&row, "lawyer_id");
-        let findings = negative.remove(&id).unwrap_or_default();
-        let n4_sanction_end = findings.iter().filter_map(|(_, end)| *end).max();
-        let licence_revoked = revoked.contains(&id);
-        let p = positive.get(&id);
-        let mut payload = row;
-        payload.insert(
-            "reasons".into(),
-            Value::Array(reasons.remove(&id).unwrap_or_default()),
-        );
-        for key in ["p1", "p2", "p3", "p4"] {
-            payload.insert(key.into(), Value::Bool(p.is_some_and(|p| flag(p, key))));
-        }
-        payload.insert(
-            crate::register::snapshot::LICENCE_REVOKED.into(),
-            Value::Bool(licence_revoked),
-        );
-        payload.insert(
-            crate::register::snapshot::N4_SANCTION_END.into(),
-            n4_sanction_end
-                .map(|d| Value::String(d.to_string()))
-                .unwrap_or(Value::Null),
-        );
+    let weights = CreditWeights::of(credit_settings);
+    let rows = read::<RegisterInputRow>(results)?;
+    let mut lawyers = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.lawyer_id.clone();
         lawyers.push(LawyerInput {
+            negative: negative.remove(&id).unwrap_or_default(),
+            positive: row.positive,
+            licence_revoked: row.licence_revoked,
+            n4_sanction_end: row.n4_sanction_end,
+            credit: CreditSnapshot::new(
+                figures(row),
+                reasons.remove(&id).unwrap_or_default(),
+                weights,
+            ),
             lawyer_id: id,
-            negative: findings.into_iter().map(|(f, _)| f).collect(),
-            positive: p.is_some_and(|p| flag(p, "positive")),
-            licence_revoked,
-            n4_sanction_end,
-            credit: Value::Object(payload),
         });
     }
+    Ok((lawyers, EvidenceIndex::new(read::<EvidenceRow>(results)?)))
+}
 
-    let mut index = EvidenceIndex::default();
-    for r in query(
-        ctx,
-        "select c.complaint_id, coalesce(c.outcome = 'substantiated' and k.prohibited, false) as valid \
-         from complaints as c left join complaint_categories as k on c.category = k.category",
-    )
-    .await?
-    {
-        index.complaints.insert(text(&r, "complaint_id"), flag(&r, "valid"));
+/// The stored figures of a mart row: the snapshot's format is the
+/// register's, not the SQL's, so a renamed column cannot change it.
+fn figures(r: RegisterInputRow) -> CreditFigures {
+    CreditFigures {
+        lawyer_id: r.lawyer_id,
+        n_cases_closed: r.n_cases_closed,
+        n_cases_reviewed: r.n_cases_reviewed,
+        mean_score: r.mean_score,
+        mu: r.mu,
+        quality: r.quality,
+        service: r.service,
+        deductions: r.deductions,
+        credit_score: r.credit_score,
+        tier: r.tier,
+        reason_codes: r.reason_codes,
+        years_of_practice: r.years_of_practice,
+        archive_rate: r.archive_rate,
+        satisfaction_rate: r.satisfaction_rate,
+        n_usable_feedback: r.n_usable_feedback,
+        n_due: r.n_due,
+        n_on_time: r.n_on_time,
+        n_satisfied: r.n_satisfied,
+        eligible_base: r.eligible_base,
+        p1: r.p1,
+        p2: r.p2,
+        p3: r.p3,
+        p4: r.p4,
+        licence_revoked: r.licence_revoked,
+        n4_sanction_end: r.n4_sanction_end,
     }
-    for r in query(ctx, "select s.sanction_id from sanctions as s cross join settings as p where s.decided_on <= p.as_of").await? {
-        index.sanctions.insert(text(&r, "sanction_id"));
-    }
-    for r in query(ctx, "select case_id, is_fail from int_case_grades").await? {
-        index.cases.insert(text(&r, "case_id"), flag(&r, "is_fail"));
-    }
-    Ok((lawyers, index))
 }
 
 /// Registers `register_entries` and `register_events` in the session.
@@ -323,26 +363,51 @@ pub fn events_batch(events: &[Event]) -> Result<RecordBatch> {
 }
 
 /// Lawyers' names and firms, for notices.
-pub async fn addressees(
-    ctx: &SessionContext,
-) -> Result<HashMap<String, crate::notices::Addressee>> {
-    Ok(
-        query(ctx, "select lawyer_id, name, law_firm from stg_lawyers")
-            .await?
-            .into_iter()
-            .map(|r| {
-                (
-                    text(&r, "lawyer_id"),
-                    crate::notices::Addressee {
-                        name: text(&r, "name"),
-                        law_firm: text(&r, "law_firm"),
-                    },
-                )
-            })
-            .collect(),
-    )
+pub fn addressees(results: &[ModelResult]) -> Result<HashMap<String, crate::notices::Addressee>> {
+    Ok(read::<AddresseeRow>(results)?
+        .into_iter()
+        .map(|r| {
+            (
+                r.lawyer_id,
+                crate::notices::Addressee {
+                    name: r.name,
+                    law_firm: r.law_firm,
+                },
+            )
+        })
+        .collect())
 }
 
 fn strings(values: impl Iterator<Item = Option<String>>) -> ArrayRef {
     Arc::new(StringArray::from(values.collect::<Vec<_>>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, kind: &str, priority: i64, stands: bool) -> EvidenceRow {
+        EvidenceRow {
+            evidence_id: id.into(),
+            kind: kind.into(),
+            priority,
+            stands,
+        }
+    }
+
+    #[test]
+    fn evidence_stands_by_its_first_kind_and_unknown_never_annuls() {
+        let index = EvidenceIndex::new(vec![
+            row("C1", "case", 2, true),
+            row("K1", "complaint", 1, false),
+            row("X1", "complaint", 1, true),
+            row("X1", "case", 2, false),
+            row("S1", "sanction", 3, true),
+        ]);
+        assert_eq!(index.status("C1"), EvidenceStatus::Valid);
+        assert_eq!(index.status("K1"), EvidenceStatus::Overturned);
+        assert_eq!(index.status("X1"), EvidenceStatus::Valid, "complaint first");
+        assert_eq!(index.status("S1"), EvidenceStatus::Valid);
+        assert_eq!(index.status("C-of-2019"), EvidenceStatus::Unknown);
+    }
 }

@@ -67,6 +67,25 @@ pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
             }
         }
     }
+    register_parameters(&ctx, plan)?;
+    Ok(ctx)
+}
+
+/// A session with every staging table empty (no input read): models plan
+/// against it, so the typed boundary is checked before a run reads data.
+pub fn build_empty(plan: &Plan) -> Result<SessionContext> {
+    let ctx = new_context(&plan.settings.engine)?;
+    for table in crate::ingest::schema::Table::ALL {
+        register(&ctx, table.name(), table.spec().arrow_schema(), Vec::new())?;
+    }
+    register_parameters(&ctx, plan)?;
+    Ok(ctx)
+}
+
+/// The tables made from the plan rather than the inputs: rubrics, settings,
+/// sanction points, practice rules, complaint categories.
+fn register_parameters(ctx: &SessionContext, plan: &Plan) -> Result<()> {
+    let ctx = ctx.clone();
     let (items, bands) = rubric_tables(plan);
     register(&ctx, "rubric_items", items.schema(), vec![items])?;
     register(&ctx, "rubric_bands", bands.schema(), vec![bands])?;
@@ -82,8 +101,7 @@ pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
         "complaint_categories",
         categories.schema(),
         vec![categories],
-    )?;
-    Ok(ctx)
+    )
 }
 
 /// Years of practice the policy asks for criminal and major/difficult cases

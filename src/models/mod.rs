@@ -175,6 +175,23 @@ pub const CREDIT_MODELS: &[Model] = &[
         "int_positive_rules",
         include_str!("../../sql/int_positive_rules.sql"),
     ),
+    internal(
+        "mart_register_input",
+        include_str!("../../sql/mart_register_input.sql"),
+    ),
+    internal(
+        "mart_credit_reasons",
+        include_str!("../../sql/mart_credit_reasons.sql"),
+    ),
+    internal(
+        "mart_negative_findings",
+        include_str!("../../sql/mart_negative_findings.sql"),
+    ),
+    internal("mart_evidence", include_str!("../../sql/mart_evidence.sql")),
+    internal(
+        "mart_addressees",
+        include_str!("../../sql/mart_addressees.sql"),
+    ),
 ];
 
 /// The model of [`MODELS`] with this name.
@@ -350,6 +367,32 @@ fn statement_head(sql: &str) -> String {
     } else {
         head
     }
+}
+
+/// Plans every model of `phases` in order on `ctx` (each registered as a
+/// view, so nothing is executed and no data read) and checks each mart that
+/// Rust consumes ([`crate::marts::CONSUMED`]) against the struct that reads
+/// it. `ctx` holds the staging tables, normally empty
+/// ([`crate::session::build_empty`]).
+pub async fn check_boundary(ctx: &SessionContext, phases: &[&[Model]]) -> Result<(), crate::Error> {
+    crate::marts::check_registry()?;
+    // The register's state, which the last phase reads, as empty tables.
+    crate::lists::register_state(ctx, &[], &[])?;
+    for model in phases.iter().flat_map(|p| p.iter()) {
+        let in_sql = |e| ModelError::in_statement(model, e);
+        let df = ctx.sql(model.sql).await.map_err(in_sql)?;
+        if let Some(consumed) = crate::marts::CONSUMED
+            .iter()
+            .find(|c| c.model == model.name)
+        {
+            (consumed.check)(df.schema().as_arrow())?;
+        }
+        let register = |e| ModelError::in_step(model, "registering the planned model", e);
+        ctx.deregister_table(model.name).map_err(register)?;
+        ctx.register_table(model.name, df.into_view())
+            .map_err(register)?;
+    }
+    Ok(())
 }
 
 /// Runs one model and keeps its result in memory; see [`run_model_in`].

@@ -144,8 +144,8 @@ pub struct LawyerInput {
     pub licence_revoked: bool,
     /// The latest `ends_on` of the sanctions behind N4 still in force.
     pub n4_sanction_end: Option<NaiveDate>,
-    /// This run's `lawyer_credit` row as a JSON object (includes `tier`).
-    pub credit: serde_json::Value,
+    /// This run's credit snapshot (figures, tier, reasons, weights).
+    pub credit: super::snapshot::CreditSnapshot,
 }
 
 /// One run, as the register sees it.

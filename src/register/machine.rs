@@ -52,10 +52,10 @@ pub(crate) fn validate(input: &RunInput) -> Result<(), RegisterError> {
         if !seen.insert(l.lawyer_id.as_str()) {
             return bad(format!("lawyer {} appears twice", l.lawyer_id));
         }
-        if !l.credit.is_object() {
+        if l.credit.figures.lawyer_id != l.lawyer_id {
             return bad(format!(
-                "lawyer {}: the credit row must be a JSON object",
-                l.lawyer_id
+                "lawyer {}: the credit snapshot is of lawyer `{}`",
+                l.lawyer_id, l.credit.figures.lawyer_id
             ));
         }
         for f in &l.negative {

@@ -404,11 +404,11 @@ impl Register {
         Ok((entries, events))
     }
 
-    /// The lawyer's latest credit snapshot: (run id, as-of, payload).
+    /// The lawyer's latest credit snapshot: (run id, as-of, snapshot).
     pub fn latest_credit(
         &self,
         lawyer_id: &str,
-    ) -> Result<Option<(String, NaiveDate, serde_json::Value)>> {
+    ) -> Result<Option<(String, NaiveDate, snapshot::CreditSnapshot)>> {
         snapshot::latest(&self.conn, lawyer_id).at(&self.path)
     }
 
@@ -422,11 +422,10 @@ impl Register {
         snapshot::runs(&self.conn).at(&self.path)
     }
 
-    /// The repair facts stored with the lawyer's latest credit snapshot
-    /// (keys [`snapshot::LICENCE_REVOKED`] and [`snapshot::N4_SANCTION_END`]).
+    /// The repair facts stored with the lawyer's latest credit snapshot.
     pub fn repair_facts(&self, lawyer_id: &str) -> Result<RepairFacts> {
         match self.latest_credit(lawyer_id)? {
-            Some((_, _, payload)) => Ok(snapshot::repair_facts(&payload)),
+            Some((_, _, snapshot)) => Ok(snapshot.repair_facts()),
             None => Err(RegisterError::NoSnapshot {
                 lawyer: lawyer_id.to_string(),
             }),

@@ -1,50 +1,142 @@
 //! Credit snapshots and the run log. Every applied run stores each lawyer's
-//! `lawyer_credit` row (a JSON object) under (run id, lawyer id), insert or
-//! ignore, so rerunning the same run changes nothing; sampling and trends
-//! read the last tier from here, and `register repair` reads the repair facts.
+//! [`CreditSnapshot`] (JSON of a versioned struct, not of a SQL row) under
+//! (run id, lawyer id), insert or ignore, so rerunning the same run changes
+//! nothing; sampling and trends read the last tier from here, `register
+//! repair` reads the repair facts and `explain` the figures, reasons and the
+//! weights the run used.
 //!
-//! Keys the register itself adds to each payload, from [`LawyerInput`]:
-//! `licence_revoked` (boolean) and `n4_sanction_end` (`YYYY-MM-DD` or null).
+//! Versions: 0 is a payload stored before snapshots were versioned (the raw
+//! credit row with `reasons`, `p1`–`p4`, `licence_revoked` and
+//! `n4_sanction_end`; no weights), which reads into the same struct, every
+//! absent key at its default; 1 adds `version` and `weights`.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 
-use super::events::{date_at, date_text, parse_date_text};
+use super::events::{date_at, date_text};
 use super::input::{LawyerInput, RepairFacts};
+use crate::config::CreditSettings;
 
-/// Payload key: whether the lawyer's licence was revoked at the run.
-pub const LICENCE_REVOKED: &str = "licence_revoked";
-/// Payload key: the end of the sanction behind N4 still in force at the run.
-pub const N4_SANCTION_END: &str = "n4_sanction_end";
+/// The snapshot format this version writes.
+pub const SNAPSHOT_VERSION: u32 = 1;
 
-/// The payload stored for a lawyer: the credit row plus the repair facts.
-pub fn payload(l: &LawyerInput) -> serde_json::Value {
-    let mut value = l.credit.clone();
-    if let Some(map) = value.as_object_mut() {
-        map.insert(LICENCE_REVOKED.into(), l.licence_revoked.into());
-        map.insert(
-            N4_SANCTION_END.into(),
-            l.n4_sanction_end
-                .map_or(serde_json::Value::Null, |d| date_text(d).into()),
-        );
-    }
-    value
+/// One lawyer's credit at one run, as the register keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreditSnapshot {
+    /// [`SNAPSHOT_VERSION`] when written; 0 for a payload of an earlier
+    /// version.
+    #[serde(default)]
+    pub version: u32,
+    #[serde(flatten)]
+    pub figures: CreditFigures,
+    /// Reason codes, costliest first.
+    #[serde(default)]
+    pub reasons: Vec<SnapshotReason>,
+    /// The weights the run computed with (absent before version 1).
+    #[serde(default)]
+    pub weights: Option<CreditWeights>,
 }
 
-/// The repair facts a payload carries (absent keys: not revoked, no sanction).
-pub fn repair_facts(payload: &serde_json::Value) -> RepairFacts {
-    RepairFacts {
-        licence_revoked: payload
-            .get(LICENCE_REVOKED)
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false),
-        n4_sanction_end: payload
-            .get(N4_SANCTION_END)
-            .and_then(serde_json::Value::as_str)
-            .and_then(parse_date_text),
+/// The credit figures, positive rules and repair facts of one lawyer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreditFigures {
+    pub lawyer_id: String,
+    pub n_cases_closed: Option<i64>,
+    pub n_cases_reviewed: Option<i64>,
+    pub mean_score: Option<f64>,
+    pub mu: Option<f64>,
+    pub quality: Option<f64>,
+    pub service: Option<f64>,
+    pub deductions: Option<f64>,
+    pub credit_score: Option<f64>,
+    pub tier: Option<String>,
+    pub reason_codes: Option<String>,
+    pub years_of_practice: Option<i64>,
+    pub archive_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+    pub n_usable_feedback: Option<i64>,
+    pub n_due: Option<i64>,
+    pub n_on_time: Option<i64>,
+    pub n_satisfied: Option<i64>,
+    /// Active, long enough in practice, no sanction in the window, a
+    /// practice kind allowed criminal cases (before any list entry).
+    pub eligible_base: Option<bool>,
+    pub p1: bool,
+    pub p2: bool,
+    pub p3: bool,
+    pub p4: bool,
+    /// Whether the lawyer's licence was revoked at the run.
+    pub licence_revoked: bool,
+    /// The end of the sanction behind N4 still in force at the run.
+    pub n4_sanction_end: Option<NaiveDate>,
+}
+
+/// A reason code with the texts in force at the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SnapshotReason {
+    pub code: String,
+    pub zh: Option<String>,
+    pub en: Option<String>,
+    pub points: f64,
+    pub evidence: Vec<String>,
+}
+
+/// The `[credit]` weights a run computed with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreditWeights {
+    pub weight_quality: f64,
+    pub weight_service: f64,
+    pub shrinkage_k: f64,
+    pub lookback_years: u32,
+}
+
+impl CreditWeights {
+    pub fn of(settings: &CreditSettings) -> CreditWeights {
+        CreditWeights {
+            weight_quality: settings.weight_quality,
+            weight_service: settings.weight_service,
+            shrinkage_k: settings.shrinkage_k,
+            lookback_years: settings.lookback_years,
+        }
     }
+}
+
+impl CreditSnapshot {
+    /// A snapshot in the current format.
+    pub fn new(
+        figures: CreditFigures,
+        reasons: Vec<SnapshotReason>,
+        weights: CreditWeights,
+    ) -> CreditSnapshot {
+        CreditSnapshot {
+            version: SNAPSHOT_VERSION,
+            figures,
+            reasons,
+            weights: Some(weights),
+        }
+    }
+
+    /// The repair facts it carries.
+    pub fn repair_facts(&self) -> RepairFacts {
+        RepairFacts {
+            licence_revoked: self.figures.licence_revoked,
+            n4_sanction_end: self.figures.n4_sanction_end,
+        }
+    }
+}
+
+/// The payload stored for a lawyer: the snapshot, with the repair facts the
+/// register was told.
+pub fn payload(l: &LawyerInput) -> String {
+    let mut snapshot = l.credit.clone();
+    snapshot.figures.licence_revoked = l.licence_revoked;
+    snapshot.figures.n4_sanction_end = l.n4_sanction_end;
+    serde_json::to_string(&snapshot).expect("a snapshot serialises")
 }
 
 pub(crate) fn insert(
@@ -57,12 +149,7 @@ pub(crate) fn insert(
         "INSERT OR IGNORE INTO credit_snapshots (run_id, lawyer_id, as_of, payload) \
          VALUES (?1, ?2, ?3, ?4)",
     )?;
-    stmt.execute(params![
-        run_id,
-        l.lawyer_id,
-        date_text(as_of),
-        payload(l).to_string()
-    ])?;
+    stmt.execute(params![run_id, l.lawyer_id, date_text(as_of), payload(l)])?;
     Ok(())
 }
 
@@ -86,7 +173,7 @@ pub(crate) fn runs(conn: &Connection) -> rusqlite::Result<Vec<(String, NaiveDate
     rows.collect()
 }
 
-fn json(text: String, idx: usize) -> rusqlite::Result<serde_json::Value> {
+fn json(text: String, idx: usize) -> rusqlite::Result<CreditSnapshot> {
     serde_json::from_str(&text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
     })
@@ -96,7 +183,7 @@ fn json(text: String, idx: usize) -> rusqlite::Result<serde_json::Value> {
 pub(crate) fn latest(
     conn: &Connection,
     lawyer_id: &str,
-) -> rusqlite::Result<Option<(String, NaiveDate, serde_json::Value)>> {
+) -> rusqlite::Result<Option<(String, NaiveDate, CreditSnapshot)>> {
     conn.query_row(
         "SELECT run_id, as_of, payload FROM credit_snapshots WHERE lawyer_id = ?1 \
          ORDER BY as_of DESC, rowid DESC LIMIT 1",
@@ -125,8 +212,8 @@ pub(crate) fn latest_tiers(
     let mut out = BTreeMap::new();
     for row in rows {
         let (lawyer, payload) = row?;
-        if let Some(tier) = payload.get("tier").and_then(serde_json::Value::as_str) {
-            out.insert(lawyer, tier.to_string());
+        if let Some(tier) = payload.figures.tier {
+            out.insert(lawyer, tier);
         }
     }
     Ok(out)

@@ -3,6 +3,7 @@
 //! fixture's lawyers), for history, objections, repair, annulment and notes,
 //! including their refusals.
 
+use legalaid::register::snapshot::{CreditFigures, CreditSnapshot, CreditWeights};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -32,7 +33,15 @@ fn lawyers() -> Vec<LawyerInput> {
         positive: false,
         licence_revoked: false,
         n4_sanction_end: None,
-        credit: serde_json::json!({ "lawyer_id": id, "tier": "C" }),
+        credit: CreditSnapshot::new(
+            CreditFigures {
+                lawyer_id: id.to_string(),
+                tier: Some("C".into()),
+                ..Default::default()
+            },
+            Vec::new(),
+            CreditWeights::default(),
+        ),
     };
     vec![
         LawyerInput {

@@ -42,7 +42,15 @@ fn every_sql_file_is_registered_once_with_its_own_text() {
         );
         let stage = m.name.split('_').next().unwrap();
         assert!(["stg", "int", "mart"].contains(&stage), "{}", m.name);
-        assert_eq!(m.output.is_some(), stage == "mart", "{}", m.name);
+        // A mart is written out or read by Rust through the typed boundary;
+        // stg_ and int_ models are neither.
+        let consumed = crate::marts::CONSUMED.iter().any(|c| c.model == m.name);
+        assert_eq!(
+            m.output.is_some() || consumed,
+            stage == "mart",
+            "{}",
+            m.name
+        );
     }
 }
 

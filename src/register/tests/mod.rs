@@ -15,7 +15,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use serde_json::json;
 
 use super::*;
 use crate::config::ListSettings;
@@ -32,8 +31,22 @@ pub fn lawyer(id: &str) -> LawyerInput {
         positive: false,
         licence_revoked: false,
         n4_sanction_end: None,
-        credit: json!({ "lawyer_id": id, "credit_score": 75.5, "tier": "C" }),
+        credit: snapshot_of(id, Some(75.5), Some("C")),
     }
+}
+
+/// A credit snapshot with only a score and a tier.
+pub fn snapshot_of(id: &str, score: Option<f64>, tier: Option<&str>) -> snapshot::CreditSnapshot {
+    snapshot::CreditSnapshot::new(
+        snapshot::CreditFigures {
+            lawyer_id: id.to_string(),
+            credit_score: score,
+            tier: tier.map(str::to_string),
+            ..Default::default()
+        },
+        Vec::new(),
+        snapshot::CreditWeights::default(),
+    )
 }
 
 pub fn with(mut l: LawyerInput, findings: &[NegativeFinding]) -> LawyerInput {

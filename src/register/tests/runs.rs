@@ -167,18 +167,19 @@ fn credit_snapshots_per_run_and_the_latest_tiers() {
     let mut h = H::new();
     h.run("2024-12-31", inputs());
     let mut later = inputs();
-    later[0].credit = serde_json::json!({ "tier": "D", "credit_score": 41.0 });
-    later[1].credit = serde_json::json!({ "tier": null });
+    later[0].credit = snapshot_of("L1", Some(41.0), Some("D"));
+    later[1].credit = snapshot_of("L2", None, None);
     h.run("2025-01-20", later);
 
-    let (run, as_of, payload) = h.reg.latest_credit("L1").unwrap().unwrap();
+    let (run, as_of, snapshot) = h.reg.latest_credit("L1").unwrap().unwrap();
     assert_eq!((run.as_str(), as_of), ("run-2025-01-20", d("2025-01-20")));
-    assert_eq!(payload["tier"], "D");
-    assert_eq!(payload["licence_revoked"], false);
-    assert!(payload["n4_sanction_end"].is_null());
+    assert_eq!(snapshot.version, snapshot::SNAPSHOT_VERSION);
+    assert_eq!(snapshot.figures.tier.as_deref(), Some("D"));
+    assert!(!snapshot.figures.licence_revoked);
+    assert_eq!(snapshot.figures.n4_sanction_end, None);
 
     let (_, _, l4) = h.reg.latest_credit("L4").unwrap().unwrap();
-    assert_eq!(l4["n4_sanction_end"], "2026-01-01");
+    assert_eq!(l4.figures.n4_sanction_end, Some(d("2026-01-01")));
     assert_eq!(
         h.reg.repair_facts("L4").unwrap(),
         RepairFacts {
@@ -197,6 +198,21 @@ fn credit_snapshots_per_run_and_the_latest_tiers() {
     assert_eq!(tiers.get("L1").map(String::as_str), Some("D"));
     assert_eq!(tiers.get("L2"), None, "the latest snapshot has no tier");
     assert!(h.reg.latest_tiers(d("2024-01-01")).unwrap().is_empty());
+
+    // A payload stored before snapshots were versioned reads as version 0.
+    let legacy: snapshot::CreditSnapshot = serde_json::from_str(
+        r#"{"lawyer_id":"L9","credit_score":80.25,"tier":"B","n_cases_reviewed":4,
+            "reasons":[{"code":"Q1","zh":"案件质量评分低于满分","en":"q","points":6.0,"evidence":["C1"]}],
+            "p1":true,"p2":false,"p3":true,"p4":true,"licence_revoked":false,"n4_sanction_end":"2025-06-30",
+            "some_later_dropped_column":1}"#,
+    )
+    .unwrap();
+    assert_eq!(legacy.version, 0);
+    assert_eq!(legacy.weights, None);
+    assert_eq!(legacy.figures.tier.as_deref(), Some("B"));
+    assert_eq!(legacy.figures.n_cases_reviewed, Some(4));
+    assert_eq!(legacy.reasons[0].evidence, ["C1"]);
+    assert_eq!(legacy.figures.n4_sanction_end, Some(d("2025-06-30")));
 
     assert_eq!(
         h.reg.runs().unwrap(),

@@ -1,0 +1,12 @@
+-- grain: one row per lawyer and negative-list rule that holds at as-of
+-- purpose: the negative rules the register evaluates for this run
+--   (`lists::NegativeFindingRow`): firm or held, with the evidence ids and,
+--   for N4, the end of the sanction behind it.
+select
+    lawyer_id,
+    rule,
+    coalesce(firm, false) as firm,
+    coalesce(evidence, '') as evidence,
+    sanction_end
+from int_negative_rules
+order by lawyer_id, rule

@@ -1,0 +1,371 @@
+//! The typed boundary between the SQL and the Rust. A SQL result reaches
+//! Rust only as rows of a struct that implements [`MartRow`]: the struct
+//! names its model, and [`read`] turns the model's stored result into
+//! `Vec<Row>` through `serde_arrow` (no hand-written downcasts, no JSON maps
+//! where a missing key reads as empty).
+//!
+//! Every consumed mart is listed in [`CONSUMED`], and
+//! [`crate::models::check_boundary`] plans every model on empty tables before
+//! a run reads any data, comparing each consumed mart's columns with its
+//! struct's fields: a renamed or retyped column fails there, naming the
+//! `.sql` file, the column and both types — never later as a silent default.
+//!
+//! Types are compared by kind (text, integer, float, boolean, date): the
+//! engine picks among `Utf8`, `LargeUtf8` and `Utf8View` or `Int32`/`Int64`
+//! as it plans, and either reads back the same. Nullability is not compared
+//! (the engine marks most computed columns nullable); a null read into a
+//! non-`Option` field fails at [`read`], naming the model.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use datafusion::arrow::datatypes::{DataType, FieldRef, Schema};
+use datafusion::arrow::record_batch::RecordBatch;
+use serde::de::DeserializeOwned;
+use serde_arrow::schema::{SchemaLike, TracingOptions};
+
+use crate::models::{ModelResult, model};
+
+/// Reads an optional `date` column into `Option<NaiveDate>`; use as
+/// `#[serde(deserialize_with = "crate::marts::optional_date")]` with the
+/// field listed in [`MartRow::DATES`]. (`serde_arrow` hands a date to serde
+/// as its `YYYY-MM-DD` text; tracing a struct's schema probes text fields
+/// with an empty string, which chrono's own impl would refuse.)
+pub fn optional_date<'de, D>(deserializer: D) -> Result<Option<NaiveDate>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref() {
+        None | Some("") => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("date `{t}`: {e}"))),
+    }
+}
+
+/// A row of a SQL model that Rust reads.
+pub trait MartRow: DeserializeOwned {
+    /// The model (`sql/<MODEL>.sql`) whose rows these are.
+    const MODEL: &'static str;
+    /// Fields read from a `date` column (chrono dates trace as text).
+    const DATES: &'static [&'static str] = &[];
+}
+
+/// The typed boundary failed: a model's columns do not match the struct
+/// that reads them, or a row could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BoundaryError {
+    #[error(
+        "{file}: column `{column}` {found}, but the Rust row `{row}` reads it as {expected}; \
+         change the SQL or the struct so that they agree"
+    )]
+    Mismatch {
+        file: String,
+        column: String,
+        /// "is missing" or "is <type>".
+        found: String,
+        row: &'static str,
+        expected: String,
+    },
+    #[error("{file}: reading its rows as `{row}`: {message}")]
+    Read {
+        file: String,
+        row: &'static str,
+        message: String,
+    },
+    #[error("the Rust row `{row}` reads `{model}`, which no model in sql/ produces")]
+    UnknownModel {
+        row: &'static str,
+        model: &'static str,
+    },
+}
+
+fn file_of(model_name: &str) -> String {
+    format!("sql/{model_name}.sql")
+}
+
+fn row_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
+}
+
+/// The columns a row struct reads: its fields, traced by `serde_arrow`, with
+/// the [`MartRow::DATES`] fields as dates.
+pub fn expected_fields<T: MartRow>() -> Vec<FieldRef> {
+    let traced = Vec::<FieldRef>::from_type::<T>(TracingOptions::default()).unwrap_or_else(|e| {
+        panic!(
+            "{} is a flat struct serde_arrow can trace: {e}",
+            row_name::<T>()
+        )
+    });
+    traced
+        .into_iter()
+        .map(|f| {
+            if T::DATES.contains(&f.name().as_str()) {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Date32))
+            } else {
+                f
+            }
+        })
+        .collect()
+}
+
+/// The kind a column's type reads as.
+fn kind(t: &DataType) -> &'static str {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "text",
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => "integer",
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => "float",
+        DataType::Boolean => "boolean",
+        DataType::Date32 | DataType::Date64 => "date",
+        DataType::Null => "null",
+        _ => "other",
+    }
+}
+
+/// Checks a model's planned schema against the row struct that reads it.
+pub fn check<T: MartRow>(schema: &Schema) -> Result<(), BoundaryError> {
+    for want in expected_fields::<T>() {
+        let mismatch = |found: String| BoundaryError::Mismatch {
+            file: file_of(T::MODEL),
+            column: want.name().clone(),
+            found,
+            row: row_name::<T>(),
+            expected: format!("{} ({})", want.data_type(), kind(want.data_type())),
+        };
+        let Ok(have) = schema.field_with_name(want.name()) else {
+            return Err(mismatch("is missing".into()));
+        };
+        // An all-null column (`null as x`) reads as any type.
+        let have_kind = kind(have.data_type());
+        if have_kind != kind(want.data_type()) && have_kind != "null" {
+            return Err(mismatch(format!("is {} ({have_kind})", have.data_type())));
+        }
+    }
+    Ok(())
+}
+
+/// The rows of record batches of `T`'s model.
+pub fn from_batches<T: MartRow>(batches: &[RecordBatch]) -> Result<Vec<T>, BoundaryError> {
+    let mut rows = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for batch in batches {
+        check::<T>(&batch.schema())?;
+        let part: Vec<T> =
+            serde_arrow::from_record_batch(batch).map_err(|e| BoundaryError::Read {
+                file: file_of(T::MODEL),
+                row: row_name::<T>(),
+                message: e.to_string(),
+            })?;
+        rows.extend(part);
+    }
+    Ok(rows)
+}
+
+/// The rows of `T`'s model among a run's results, in the model's order.
+pub fn read<T: MartRow>(results: &[ModelResult]) -> Result<Vec<T>, crate::Error> {
+    let result =
+        results
+            .iter()
+            .find(|r| r.model.name == T::MODEL)
+            .ok_or(BoundaryError::UnknownModel {
+                row: row_name::<T>(),
+                model: T::MODEL,
+            })?;
+    Ok(from_batches(&result.read()?)?)
+}
+
+/// A consumed mart: its model and the check of its row struct.
+pub struct Consumed {
+    pub model: &'static str,
+    pub row: &'static str,
+    pub check: fn(&Schema) -> Result<(), BoundaryError>,
+}
+
+impl Consumed {
+    const fn of<T: MartRow>(row: &'static str) -> Consumed {
+        Consumed {
+            model: T::MODEL,
+            row,
+            check: check::<T>,
+        }
+    }
+}
+
+/// Every model whose rows Rust reads, with the struct that reads them.
+pub const CONSUMED: &[Consumed] = &[
+    Consumed::of::<crate::lists::RegisterInputRow>("RegisterInputRow"),
+    Consumed::of::<crate::lists::CreditReasonRow>("CreditReasonRow"),
+    Consumed::of::<crate::lists::NegativeFindingRow>("NegativeFindingRow"),
+    Consumed::of::<crate::lists::EvidenceRow>("EvidenceRow"),
+    Consumed::of::<crate::lists::AddresseeRow>("AddresseeRow"),
+];
+
+/// Every consumed mart names a model that exists.
+pub fn check_registry() -> Result<(), BoundaryError> {
+    for c in CONSUMED {
+        if model(c.model).is_none() {
+            return Err(BoundaryError::UnknownModel {
+                row: c.row,
+                model: c.model,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lists::RegisterInputRow;
+    use crate::models::{Model, PHASES, check_boundary};
+    use crate::plan::{Plan, PlanOptions};
+
+    fn demo_plan() -> Plan {
+        Plan::resolve(
+            std::path::Path::new("pipelines/chengdu-2024.toml"),
+            &PlanOptions::default(),
+        )
+        .expect("the demo pipeline resolves")
+    }
+
+    /// Every phase's models, with `edit` applied to the SQL of `name`.
+    fn edited(name: &str, edit: impl Fn(&str) -> String) -> Vec<Vec<Model>> {
+        PHASES
+            .iter()
+            .map(|phase| {
+                phase
+                    .iter()
+                    .map(|m| {
+                        let mut m = *m;
+                        if m.name == name {
+                            let sql = edit(m.sql);
+                            assert_ne!(sql, m.sql, "the edit applies");
+                            m.sql = Box::leak(sql.into_boxed_str());
+                        }
+                        m
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    async fn check(phases: &[Vec<Model>]) -> Result<(), crate::Error> {
+        let plan = demo_plan();
+        let ctx = crate::session::build_empty(&plan)?;
+        let slices: Vec<&[Model]> = phases.iter().map(Vec::as_slice).collect();
+        check_boundary(&ctx, &slices).await
+    }
+
+    #[tokio::test]
+    async fn the_models_match_their_rows() {
+        check_registry().unwrap();
+        let plan = demo_plan();
+        let ctx = crate::session::build_empty(&plan).unwrap();
+        check_boundary(&ctx, PHASES).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_renamed_column_fails_naming_file_column_and_types() {
+        let phases = edited("mart_register_input", |sql| {
+            sql.replace(
+                "    c.mean_score,\n",
+                "    c.mean_score as average_score,\n",
+            )
+        });
+        let err = check(&phases).await.unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "sql/mart_register_input.sql: column `mean_score` is missing, but the Rust row \
+             `RegisterInputRow` reads it as Float64 (float); change the SQL or the struct so \
+             that they agree"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_retyped_column_fails_naming_both_types() {
+        let phases = edited("mart_register_input", |sql| {
+            sql.replace("    c.n_due,\n", "    cast(c.n_due as double) as n_due,\n")
+        });
+        let err = check(&phases).await.unwrap_err().to_string();
+        assert!(
+            err.contains("sql/mart_register_input.sql: column `n_due` is Float64 (float)")
+                && err.contains("reads it as Int64 (integer)"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_column_an_earlier_model_renamed_fails_at_planning() {
+        // Renaming in an upstream model breaks the SQL that reads it, before
+        // any data: the error names the model file that no longer plans.
+        let phases = edited("int_lawyer_credit", |sql| {
+            sql.replace(
+                "    s.mean_score,\n",
+                "    s.mean_score as average_score,\n",
+            )
+        });
+        let err = check(&phases).await.unwrap_err().to_string();
+        assert!(err.starts_with("sql/int_positive_rules.sql:"), "{err}");
+        assert!(err.contains("mean_score"), "{err}");
+    }
+
+    #[test]
+    fn rows_read_through_serde_arrow_with_dates_and_nulls() {
+        use datafusion::arrow::array::{
+            ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
+        };
+        let fields = expected_fields::<RegisterInputRow>();
+        assert_eq!(fields.len(), 26);
+        let date = crate::ingest::value::date32(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let columns: Vec<ArrayRef> = fields
+            .iter()
+            .map(|f| -> ArrayRef {
+                match f.data_type() {
+                    DataType::LargeUtf8 | DataType::Utf8 => {
+                        Arc::new(StringArray::from(vec![if f.name() == "tier" {
+                            None
+                        } else {
+                            Some("L1")
+                        }]))
+                    }
+                    DataType::Int64 => Arc::new(Int64Array::from(vec![Some(3)])),
+                    DataType::Float64 => Arc::new(Float64Array::from(vec![Some(81.5)])),
+                    DataType::Boolean => Arc::new(BooleanArray::from(vec![Some(true)])),
+                    DataType::Date32 => Arc::new(Date32Array::from(vec![Some(date)])),
+                    other => panic!("{}: unexpected {other}", f.name()),
+                }
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(
+            fields
+                .iter()
+                .map(|f| {
+                    let t = if f.data_type() == &DataType::LargeUtf8 {
+                        DataType::Utf8
+                    } else {
+                        f.data_type().clone()
+                    };
+                    f.as_ref().clone().with_data_type(t).with_nullable(true)
+                })
+                .collect::<Vec<_>>(),
+        ));
+        let batch = RecordBatch::try_new(schema, columns).unwrap();
+        let rows = from_batches::<RegisterInputRow>(&[batch]).unwrap();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.lawyer_id, "L1");
+        assert_eq!(r.tier, None);
+        assert_eq!(r.n_due, Some(3));
+        assert_eq!(r.mean_score, Some(81.5));
+        assert!(r.p1 && r.licence_revoked);
+        assert_eq!(r.n4_sanction_end, NaiveDate::from_ymd_opt(2026, 1, 1));
+    }
+}
