@@ -4,22 +4,34 @@
 //! The library never prints and never exits; the `legalaid` binary is a thin
 //! shell around it.
 //!
-//! One batch run flows through these stages, one module each, in order:
+//! One batch run ([`run`]) flows through these stages, in order:
 //!
-//! 1. [`config`] — the pipeline file, parsed and validated into typed settings;
-//! 2. [`plan`] — settings resolved once into a [`plan::Plan`] (absolute paths,
-//!    expanded globs, loaded [`rubric`]s, as-of date) that later stages take;
-//! 3. [`ingest`] — every input table read, parsed and validated row by row into
-//!    typed Arrow batches, bad rows quarantined with reasons;
-//! 4. [`session`] — the one DataFusion `SessionContext`, with the staging tables;
-//! 5. [`models`] — the SQL files under `sql/` in their declared order: review
-//!    totals, case scores, reviewer reliability;
-//! 6. [`output`] and [`manifest`] — tables written as Parquet and CSV into a
-//!    staging folder that replaces the output folder only when all succeeded;
-//!    [`publish`] writes the reports, lists and charts into the same folder.
+//! 1. [`config`] and [`plan`] — the pipeline file parsed and validated, then
+//!    resolved once into a [`plan::Plan`] (absolute paths, expanded globs,
+//!    loaded [`rubric`]s, as-of date) that every later stage takes;
+//! 2. [`models::check_boundary`] — every SQL model planned on empty tables
+//!    and every mart Rust reads checked against its row struct ([`marts`]),
+//!    before any data is read;
+//! 3. [`ingest`] — every input table read, parsed and validated row by row
+//!    into typed Arrow batches, bad rows quarantined with reasons;
+//! 4. score — [`session`] builds the one DataFusion `SessionContext`;
+//!    [`models`] runs the scoring SQL under `sql/` (review totals, case
+//!    scores, reviewer reliability, panel agreement);
+//! 5. credit and lists — the credit and list-rule SQL; [`lists`] reads its
+//!    marts as typed rows; the [`register`] (SQLite, append-only events)
+//!    decides proposals, listings, ends and annulments; the models that read
+//!    the register's new state run last ([`inspection`] marts among them);
+//! 6. publish — [`publish`] writes the public report, lists and charts and
+//!    the internal pages into a staging folder;
+//! 7. write — [`output`] writes the marts as Parquet and CSV, [`inspection`]
+//!    the workbooks, [`notices`] the notices, [`manifest`] the hashes; then
+//!    the register commits and the staging folder replaces the output folder.
 //!
-//! [`generate`] writes synthetic input data in the data contract; [`sample`]
-//! draws the review sample and writes the reviewers' score-sheet workbooks.
+//! [`explain`] answers for one lawyer from the register alone; [`generate`]
+//! writes synthetic input data in the data contract; [`sample`] draws the
+//! review sample and writes the reviewers' score-sheet workbooks.
+//! ARCHITECTURE.md at the repository root has the picture and the "to add X,
+//! touch these files" table.
 
 pub mod config;
 pub mod credit;
@@ -180,8 +192,10 @@ pub struct RunSummary {
     pub publish: publish::PublishSummary,
 }
 
-/// The whole batch run (`legalaid run`). The register's transaction and the
-/// output folder are committed only after everything else succeeded.
+/// The whole batch run (`legalaid run`), in flow order: plan (given) →
+/// ingest → score → credit and lists → register → publish → write. The
+/// register's transaction and the output folder are committed only after
+/// everything else succeeded.
 pub async fn run(
     plan: &Plan,
     options: RunOptions,
@@ -200,6 +214,7 @@ pub async fn run(
     let store_dir = scratch.path().join("models");
     std::fs::create_dir_all(&store_dir).map_err(|e| Error::io(&store_dir, e))?;
     let store = models::Store::Dir(&store_dir);
+
     let ingested = timings.time("ingest", || -> Result<Ingested> {
         progress.stage("ingest");
         Ok(ingest::ingest_to(
@@ -225,11 +240,68 @@ pub async fn run(
     } else {
         register::Register::open(&plan.register_path)?
     };
+    let decided = decide_register(plan, options, &digest.run_id, &results, &mut register)?;
+    lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
+    results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
+    timings.stop("credit and lists", started);
+    // Every SQL result is in `results`; what follows is plain Rust.
+    let people = lists::addressees(&results)?;
+    let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
+
+    let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    progress.stage("publish");
+    let started = timings.start();
+    let published = publish::publish(&ctx, plan, staging.path()).await?;
+    timings.stop("publish", started);
+
+    progress.stage("write");
+    timings.time("write", || {
+        write_outputs(plan, staging.path(), &results, &decided, &people, &ingested)
+    })?;
+    let outcome = &decided.outcome;
+    let counts = manifest::RegisterCounts {
+        events_before: outcome.events_before,
+        events_after: outcome.events_after,
+        dry_run: options.dry_run,
+    };
+    manifest::write(staging.path(), plan, digest.clone(), counts)?;
+    let newly_proposed = outcome.newly_proposed.len();
+    decided.pending.commit()?;
+    staging.commit()?;
+    Ok(RunSummary {
+        ingested,
+        timings,
+        model_timings,
+        run_id: digest.run_id,
+        register: counts,
+        newly_proposed,
+        publish: published,
+    })
+}
+
+/// The register's decisions of one run, not yet committed.
+struct Decided<'r> {
+    pending: register::PendingRun<'r>,
+    outcome: register::RunOutcome,
+    /// The event log as this run leaves it (a dry run: as it would).
+    events: Vec<register::Event>,
+}
+
+/// The register step: each lawyer's findings and the evidence index from
+/// the typed marts, the register's transitions on them, and the event log
+/// after the run.
+fn decide_register<'r>(
+    plan: &Plan,
+    options: RunOptions,
+    run_id: &str,
+    results: &[models::ModelResult],
+    register: &'r mut register::Register,
+) -> Result<Decided<'r>> {
     let prior_events = register.events()?;
-    let (lawyers, evidence) = lists::register_input(&results, &plan.settings.credit)?;
+    let (lawyers, evidence) = lists::register_input(results, &plan.settings.credit)?;
     let evidence_status = |id: &str| evidence.status(id);
     let input = register::RunInput {
-        run_id: &digest.run_id,
+        run_id,
         as_of: plan.as_of,
         period_end: plan.period_end,
         settings: &plan.settings.lists,
@@ -243,94 +315,73 @@ pub async fn run(
         .filter(|e| !options.dry_run || e.date <= plan.as_of)
         .collect();
     events.extend(outcome.new_events.iter().cloned());
-    lists::register_state(&ctx, &outcome.entries, &events)?;
-    results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
-    timings.stop("credit and lists", started);
+    Ok(Decided {
+        pending,
+        outcome,
+        events,
+    })
+}
 
-    let people = lists::addressees(&results)?;
-    let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
-
-    progress.stage("write");
-    let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
-    let counts = manifest::RegisterCounts {
-        events_before: outcome.events_before,
-        events_after: outcome.events_after,
-        dry_run: options.dry_run,
-    };
-    progress.stage("publish");
-    let started = timings.start();
-    let published = publish::publish(&ctx, plan, staging.path()).await?;
-    timings.stop("publish", started);
-    timings.time("write", || -> Result<()> {
-        let dir = staging.path();
-        let data = dir.join("data");
-        let internal = dir.join("internal");
-        for result in &results {
-            if let Some(name) = result.model.output {
-                let batches = models::rounded_for_output(result.model, &result.read()?)?;
-                match name {
-                    "eligibility" => inspection::write_eligibility(
-                        &internal,
-                        &result.schema,
-                        &batches,
-                        plan.as_of,
-                    )?,
-                    _ => output::write_table(&data, name, &result.schema, &batches)?,
-                }
+/// The write step: every written mart where its model's [`models::Output`]
+/// says, the inspection workbook, the event log, this as-of's notices and
+/// the quarantined rows, into the staging folder `dir`.
+fn write_outputs(
+    plan: &Plan,
+    dir: &std::path::Path,
+    results: &[models::ModelResult],
+    decided: &Decided<'_>,
+    people: &std::collections::HashMap<String, notices::Addressee>,
+    ingested: &Ingested,
+) -> Result<()> {
+    let data = dir.join("data");
+    let internal = dir.join("internal");
+    for result in results {
+        let Some(output) = result.model.output else {
+            continue;
+        };
+        let batches = models::rounded_for_output(result.model, &result.read()?)?;
+        match output {
+            models::Output::Data(name) => {
+                output::write_table(&data, name, &result.schema, &batches)?
+            }
+            models::Output::EligibilityWorkbook => {
+                inspection::write_eligibility(&internal, &result.schema, &batches, plan.as_of)?
             }
         }
-        let find = |name: &str| -> Result<(
-            datafusion::arrow::datatypes::SchemaRef,
-            Vec<datafusion::arrow::record_batch::RecordBatch>,
-        )> {
-            let r = results
-                .iter()
-                .find(|r| r.model.name == name)
-                .expect("model ran");
-            Ok((
-                r.schema.clone(),
-                models::rounded_for_output(r.model, &r.read()?)?,
-            ))
-        };
-        let (lawyer_schema, lawyer_rows) = find("mart_inspection")?;
-        let (firm_schema, firm_rows) = find("mart_inspection_firms")?;
-        inspection::write_inspection_workbook(
-            &internal,
-            (&lawyer_schema, &lawyer_rows),
-            (&firm_schema, &firm_rows),
-            &format!("{} – {}", plan.period_start, plan.period_end),
-            plan.as_of,
-        )?;
-        let events_table = lists::events_batch(&events)?;
-        output::write_table(
-            &data,
-            "register_events",
-            &events_table.schema(),
-            &[events_table],
-        )?;
-        // Every entry proposed on this as-of gets its notice, so a rerun
-        // (which adds no event) writes the same files.
-        let proposed_now: Vec<_> = outcome
-            .entries
-            .iter()
-            .filter(|e| e.status == "proposed" && e.proposed_on == Some(plan.as_of))
-            .cloned()
-            .collect();
-        notices::write_notices(&internal.join("notices"), plan, &proposed_now, &people)?;
-        ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
-        Ok(())
-    })?;
-    manifest::write(staging.path(), plan, digest.clone(), counts)?;
-    let run_id = digest.run_id.clone();
-    pending.commit()?;
-    staging.commit()?;
-    Ok(RunSummary {
-        ingested,
-        timings,
-        model_timings,
-        run_id,
-        register: counts,
-        newly_proposed: outcome.newly_proposed.len(),
-        publish: published,
-    })
+    }
+    let written = |name: &str| -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<_>)> {
+        let r = models::result(results, name)?;
+        Ok((
+            r.schema.clone(),
+            models::rounded_for_output(r.model, &r.read()?)?,
+        ))
+    };
+    let (lawyer_schema, lawyer_rows) = written("mart_inspection")?;
+    let (firm_schema, firm_rows) = written("mart_inspection_firms")?;
+    inspection::write_inspection_workbook(
+        &internal,
+        (&lawyer_schema, &lawyer_rows),
+        (&firm_schema, &firm_rows),
+        &format!("{} – {}", plan.period_start, plan.period_end),
+        plan.as_of,
+    )?;
+    let events_table = lists::events_batch(&decided.events)?;
+    output::write_table(
+        &data,
+        "register_events",
+        &events_table.schema(),
+        &[events_table],
+    )?;
+    // Every entry proposed on this as-of gets its notice, so a rerun
+    // (which adds no event) writes the same files.
+    let proposed_now: Vec<_> = decided
+        .outcome
+        .entries
+        .iter()
+        .filter(|e| e.status == "proposed" && e.proposed_on == Some(plan.as_of))
+        .cloned()
+        .collect();
+    notices::write_notices(&internal.join("notices"), plan, &proposed_now, people)?;
+    ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
+    Ok(())
 }

@@ -46,14 +46,25 @@ pub struct Model {
     pub name: &'static str,
     /// The SQL text, embedded from `sql/<name>.sql`.
     pub sql: &'static str,
-    /// Output table name under `data/`, for marts.
-    pub output: Option<&'static str>,
+    /// Where the run writes the model's rows, for marts that are written.
+    pub output: Option<Output>,
     /// Columns rounded for output only, with decimals.
     pub round: &'static [(&'static str, u32)],
     /// Registered as a view, not materialised: for the cleaning models over
     /// large inputs (`stg_reviews` is one row per review item), whose later
     /// readers aggregate them at once.
     pub view: bool,
+}
+
+/// Where a written mart goes: declared once, beside the model, so the run
+/// routes results without matching on model names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// `data/<name>.parquet` and `data/<name>.csv`.
+    Data(&'static str),
+    /// `internal/eligibility.xlsx`: the roster of lawyers eligible for
+    /// serious cases, a named list for the justice bureau, never in `data/`.
+    EligibilityWorkbook,
 }
 
 impl Model {
@@ -104,21 +115,21 @@ pub const MODELS: &[Model] = &[
     Model {
         name: "mart_case_scores",
         sql: include_str!("../../sql/mart_case_scores.sql"),
-        output: Some("case_scores"),
+        output: Some(Output::Data("case_scores")),
         round: &[("score", 2), ("score_min", 2), ("score_max", 2)],
         view: false,
     },
     Model {
         name: "mart_reviewer_stats",
         sql: include_str!("../../sql/mart_reviewer_stats.sql"),
-        output: Some("reviewer_stats"),
+        output: Some(Output::Data("reviewer_stats")),
         round: &[("mean_deviation", 2), ("abs_mean_deviation", 2)],
         view: false,
     },
     Model {
         name: "mart_panel_agreement",
         sql: include_str!("../../sql/mart_panel_agreement.sql"),
-        output: Some("panel_agreement"),
+        output: Some(Output::Data("panel_agreement")),
         round: &[("alpha", 4)],
         view: false,
     },
@@ -205,7 +216,7 @@ pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_lawyer_credit",
         sql: include_str!("../../sql/mart_lawyer_credit.sql"),
-        output: Some("lawyer_credit"),
+        output: Some(Output::Data("lawyer_credit")),
         round: &[
             ("mean_score", 2),
             ("quality", 2),
@@ -220,7 +231,7 @@ pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_list_status",
         sql: include_str!("../../sql/mart_list_status.sql"),
-        output: Some("list_status"),
+        output: Some(Output::Data("list_status")),
         round: &[],
         view: false,
     },
@@ -231,14 +242,14 @@ pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_inspection",
         sql: include_str!("../../sql/mart_inspection.sql"),
-        output: Some("inspection"),
+        output: Some(Output::Data("inspection")),
         round: &[("mean_score", 2), ("credit_score", 2)],
         view: false,
     },
     Model {
         name: "mart_inspection_firms",
         sql: include_str!("../../sql/mart_inspection_firms.sql"),
-        output: Some("inspection_firms"),
+        output: Some(Output::Data("inspection_firms")),
         round: &[
             ("share_competent", 4),
             ("share_basically_competent", 4),
@@ -251,7 +262,7 @@ pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_eligibility",
         sql: include_str!("../../sql/mart_eligibility.sql"),
-        output: Some("eligibility"),
+        output: Some(Output::EligibilityWorkbook),
         round: &[("credit_score", 2)],
         view: false,
     },
@@ -302,6 +313,19 @@ impl ModelResult {
             }
         }
     }
+}
+
+/// The result of the model `name` among a run's results.
+pub fn result<'a>(results: &'a [ModelResult], name: &str) -> Result<&'a ModelResult, ModelError> {
+    results
+        .iter()
+        .find(|r| r.model.name == name)
+        .ok_or_else(|| ModelError {
+            model: name.to_string(),
+            file: format!("sql/{name}.sql"),
+            statement: "reading its result".into(),
+            source: DataFusionError::Plan(format!("model `{name}` did not run in this run")),
+        })
 }
 
 /// Where materialised model results live.

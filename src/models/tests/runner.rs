@@ -9,6 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::assert_batches_eq;
 
 use super::fixture::{Fixture, query, run_all};
+use crate::models::Output;
 use crate::models::{
     MODELS, Model, all_models, model, round_half_away, rounded_for_output, run_models,
 };
@@ -84,24 +85,24 @@ fn run_order_puts_every_model_after_the_models_it_reads() {
 #[test]
 fn marts_name_their_outputs_and_rounding() {
     type Round = &'static [(&'static str, u32)];
-    let outputs: Vec<(&str, Option<&str>, Round)> =
+    let outputs: Vec<(&str, Option<Output>, Round)> =
         MODELS.iter().map(|m| (m.name, m.output, m.round)).collect();
     assert_eq!(
         outputs[5..],
         [
             (
                 "mart_case_scores",
-                Some("case_scores"),
+                Some(Output::Data("case_scores")),
                 &[("score", 2), ("score_min", 2), ("score_max", 2)][..]
             ),
             (
                 "mart_reviewer_stats",
-                Some("reviewer_stats"),
+                Some(Output::Data("reviewer_stats")),
                 &[("mean_deviation", 2), ("abs_mean_deviation", 2)][..]
             ),
             (
                 "mart_panel_agreement",
-                Some("panel_agreement"),
+                Some(Output::Data("panel_agreement")),
                 &[("alpha", 4)][..]
             ),
         ]
@@ -218,7 +219,7 @@ async fn a_syntax_error_names_its_file() {
     static SYNTAX: [Model; 1] = [Model {
         name: "mart_typo",
         sql: "-- grain: none\nselec case_id from cases\n",
-        output: Some("typo"),
+        output: Some(Output::Data("typo")),
         round: &[],
         view: false,
     }];
@@ -326,14 +327,14 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
     static ROUND_TEXT: Model = Model {
         name: "mart_x",
         sql: "",
-        output: Some("x"),
+        output: Some(Output::Data("x")),
         round: &[("case_id", 2)],
         view: false,
     };
     static ROUND_MISSING: Model = Model {
         name: "mart_y",
         sql: "",
-        output: Some("y"),
+        output: Some(Output::Data("y")),
         round: &[("nowhere", 2)],
         view: false,
     };
