@@ -68,9 +68,9 @@ pub(crate) fn validate(input: &RunInput) -> Result<(), RegisterError> {
                     ));
                 }
             }
-            if !f.firm && !matches!(f.rule, "N1" | "N2") {
+            if !f.firm && !rule(f.rule).is_some_and(|r| r.can_be_held) {
                 return bad(format!(
-                    "lawyer {}: only N1 and N2 can be held, not {}",
+                    "lawyer {}: rule {} cannot be held (see register::LIST_RULES)",
                     l.lawyer_id, f.rule
                 ));
             }

@@ -16,6 +16,9 @@ pub struct ListRule {
     pub list: ListKind,
     /// Negative rules only.
     pub severity: Option<Severity>,
+    /// Whether the rule can be held rather than firm (its evidence is a
+    /// graded case whose grade is disputed), which the SQL decides.
+    pub can_be_held: bool,
     pub zh: &'static str,
     pub en: &'static str,
 }
@@ -26,6 +29,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "N1",
         list: ListKind::Negative,
         severity: Some(Severity::General),
+        can_be_held: true,
         zh: "评查期内有案件因否决项被评为不合格",
         en: "a case of the period graded unqualified because of a veto item",
     },
@@ -33,6 +37,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "N2",
         list: ListKind::Negative,
         severity: Some(Severity::General),
+        can_be_held: true,
         zh: "评查期内有两件以上案件被评为不合格",
         en: "two or more cases of the period graded unqualified",
     },
@@ -40,6 +45,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "N3",
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
+        can_be_held: false,
         zh: "回溯期内有经查实的违规执业投诉（拒绝指派、拖延或放弃、收受财物、泄露隐私）",
         en: "a substantiated prohibited-conduct complaint (refused assignment, delay or \
              abandonment, took money, leaked privacy) decided in the lookback window",
@@ -48,6 +54,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "N4",
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
+        can_be_held: false,
         zh: "回溯期内受到公开谴责或更重的处分，或在评估日仍有处分在执行期内",
         en: "a sanction of public censure or heavier decided in the lookback window, \
              or a sanction still in force at the as-of date",
@@ -56,6 +63,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "P1",
         list: ListKind::Positive,
         severity: None,
+        can_be_held: false,
         zh: "评查期内至少有3件受评查案件，且执业满3年",
         en: "at least 3 reviewed cases in the period and at least 3 years of practice",
     },
@@ -63,6 +71,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "P2",
         list: ListKind::Positive,
         severity: None,
+        can_be_held: false,
         zh: "评查期内案件平均分不低于90分，且没有案件低于合格",
         en: "a mean case score of at least 90 in the period and no case graded below qualified",
     },
@@ -70,6 +79,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "P3",
         list: ListKind::Positive,
         severity: None,
+        can_be_held: false,
         zh: "回溯期内没有经查实的投诉，也没有受到处分",
         en: "no substantiated complaint and no sanction in the lookback window",
     },
@@ -77,6 +87,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "P4",
         list: ListKind::Positive,
         severity: None,
+        can_be_held: false,
         zh: "有3条以上有效回访时，满意率不低于90%",
         en: "a satisfaction rate of at least 0.9 when there are 3 or more usable feedback rows",
     },
@@ -84,6 +95,7 @@ pub const LIST_RULES: &[ListRule] = &[
         code: "P5",
         list: ListKind::Positive,
         severity: None,
+        can_be_held: false,
         zh: "没有拟列入、暂缓或已列入负面清单的记录，且执业状态正常",
         en: "no negative entry proposed, held or listed, and status active",
     },
@@ -132,4 +144,24 @@ fn position(code: &str) -> usize {
         .iter()
         .position(|r| r.code == code)
         .unwrap_or(LIST_RULES.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_case_grade_rules_can_be_held() {
+        let held: Vec<&str> = LIST_RULES
+            .iter()
+            .filter(|r| r.can_be_held)
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(held, ["N1", "N2"]);
+        assert!(
+            LIST_RULES
+                .iter()
+                .all(|r| r.severity.is_some() == (r.list == ListKind::Negative))
+        );
+    }
 }

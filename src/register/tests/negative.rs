@@ -439,7 +439,7 @@ fn bad_input_is_refused_before_anything_is_written() {
             false,
         )
         .unwrap_err();
-    assert!(e.to_string().contains("only N1 and N2 can be held"), "{e}");
+    assert!(e.to_string().contains("rule N3 cannot be held"), "{e}");
     let e = h
         .try_run(
             "2024-12-31",
