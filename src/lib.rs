@@ -378,7 +378,9 @@ fn write_outputs(
         .outcome
         .entries
         .iter()
-        .filter(|e| e.status == "proposed" && e.proposed_on == Some(plan.as_of))
+        .filter(|e| {
+            e.status == register::EntryStatus::Proposed && e.proposed_on == Some(plan.as_of)
+        })
         .cloned()
         .collect();
     notices::write_notices(&internal.join("notices"), plan, &proposed_now, people)?;

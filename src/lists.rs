@@ -269,7 +269,7 @@ pub fn register_state(ctx: &SessionContext, entries: &[Entry], events: &[Event])
             strings(entries.iter().map(|e| Some(e.entry_id.clone()))),
             strings(entries.iter().map(|e| Some(e.lawyer_id.clone()))),
             strings(entries.iter().map(|e| Some(e.list.as_str().to_string()))),
-            strings(entries.iter().map(|e| Some(e.status.clone()))),
+            strings(entries.iter().map(|e| Some(e.status.as_str().to_string()))),
             strings(
                 entries
                     .iter()

@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use super::RegisterError;
 use super::events::{Event, PIPELINE, kind};
 use super::input::{ListKind, Objection, RepairFacts, Severity};
-use super::state::{Entry, State, status};
+use super::state::{Entry, EntryStatus, State};
 use crate::config::ListSettings;
 
 /// The person and words of one action.
@@ -103,9 +103,9 @@ pub(crate) fn object(
     };
     match decision {
         Objection::Lodged => {
-            let Some(e) = open.filter(|e| e.status == status::PROPOSED) else {
+            let Some(e) = open.filter(|e| e.status == EntryStatus::Proposed) else {
                 return Err(match open {
-                    Some(e) if e.status == status::LISTED => refuse(
+                    Some(e) if e.status == EntryStatus::Listed => refuse(
                         e,
                         format!(
                             "{} is already listed; objections are lodged during the notice \
@@ -161,7 +161,7 @@ pub(crate) fn repair(
     act.check("--reason")?;
     let Some(e) = state
         .open_entry(act.lawyer, ListKind::Negative)
-        .filter(|e| e.status == status::LISTED)
+        .filter(|e| e.status == EntryStatus::Listed)
     else {
         return Err(no_entry(
             state,

@@ -142,7 +142,7 @@ fn recorded(register: &Register, event: &Event) -> Result<String, RegisterError>
         if let Some(e) = entries.iter().find(|e| &e.entry_id == id) {
             text.push_str(&format!(
                 "entry {id} is now {} {}\n",
-                super::state::status::zh(&e.status),
+                e.status.zh(),
                 e.status
             ));
         }

@@ -35,7 +35,7 @@ use super::RegisterError;
 use super::events::{Event, PIPELINE, kind};
 use super::input::{EvidenceStatus, LawyerInput, ListKind, NegativeFinding, RunInput, Severity};
 use super::rules::{join_codes, positive_codes, rule, severity_of, split_codes};
-use super::state::{Entry, State, status};
+use super::state::{Entry, EntryStatus, State};
 
 /// More steps than any (lawyer, list) can take in one run.
 const MAX_STEPS: usize = 16;
@@ -265,7 +265,7 @@ impl Step<'_> {
         let Some(l) = self.l else {
             // Not in this run: only time moves on.
             return open
-                .filter(|e| e.status == status::LISTED)
+                .filter(|e| e.status == EntryStatus::Listed)
                 .and_then(|e| self.expiry(e));
         };
         let findings = Findings::new(l, &self.state.barred_evidence(self.lawyer));
@@ -289,7 +289,7 @@ impl Step<'_> {
                 );
                 Some(self.new_negative(kind::HELD, &held, reason, None))
             }
-            Some(e) if e.status == status::HELD => {
+            Some(e) if e.status == EntryStatus::Held => {
                 if !firm.is_empty() {
                     let deadline = self.notice_deadline(self.as_of());
                     let mut ev = self.event(
@@ -311,7 +311,7 @@ impl Step<'_> {
                 }
                 None
             }
-            Some(e) if e.status == status::PROPOSED => {
+            Some(e) if e.status == EntryStatus::Proposed => {
                 let own = findings.own(e);
                 if own.is_empty() {
                     return Some(self.lapse(e));
@@ -499,7 +499,7 @@ impl Step<'_> {
                 let ended_this_period = self
                     .state
                     .entries_of(self.lawyer, ListKind::Positive)
-                    .filter(|e| e.status != status::EXPIRED)
+                    .filter(|e| e.status != EntryStatus::Expired)
                     .any(|e| e.period_end.is_some_and(|p| p >= period_end));
                 if !qualifies || ended_this_period {
                     return None;
@@ -515,7 +515,7 @@ impl Step<'_> {
                 ev.rules = positive_codes();
                 Some(ev)
             }
-            Some(e) if e.status == status::LISTED => {
+            Some(e) if e.status == EntryStatus::Listed => {
                 if let Some(ev) = self.expiry(e) {
                     return Some(ev);
                 }
@@ -560,7 +560,10 @@ impl Step<'_> {
                     return Some(ev);
                 }
                 let deadline = self.notice_deadline(e.proposed_on.unwrap_or(self.as_of()));
-                if e.status != status::PROPOSED || self.as_of() < deadline || e.objection_pending {
+                if e.status != EntryStatus::Proposed
+                    || self.as_of() < deadline
+                    || e.objection_pending
+                {
                     return None;
                 }
                 let mut ev = self.event(

@@ -38,7 +38,7 @@ pub use input::{
     RunOutcome, Severity,
 };
 pub use rules::{LIST_RULES, ListRule, rule};
-pub use state::Entry;
+pub use state::{Entry, EntryStatus};
 
 use crate::config::ListSettings;
 use actions::Act;

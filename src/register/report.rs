@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::events::{Event, kind};
 use super::rules::{rule, split_codes};
-use super::state::{Entry, status};
+use super::state::Entry;
 
 /// Display width of text in a terminal: CJK and full-width characters
 /// take two columns.
@@ -77,7 +77,7 @@ pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event]) -> String {
                 vec![
                     e.entry_id.clone(),
                     format!("{} {}", e.list.zh(), e.list),
-                    format!("{} {}", status::zh(&e.status), e.status),
+                    format!("{} {}", e.status.zh(), e.status),
                     e.severity
                         .map(|s| format!("{} {}", s.zh(), s))
                         .unwrap_or_default(),

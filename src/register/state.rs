@@ -16,28 +16,71 @@ use super::events::{Event, kind};
 use super::input::{ListKind, Severity};
 use super::rules::split_codes;
 
-/// Entry statuses.
-pub mod status {
-    pub const PROPOSED: &str = "proposed";
-    pub const HELD: &str = "held";
-    pub const LISTED: &str = "listed";
-    pub const WITHDRAWN: &str = "withdrawn";
-    pub const EXPIRED: &str = "expired";
-    pub const REMOVED: &str = "removed";
-    pub const ANNULLED: &str = "annulled";
+/// The status of a list entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryStatus {
+    /// Created by its first event, not yet applied (never seen outside
+    /// [`State::apply`]).
+    New,
+    Proposed,
+    Held,
+    Listed,
+    Withdrawn,
+    Expired,
+    Removed,
+    Annulled,
+}
 
-    /// The Chinese name of a status.
-    pub fn zh(status: &str) -> &'static str {
-        match status {
-            PROPOSED => "拟列入",
-            HELD => "暂缓",
-            LISTED => "已列入",
-            WITHDRAWN => "已撤回",
-            EXPIRED => "已期满",
-            REMOVED => "已移出",
-            ANNULLED => "已撤销",
-            _ => "",
+impl EntryStatus {
+    /// The status as written in `list_status` and the event log's folds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::New => "new",
+            EntryStatus::Proposed => "proposed",
+            EntryStatus::Held => "held",
+            EntryStatus::Listed => "listed",
+            EntryStatus::Withdrawn => "withdrawn",
+            EntryStatus::Expired => "expired",
+            EntryStatus::Removed => "removed",
+            EntryStatus::Annulled => "annulled",
         }
+    }
+
+    /// The Chinese name of the status.
+    pub fn zh(self) -> &'static str {
+        match self {
+            EntryStatus::New => "",
+            EntryStatus::Proposed => "拟列入",
+            EntryStatus::Held => "暂缓",
+            EntryStatus::Listed => "已列入",
+            EntryStatus::Withdrawn => "已撤回",
+            EntryStatus::Expired => "已期满",
+            EntryStatus::Removed => "已移出",
+            EntryStatus::Annulled => "已撤销",
+        }
+    }
+
+    /// Proposed, held or listed.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            EntryStatus::Proposed | EntryStatus::Held | EntryStatus::Listed
+        )
+    }
+}
+
+/// Compares with the status as written (`"listed"`), as files and tests
+/// name it.
+impl PartialEq<&str> for EntryStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for EntryStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -49,8 +92,7 @@ pub struct Entry {
     pub entry_id: String,
     pub lawyer_id: String,
     pub list: ListKind,
-    /// proposed, held, listed, withdrawn, expired, removed or annulled.
-    pub status: String,
+    pub status: EntryStatus,
     /// Negative entries once proposed; `None` while held and on the positive list.
     pub severity: Option<Severity>,
     /// Rule codes joined by `;` in registry order.
@@ -73,10 +115,7 @@ pub struct Entry {
 impl Entry {
     /// Proposed, held or listed.
     pub fn is_open(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            status::PROPOSED | status::HELD | status::LISTED
-        )
+        self.status.is_open()
     }
 
     /// Withdrawn, expired, removed or annulled.
@@ -196,7 +235,7 @@ impl State {
                     entry_id: entry_id.to_string(),
                     lawyer_id: e.lawyer_id.clone(),
                     list,
-                    status: String::new(),
+                    status: EntryStatus::New,
                     severity: None,
                     rules: String::new(),
                     evidence: Vec::new(),
@@ -225,43 +264,42 @@ impl State {
                 e.lawyer_id, entry.lawyer_id, entry.list
             ));
         }
-        let from = entry.status.clone();
-        let expect = |allowed: &[&str]| -> Result<(), FoldError> {
-            if allowed.contains(&from.as_str()) {
+        let from = entry.status;
+        let expect = |allowed: &[EntryStatus]| -> Result<(), FoldError> {
+            if allowed.contains(&from) {
                 Ok(())
             } else {
                 Err(format!(
-                    "{} event on entry {entry_id}, which is {}",
-                    e.kind,
-                    if from.is_empty() { "new" } else { &from }
+                    "{} event on entry {entry_id}, which is {from}",
+                    e.kind
                 ))
             }
         };
         match e.kind.as_str() {
             kind::HELD => {
-                expect(&["", status::PROPOSED])?;
-                entry.status = status::HELD.into();
+                expect(&[EntryStatus::New, EntryStatus::Proposed])?;
+                entry.status = EntryStatus::Held;
                 entry.severity = None;
                 entry.proposed_on = None;
                 entry.rules = e.rules.clone();
                 entry.evidence = evidence.clone();
             }
             kind::PROPOSED => {
-                expect(&["", status::HELD])?;
-                entry.status = status::PROPOSED.into();
+                expect(&[EntryStatus::New, EntryStatus::Held])?;
+                entry.status = EntryStatus::Proposed;
                 entry.severity = e.severity;
                 entry.proposed_on = Some(e.date);
                 entry.rules = e.rules.clone();
                 entry.evidence = evidence.clone();
             }
             kind::LISTED => {
-                expect(&[status::PROPOSED])?;
+                expect(&[EntryStatus::Proposed])?;
                 if entry.objection_pending {
                     return Err(format!(
                         "entry {entry_id} listed while an objection is pending"
                     ));
                 }
-                entry.status = status::LISTED.into();
+                entry.status = EntryStatus::Listed;
                 entry.severity = e.severity;
                 entry.listed_on = Some(e.date);
                 entry.ends_on = Some(e.ends_on.ok_or("a listed event needs ends_on")?);
@@ -269,7 +307,7 @@ impl State {
                 entry.evidence = evidence.clone();
             }
             kind::EXTENDED => {
-                expect(&[status::LISTED])?;
+                expect(&[EntryStatus::Listed])?;
                 entry.severity = e.severity;
                 entry.ends_on = Some(e.ends_on.ok_or("an extended event needs ends_on")?);
                 entry.rules = e.rules.clone();
@@ -278,40 +316,44 @@ impl State {
                 entry.evidence = all.into_iter().collect();
             }
             kind::RENEWED => {
-                expect(&[status::LISTED])?;
+                expect(&[EntryStatus::Listed])?;
                 entry.ends_on = Some(e.ends_on.ok_or("a renewed event needs ends_on")?);
             }
             kind::WITHDRAWN => {
-                expect(&[status::PROPOSED, status::HELD])?;
-                end(entry, status::WITHDRAWN, e.date);
+                expect(&[EntryStatus::Proposed, EntryStatus::Held])?;
+                end(entry, EntryStatus::Withdrawn, e.date);
             }
             kind::EXPIRED => {
-                expect(&[status::LISTED])?;
-                end(entry, status::EXPIRED, e.date);
+                expect(&[EntryStatus::Listed])?;
+                end(entry, EntryStatus::Expired, e.date);
             }
             kind::REMOVED => {
-                expect(&[status::LISTED])?;
-                end(entry, status::REMOVED, e.date);
+                expect(&[EntryStatus::Listed])?;
+                end(entry, EntryStatus::Removed, e.date);
             }
             kind::ANNULLED => {
-                expect(&[status::PROPOSED, status::HELD, status::LISTED])?;
-                end(entry, status::ANNULLED, e.date);
+                expect(&[
+                    EntryStatus::Proposed,
+                    EntryStatus::Held,
+                    EntryStatus::Listed,
+                ])?;
+                end(entry, EntryStatus::Annulled, e.date);
             }
             kind::OBJECTION_LODGED => {
-                expect(&[status::PROPOSED, status::HELD])?;
+                expect(&[EntryStatus::Proposed, EntryStatus::Held])?;
                 if entry.objection_pending {
                     return Err(format!("entry {entry_id} already has an objection pending"));
                 }
                 entry.objection_pending = true;
             }
             kind::OBJECTION_UPHELD | kind::OBJECTION_REJECTED => {
-                expect(&[status::PROPOSED, status::HELD])?;
+                expect(&[EntryStatus::Proposed, EntryStatus::Held])?;
                 if !entry.objection_pending {
                     return Err(format!("entry {entry_id} has no objection pending"));
                 }
                 entry.objection_pending = false;
                 if e.kind == kind::OBJECTION_UPHELD {
-                    end(entry, status::WITHDRAWN, e.date);
+                    end(entry, EntryStatus::Withdrawn, e.date);
                 }
             }
             other => return Err(format!("unknown event kind `{other}`")),
@@ -324,8 +366,8 @@ impl State {
     }
 }
 
-fn end(entry: &mut Entry, status: &str, on: NaiveDate) {
-    entry.status = status.to_string();
+fn end(entry: &mut Entry, status: EntryStatus, on: NaiveDate) {
+    entry.status = status;
     entry.removed_on = Some(on);
     entry.objection_pending = false;
 }

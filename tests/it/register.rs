@@ -115,7 +115,7 @@ fn statuses(register: &Path) -> Vec<(String, String)> {
         .entries()
         .unwrap()
         .into_iter()
-        .map(|e| (e.entry_id, e.status))
+        .map(|e| (e.entry_id, e.status.to_string()))
         .collect()
 }
 

@@ -16,7 +16,7 @@ fn entries_as_of_any_date_fold_the_events_up_to_it() {
             .entries_as_of(d(date))
             .unwrap()
             .into_iter()
-            .map(|e| e.status)
+            .map(|e| e.status.to_string())
             .collect()
     };
     assert!(status_on("2024-12-30").is_empty());
