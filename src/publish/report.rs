@@ -440,7 +440,7 @@ pub async fn write(
     out.chart(&format!("public/{folder}"), &tiers_chart)?;
 
     // Trend.
-    let earlier = trend::load(plan).await?;
+    let earlier = trend::load(plan)?;
     let trend_value = if earlier.is_empty() {
         Value::from(())
     } else {

@@ -4,15 +4,26 @@
 //! `data/case_scores.parquet` (the scored cases). A folder that is named but
 //! cannot be read fails the run with a message naming it: a misspelt folder
 //! must not silently drop a period from a published comparison.
+//!
+//! The Parquet file is a finished output, not a table of this run: it is
+//! read directly into typed rows, with no query engine.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::Deserialize;
 
 use super::PublishError;
-use super::data::query;
 use crate::plan::Plan;
+
+/// The columns of an earlier `case_scores` this section reads.
+#[derive(Debug, Deserialize)]
+struct EarlierScore {
+    case_id: String,
+    case_type: String,
+    score: Option<f64>,
+}
 
 /// The scored cases of one earlier period.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +36,7 @@ pub struct EarlierPeriod {
 }
 
 /// Reads every earlier output folder of the plan, oldest period first.
-pub async fn load(plan: &Plan) -> Result<Vec<EarlierPeriod>, PublishError> {
+pub fn load(plan: &Plan) -> Result<Vec<EarlierPeriod>, PublishError> {
     let base = plan
         .pipeline_path
         .parent()
@@ -33,14 +44,14 @@ pub async fn load(plan: &Plan) -> Result<Vec<EarlierPeriod>, PublishError> {
         .unwrap_or_default();
     let mut out = Vec::new();
     for folder in &plan.settings.publication.earlier_outputs {
-        out.push(read(&base.join(folder)).await?);
+        out.push(read(&base.join(folder))?);
     }
     out.sort_by_key(|p| (p.end, p.start));
     Ok(out)
 }
 
 /// Reads one earlier output folder.
-pub async fn read(folder: &Path) -> Result<EarlierPeriod, PublishError> {
+pub fn read(folder: &Path) -> Result<EarlierPeriod, PublishError> {
     let fail = |message: String| PublishError::EarlierOutput {
         path: folder.to_path_buf(),
         message,
@@ -61,24 +72,22 @@ pub async fn read(folder: &Path) -> Result<EarlierPeriod, PublishError> {
     if !parquet.is_file() {
         return Err(fail("data/case_scores.parquet is missing".into()));
     }
-    let ctx = SessionContext::new();
-    ctx.register_parquet(
-        "earlier_case_scores",
-        parquet.to_string_lossy().as_ref(),
-        ParquetReadOptions::default(),
-    )
-    .await
-    .map_err(|e| fail(format!("data/case_scores.parquet: {e}")))?;
-    let rows = query(
-        &ctx,
-        "select case_id, case_type, score from earlier_case_scores \
-         where score is not null order by case_id",
-    )
-    .await
-    .map_err(|e| fail(format!("data/case_scores.parquet: {e}")))?;
+    let unreadable = |e: &dyn std::fmt::Display| fail(format!("data/case_scores.parquet: {e}"));
+    let file = std::fs::File::open(&parquet).map_err(|e| unreadable(&e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.build())
+        .map_err(|e| unreadable(&e))?;
+    let mut rows: Vec<EarlierScore> = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| unreadable(&e))?;
+        let part: Vec<EarlierScore> =
+            serde_arrow::from_record_batch(&batch).map_err(|e| unreadable(&e))?;
+        rows.extend(part);
+    }
+    rows.sort_by(|a, b| a.case_id.cmp(&b.case_id));
     let scores = rows
-        .rows()
-        .filter_map(|r| Some((r.text("case_type"), r.float("score")?)))
+        .into_iter()
+        .filter_map(|r| Some((r.case_type, r.score?)))
         .collect();
     Ok(EarlierPeriod {
         folder: folder.to_path_buf(),
