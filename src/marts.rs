@@ -155,9 +155,12 @@ pub fn check<T: MartRow>(schema: &Schema) -> Result<(), BoundaryError> {
 
 /// The rows of record batches of `T`'s model.
 pub fn from_batches<T: MartRow>(batches: &[RecordBatch]) -> Result<Vec<T>, BoundaryError> {
+    // The batches of one result share a schema: trace the struct once.
+    if let Some(first) = batches.first() {
+        check::<T>(&first.schema())?;
+    }
     let mut rows = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for batch in batches {
-        check::<T>(&batch.schema())?;
         let part: Vec<T> =
             serde_arrow::from_record_batch(batch).map_err(|e| BoundaryError::Read {
                 file: file_of(T::MODEL),

@@ -85,19 +85,18 @@ pub fn build_empty(plan: &Plan) -> Result<SessionContext> {
 /// The tables made from the plan rather than the inputs: rubrics, settings,
 /// sanction points, practice rules, complaint categories.
 fn register_parameters(ctx: &SessionContext, plan: &Plan) -> Result<()> {
-    let ctx = ctx.clone();
     let (items, bands) = rubric_tables(plan);
-    register(&ctx, "rubric_items", items.schema(), vec![items])?;
-    register(&ctx, "rubric_bands", bands.schema(), vec![bands])?;
+    register(ctx, "rubric_items", items.schema(), vec![items])?;
+    register(ctx, "rubric_bands", bands.schema(), vec![bands])?;
     let settings = settings_table(plan);
-    register(&ctx, "settings", settings.schema(), vec![settings])?;
+    register(ctx, "settings", settings.schema(), vec![settings])?;
     let points = sanction_points_table(plan);
-    register(&ctx, "sanction_points", points.schema(), vec![points])?;
+    register(ctx, "sanction_points", points.schema(), vec![points])?;
     let kinds = practice_rules_table(plan);
-    register(&ctx, "practice_rules", kinds.schema(), vec![kinds])?;
+    register(ctx, "practice_rules", kinds.schema(), vec![kinds])?;
     let categories = complaint_categories_table();
     register(
-        &ctx,
+        ctx,
         "complaint_categories",
         categories.schema(),
         vec![categories],
