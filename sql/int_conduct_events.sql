@@ -54,7 +54,7 @@ sanction_events as (
         sp.points >= p.heavy_sanction_points - 1e-9 as heavy,
         coalesce(s.ends_on > p.as_of, false) as in_force
     from params as p
-    cross join sanctions as s
+    cross join stg_sanctions as s
     inner join sanction_points as sp
         on s.kind = sp.kind
     where s.decided_on <= p.as_of

@@ -55,7 +55,7 @@ sanction_counts as (
         s.lawyer_id,
         count(*) as sanctions
     from params as p
-    cross join sanctions as s
+    cross join stg_sanctions as s
     where s.decided_on between p.period_start and p.period_end
     group by s.lawyer_id
 ),

@@ -18,7 +18,7 @@ revoked as (
     union
     select s.lawyer_id
     from params as p
-    cross join sanctions as s
+    cross join stg_sanctions as s
     where s.kind = 'licence_revoked' and s.decided_on <= p.as_of
 ),
 

@@ -178,6 +178,9 @@ pub struct RunOptions {
     /// Evaluate against the register as it stood on the as-of date and
     /// write nothing to it (outputs are still written).
     pub dry_run: bool,
+    /// The day the command runs (default: the system date): a real run
+    /// dated later is refused. Never enters a result.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// What a run produced.
@@ -190,6 +193,9 @@ pub struct RunSummary {
     pub newly_proposed: usize,
     /// What publication wrote and warned about.
     pub publish: publish::PublishSummary,
+    /// Open entries resting on evidence this run's data does not hold
+    /// (listed in `internal/register-check.csv`).
+    pub absent_evidence: Vec<register::AbsentEvidence>,
 }
 
 /// The whole batch run (`legalaid run`), in flow order: plan (given) →
@@ -240,6 +246,9 @@ pub async fn run(
     } else {
         register::Register::open(&plan.register_path)?
     };
+    if let Some(today) = options.today {
+        register.set_today(today);
+    }
     let decided = decide_register(plan, options, &digest.run_id, &results, &mut register)?;
     lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
     results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
@@ -266,6 +275,7 @@ pub async fn run(
     };
     manifest::write(staging.path(), plan, digest.clone(), counts)?;
     let newly_proposed = outcome.newly_proposed.len();
+    let absent_evidence = outcome.absent_evidence.clone();
     decided.pending.commit()?;
     staging.commit()?;
     Ok(RunSummary {
@@ -276,6 +286,7 @@ pub async fn run(
         register: counts,
         newly_proposed,
         publish: published,
+        absent_evidence,
     })
 }
 
@@ -299,20 +310,20 @@ fn decide_register<'r>(
 ) -> Result<Decided<'r>> {
     let prior_events = register.events()?;
     let (lawyers, evidence) = lists::register_input(results, &plan.settings.credit)?;
-    let evidence_status = |id: &str| evidence.status(id);
     let input = register::RunInput {
         run_id,
         as_of: plan.as_of,
         period_end: plan.period_end,
         settings: &plan.settings.lists,
         lawyers,
-        evidence: &evidence_status,
+        evidence: &evidence,
     };
     let pending = register.begin_run(&input, options.dry_run)?;
     let outcome = pending.outcome().clone();
+    // The log in force: undo events and what they voided are history only.
     let mut events: Vec<register::Event> = prior_events
         .into_iter()
-        .filter(|e| !options.dry_run || e.date <= plan.as_of)
+        .filter(|e| e.in_force() && (!options.dry_run || e.date <= plan.as_of))
         .collect();
     events.extend(outcome.new_events.iter().cloned());
     Ok(Decided {
@@ -384,6 +395,7 @@ fn write_outputs(
         .cloned()
         .collect();
     notices::write_notices(&internal.join("notices"), plan, &proposed_now, people)?;
+    lists::write_register_check(&internal, &decided.outcome.absent_evidence)?;
     ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
     Ok(())
 }

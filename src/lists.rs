@@ -7,7 +7,7 @@
 //! `mart_credit_reasons`, `mart_negative_findings`, `mart_evidence` and
 //! `mart_addressees` through [`crate::marts`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -25,7 +25,7 @@ use crate::marts::{MartRow, read};
 use crate::models::ModelResult;
 use crate::register::snapshot::{CreditFigures, CreditSnapshot, CreditWeights, SnapshotReason};
 use crate::register::state::Entry;
-use crate::register::{Event, EvidenceStatus, LawyerInput, NegativeFinding, rule};
+use crate::register::{Event, Evidence, EvidenceStatus, LawyerInput, NegativeFinding, rule};
 
 /// `mart_register_input`: one lawyer's credit figures, positive rules and
 /// repair facts at this run.
@@ -95,17 +95,19 @@ impl MartRow for NegativeFindingRow {
     const DATES: &'static [&'static str] = &["sanction_end"];
 }
 
-/// `mart_evidence`: whether a piece of evidence still stands.
+/// `mart_evidence`: whether a piece of evidence still stands for its rule.
 #[derive(Debug, Clone, Deserialize)]
 pub struct EvidenceRow {
+    pub rule: String,
     pub evidence_id: String,
-    pub kind: String,
-    pub priority: i64,
     pub stands: bool,
+    #[serde(deserialize_with = "crate::marts::optional_date")]
+    pub ends_on: Option<NaiveDate>,
 }
 
 impl MartRow for EvidenceRow {
     const MODEL: &'static str = "mart_evidence";
+    const DATES: &'static [&'static str] = &["ends_on"];
 }
 
 /// `mart_addressees`: how a notice addresses a lawyer.
@@ -124,34 +126,49 @@ fn ids(list: &str) -> impl Iterator<Item = &str> {
     list.split(';').filter(|s| !s.is_empty())
 }
 
-/// What the run knows of every evidence id an entry may rest on.
+/// What the run knows of every evidence id an entry may rest on, per rule.
 #[derive(Debug, Default)]
 pub struct EvidenceIndex {
-    /// Evidence id → still supports its rule (the first kind by priority).
-    stands: HashMap<String, bool>,
+    /// (rule, evidence id) → still supports the rule.
+    stands: HashMap<(String, String), bool>,
+    /// Every id the run's data holds, under any rule.
+    known: HashSet<String>,
+    /// Sanction id → its `ends_on`.
+    sanction_ends: HashMap<String, NaiveDate>,
 }
 
 impl EvidenceIndex {
-    /// The index of `mart_evidence`'s rows (ordered by id, then priority).
     pub fn new(rows: Vec<EvidenceRow>) -> EvidenceIndex {
-        let mut stands = HashMap::with_capacity(rows.len());
+        let mut index = EvidenceIndex::default();
         for row in rows {
-            stands.entry(row.evidence_id).or_insert(row.stands);
+            if let Some(end) = row.ends_on {
+                index.sanction_ends.insert(row.evidence_id.clone(), end);
+            }
+            index.known.insert(row.evidence_id.clone());
+            index.stands.insert((row.rule, row.evidence_id), row.stands);
         }
-        EvidenceIndex { stands }
+        index
     }
+}
 
-    /// Valid when the evidence is in this run's data and still supports its
-    /// rule; overturned when it is there and no longer does (a complaint no
-    /// longer substantiated, a case re-graded); unknown when this run's data
-    /// does not hold it (a case of an earlier period, a row no longer
-    /// exported) — which never annuls an entry.
-    pub fn status(&self, id: &str) -> EvidenceStatus {
-        match self.stands.get(id) {
+impl Evidence for EvidenceIndex {
+    /// Valid when the run's data holds the id under this rule and it still
+    /// supports it; overturned when it no longer does (a case no longer
+    /// vetoed or unqualified, a complaint no longer substantiated, a
+    /// sanction revoked); unknown when the data does not hold the id at all
+    /// (a case of an earlier period, a row no longer exported), which never
+    /// annuls an entry.
+    fn status(&self, rule: &str, id: &str) -> EvidenceStatus {
+        match self.stands.get(&(rule.to_string(), id.to_string())) {
             Some(true) => EvidenceStatus::Valid,
             Some(false) => EvidenceStatus::Overturned,
+            None if self.known.contains(id) => EvidenceStatus::OtherRule,
             None => EvidenceStatus::Unknown,
         }
+    }
+
+    fn sanction_end(&self, id: &str) -> Option<NaiveDate> {
+        self.sanction_ends.get(id).copied()
     }
 }
 
@@ -378,6 +395,35 @@ pub fn addressees(results: &[ModelResult]) -> Result<HashMap<String, crate::noti
         .collect())
 }
 
+/// `internal/register-check.csv`: every evidence id an open negative entry
+/// rests on that this run's data does not hold (a case of an earlier
+/// period, a row missing from an export). Absent evidence never annuls an
+/// entry; staff decide with `register annul`. Written at every run, with
+/// its header when nothing is absent.
+pub fn write_register_check(
+    dir: &std::path::Path,
+    absent: &[crate::register::AbsentEvidence],
+) -> Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join("register-check.csv");
+    let mut out = csv::Writer::from_path(&path).map_err(|e| Error::io(&path, e.into()))?;
+    let io = |e: csv::Error| Error::io(&path, e.into());
+    out.write_record(["entry_id", "lawyer_id", "rule", "evidence_id", "status"])
+        .map_err(io)?;
+    for a in absent {
+        out.write_record([
+            a.entry_id.as_str(),
+            a.lawyer_id.as_str(),
+            a.rule.as_str(),
+            a.evidence_id.as_str(),
+            "absent",
+        ])
+        .map_err(io)?;
+    }
+    out.flush().map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
 fn strings(values: impl Iterator<Item = Option<String>>) -> ArrayRef {
     Arc::new(StringArray::from(values.collect::<Vec<_>>()))
 }
@@ -386,28 +432,30 @@ fn strings(values: impl Iterator<Item = Option<String>>) -> ArrayRef {
 mod tests {
     use super::*;
 
-    fn row(id: &str, kind: &str, priority: i64, stands: bool) -> EvidenceRow {
+    fn row(rule: &str, id: &str, stands: bool) -> EvidenceRow {
         EvidenceRow {
+            rule: rule.into(),
             evidence_id: id.into(),
-            kind: kind.into(),
-            priority,
             stands,
+            ends_on: None,
         }
     }
 
     #[test]
-    fn evidence_stands_by_its_first_kind_and_unknown_never_annuls() {
+    fn evidence_is_judged_per_rule_and_absent_evidence_never_annuls() {
         let index = EvidenceIndex::new(vec![
-            row("C1", "case", 2, true),
-            row("K1", "complaint", 1, false),
-            row("X1", "complaint", 1, true),
-            row("X1", "case", 2, false),
-            row("S1", "sanction", 3, true),
+            row("N1", "C1", false),
+            row("N2", "C1", true),
+            row("N3", "K1", false),
+            row("N4", "S1", true),
         ]);
-        assert_eq!(index.status("C1"), EvidenceStatus::Valid);
-        assert_eq!(index.status("K1"), EvidenceStatus::Overturned);
-        assert_eq!(index.status("X1"), EvidenceStatus::Valid, "complaint first");
-        assert_eq!(index.status("S1"), EvidenceStatus::Valid);
-        assert_eq!(index.status("C-of-2019"), EvidenceStatus::Unknown);
+        // A case re-graded out of its veto but still unqualified: N1's
+        // evidence is overturned, N2's stands.
+        assert_eq!(index.status("N1", "C1"), EvidenceStatus::Overturned);
+        assert_eq!(index.status("N2", "C1"), EvidenceStatus::Valid);
+        assert_eq!(index.status("N3", "K1"), EvidenceStatus::Overturned);
+        assert_eq!(index.status("N4", "S1"), EvidenceStatus::Valid);
+        assert_eq!(index.status("N2", "K1"), EvidenceStatus::OtherRule);
+        assert_eq!(index.status("N2", "C-of-2019"), EvidenceStatus::Unknown);
     }
 }

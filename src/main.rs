@@ -140,6 +140,17 @@ fn paragraph(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The day the command runs: the system date, or `LEGALAID_TODAY`
+/// (YYYY-MM-DD) for tests and for replaying a register elsewhere. It only
+/// refuses runs and actions dated later; it never enters a result.
+fn today() -> anyhow::Result<NaiveDate> {
+    match std::env::var("LEGALAID_TODAY") {
+        Ok(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .with_context(|| format!("LEGALAID_TODAY=`{text}`: expected YYYY-MM-DD")),
+        Err(_) => Ok(legalaid::register::system_today()),
+    }
+}
+
 fn real_main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
@@ -157,12 +168,16 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     as_of,
                     out,
                     lang,
+                    dry_run,
                     ..PlanOptions::default()
                 },
             )?;
             let mut progress = Bar::new();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            let options = legalaid::RunOptions { dry_run };
+            let options = legalaid::RunOptions {
+                dry_run,
+                today: Some(today()?),
+            };
             let summary = runtime.block_on(legalaid::run(&plan, options, &mut progress))?;
             progress.finish();
             print_counts(&summary.ingested);
@@ -179,6 +194,22 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 },
                 summary.newly_proposed
             );
+            if !summary.absent_evidence.is_empty() {
+                let entries: std::collections::BTreeSet<&str> = summary
+                    .absent_evidence
+                    .iter()
+                    .map(|a| a.entry_id.as_str())
+                    .collect();
+                eprintln!(
+                    "warning: {} open negative entr{} rest on {} evidence id(s) this run's data \
+                     does not hold ({}); they stand until staff decide — see \
+                     internal/register-check.csv, and `legalaid register annul` if one no longer applies",
+                    entries.len(),
+                    if entries.len() == 1 { "y" } else { "ies" },
+                    summary.absent_evidence.len(),
+                    entries.into_iter().take(5).collect::<Vec<_>>().join(", ")
+                );
+            }
             for warning in &summary.publish.warnings {
                 eprintln!("warning: {warning}");
             }
@@ -304,7 +335,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Register { command } => {
-            print!("{}", legalaid::register::cli::execute(&command)?);
+            print!("{}", legalaid::register::cli::execute(&command, today()?)?);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -23,6 +23,9 @@ pub struct PlanOptions {
     /// A `reviews` glob may match no file yet (drawing the sample that will
     /// produce the score sheets it names).
     pub reviews_may_be_missing: bool,
+    /// A dry run never writes over the live outputs: without `out` it
+    /// writes beside them, to `<output folder>-dry-run`.
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +91,14 @@ impl Plan {
             (Some(out), _) => absolute(out)?,
             (None, Some(dir)) => normalize(&base.join(dir)),
             (None, None) => base.join("out").join(&file.name),
+        };
+        let output_dir = match (&options.out, options.dry_run) {
+            (None, true) => {
+                let mut name = output_dir.file_name().unwrap_or_default().to_os_string();
+                name.push("-dry-run");
+                output_dir.with_file_name(name)
+            }
+            _ => output_dir,
         };
         let register_path = match &file.register.path {
             Some(p) => normalize(&base.join(p)),

@@ -611,6 +611,7 @@ pub(crate) fn write_sanctions(roster: &Roster, t: &mut Table) -> Result<(), Gene
             &decided,
             &ends,
             s.summary,
+            "",
         ])?;
     }
     Ok(())

@@ -339,6 +339,7 @@ pub static TABLES: [TableSpec; 7] = [
             col("decided_on", "决定日期", Date, true),
             col("ends_on", "期满日期", Date, false),
             col("summary", "事由摘要", Text, false),
+            col("revoked_on", "撤销日期", Date, false),
         ],
     },
     TableSpec {

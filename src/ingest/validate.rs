@@ -339,6 +339,11 @@ impl<'p> Checker<'p> {
         {
             return Err(order("ends_on", ends, "decided_on", decided));
         }
+        if let Some(revoked) = v[7].date()
+            && revoked < decided
+        {
+            return Err(order("revoked_on", revoked, "decided_on", decided));
+        }
         Ok(())
     }
 

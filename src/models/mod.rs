@@ -149,6 +149,13 @@ const fn internal(name: &'static str, sql: &'static str) -> Model {
 /// The credit and list-rule models, run after [`MODELS`] and before the
 /// register's transitions (they read the scoring marts).
 pub const CREDIT_MODELS: &[Model] = &[
+    Model {
+        name: "stg_sanctions",
+        sql: include_str!("../../sql/stg_sanctions.sql"),
+        output: None,
+        round: &[],
+        view: true,
+    },
     internal("stg_lawyers", include_str!("../../sql/stg_lawyers.sql")),
     internal(
         "int_case_grades",

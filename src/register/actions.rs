@@ -58,6 +58,7 @@ impl Act<'_> {
             severity: None,
             ends_on: None,
             period_end: None,
+            ..Event::default()
         }
     }
 }
@@ -93,6 +94,7 @@ pub(crate) fn object(
     act: &Act,
     list: ListKind,
     decision: Objection,
+    settings: &ListSettings,
 ) -> Result<Event, RegisterError> {
     act.check("--reason")?;
     let open = state.open_entry(act.lawyer, list);
@@ -125,6 +127,22 @@ pub(crate) fn object(
                         e.entry_id
                     ),
                 ));
+            }
+            // The deadline printed in the notice is the last day to object.
+            if let Some(proposed_on) = e.proposed_on {
+                let deadline = proposed_on
+                    .checked_add_days(Days::new(settings.notice_days.into()))
+                    .unwrap_or(NaiveDate::MAX);
+                if act.on > deadline {
+                    return Err(refuse(
+                        e,
+                        format!(
+                            "the objection deadline for {} was {deadline} (proposed on \
+                             {proposed_on}, {} days' notice); an objection on {} is too late",
+                            e.entry_id, settings.notice_days, act.on
+                        ),
+                    ));
+                }
             }
             Ok(act.event(Some(e), decision.kind()))
         }

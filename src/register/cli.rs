@@ -76,6 +76,19 @@ pub enum RegisterCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Void every event of the most recent run or manual action (repeat to
+    /// go further back); dated today. History shows voided events struck
+    /// through.
+    Undo {
+        /// The pipeline file.
+        pipeline: PathBuf,
+        /// The person who undoes.
+        #[arg(long)]
+        by: String,
+        /// Why (for example: the run was dated 2052 by mistake).
+        #[arg(long)]
+        reason: String,
+    },
     /// Record a note on a lawyer.
     Note {
         /// The pipeline file.
@@ -150,9 +163,45 @@ fn recorded(register: &Register, event: &Event) -> Result<String, RegisterError>
     Ok(text)
 }
 
-/// Runs one register command; returns what to print.
-pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
+/// Runs one register command; returns what to print. `today` is the day
+/// the command runs: no action may be dated later.
+pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<String> {
     use RegisterCommand::*;
+    if let Undo {
+        pipeline,
+        by,
+        reason,
+    } = command
+    {
+        let plan = Plan::resolve(pipeline, &PlanOptions::default())?;
+        let mut register = Register::open_existing(&plan.register_path)?;
+        register.set_today(today);
+        let (undo, voided) = register.undo(by, reason)?;
+        let what = match &undo.run_id {
+            Some(run) => format!("run {run}"),
+            None => "a manual action".to_string(),
+        };
+        let mut text = format!(
+            "recorded event {}: voided {} ({} event{}) on {} by {}\n",
+            undo.event_id,
+            what,
+            voided.len(),
+            if voided.len() == 1 { "" } else { "s" },
+            undo.date,
+            undo.actor
+        );
+        for e in &voided {
+            text.push_str(&format!(
+                "  voided {} {} {} {} {}\n",
+                e.event_id,
+                e.date,
+                e.kind,
+                e.entry_id.as_deref().unwrap_or(&e.lawyer_id),
+                e.actor
+            ));
+        }
+        return Ok(text);
+    }
     let (pipeline, lawyer) = match command {
         History { pipeline, lawyer }
         | Object {
@@ -167,6 +216,7 @@ pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
         | Note {
             pipeline, lawyer, ..
         } => (pipeline, lawyer.as_str()),
+        Undo { .. } => unreachable!("handled above"),
     };
     let plan = Plan::resolve(pipeline, &PlanOptions::default())?;
     let path = plan.register_path.clone();
@@ -179,15 +229,24 @@ pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
         return Ok(report::history(lawyer, &entries, &events));
     }
     let mut register = Register::open_existing(&path)?;
+    register.set_today(today);
     let event = match command {
-        History { .. } => unreachable!("handled above"),
+        History { .. } | Undo { .. } => unreachable!("handled above"),
         Object {
             list,
             decision,
             act,
             reason,
             ..
-        } => register.object(lawyer, *list, decision.objection(), &act.by, reason, act.on)?,
+        } => register.object(
+            lawyer,
+            *list,
+            decision.objection(),
+            &act.by,
+            reason,
+            act.on,
+            &plan.settings.lists,
+        )?,
         Repair { act, reason, .. } => {
             let facts = register.repair_facts(lawyer)?;
             let settings = &plan.settings.lists;

@@ -119,17 +119,41 @@ pub struct NegativeFinding {
     pub evidence: Vec<String>,
 }
 
-/// What this run's data says about one evidence id an entry rests on.
+/// What this run's data says about one evidence id of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceStatus {
-    /// Present and still supporting.
+    /// Present and still supporting the rule.
     Valid,
-    /// Present and no longer supporting: a complaint no longer substantiated,
-    /// a sanction row withdrawn, a case re-graded.
+    /// Present and no longer supporting the rule: a case no longer vetoed
+    /// (N1) or no longer unqualified (N2), a complaint no longer
+    /// substantiated (N3), a sanction revoked (N4).
     Overturned,
-    /// Not in this run's data (aged out of the window or period): never a
-    /// reason to annul.
+    /// Not in this run's data (a case of an earlier period, a row missing
+    /// from an export): never a reason to annul, but named for staff.
     Unknown,
+    /// The run's data holds the id as evidence of other rules only (a
+    /// complaint id under N2): not this rule's evidence. Only events written
+    /// before evidence was recorded per rule need this.
+    OtherRule,
+}
+
+/// What the run's data says about evidence, rule by rule.
+pub trait Evidence {
+    fn status(&self, rule: &str, id: &str) -> EvidenceStatus;
+    /// The end (`ends_on`) of a sanction in the run's data.
+    fn sanction_end(&self, id: &str) -> Option<NaiveDate>;
+}
+
+/// A closure judging `(rule, id)` is an [`Evidence`] without sanction ends
+/// (the register's unit tests).
+impl<F: Fn(&str, &str) -> EvidenceStatus> Evidence for F {
+    fn status(&self, rule: &str, id: &str) -> EvidenceStatus {
+        self(rule, id)
+    }
+
+    fn sanction_end(&self, _id: &str) -> Option<NaiveDate> {
+        None
+    }
 }
 
 /// One lawyer of this run.
@@ -156,7 +180,7 @@ pub struct RunInput<'a> {
     pub period_end: NaiveDate,
     pub settings: &'a ListSettings,
     pub lawyers: Vec<LawyerInput>,
-    pub evidence: &'a dyn Fn(&str) -> EvidenceStatus,
+    pub evidence: &'a dyn Evidence,
 }
 
 /// What a run did to the register.
@@ -173,6 +197,18 @@ pub struct RunOutcome {
     /// Events the run started from (those dated on or before its as-of).
     pub events_before: u64,
     pub events_after: u64,
+    /// Open entries resting on evidence absent from the run's data, for
+    /// staff to decide (`internal/register-check.csv`).
+    pub absent_evidence: Vec<AbsentEvidence>,
+}
+
+/// One evidence id of an open entry that the run's data does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AbsentEvidence {
+    pub entry_id: String,
+    pub lawyer_id: String,
+    pub rule: String,
+    pub evidence_id: String,
 }
 
 /// A decision on an objection to a proposed entry.

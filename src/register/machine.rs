@@ -17,15 +17,16 @@
 //!   hold; those make a new entry with its own notice in the same run;
 //! - a proposed entry whose own rules now hold only as held goes back to
 //!   `held` (its notice restarts when they become firm again);
-//! - a listed entry is annulled only when none of its own rules holds and
-//!   some of its evidence is overturned; annulment is checked before expiry;
+//! - the re-check of an open entry's evidence (annulled or amended) comes
+//!   before every other transition, expiry included;
 //! - a listed positive entry changes only at a later period's run (renewed
 //!   or removed) or by expiry; a positive entry that ended other than by
 //!   expiry is not proposed again in the period it ended in;
 //! - a lawyer in the register but not in the run: listed entries can
 //!   expire, nothing else happens to negative entries, and the positive
 //!   list treats the lawyer as not qualifying;
-//! - with `notice_days = 0` an entry is proposed and listed in the same run.
+//! - with `notice_days = 0` the deadline is the day of the proposal, so the
+//!   entry is listed at the first run after that day.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,7 +34,10 @@ use chrono::{Days, NaiveDate};
 
 use super::RegisterError;
 use super::events::{Event, PIPELINE, kind};
-use super::input::{EvidenceStatus, LawyerInput, ListKind, NegativeFinding, RunInput, Severity};
+use super::input::{
+    AbsentEvidence, Evidence, EvidenceStatus, LawyerInput, ListKind, NegativeFinding, RunInput,
+    Severity,
+};
 use super::rules::{join_codes, positive_codes, rule, severity_of, split_codes};
 use super::state::{Entry, EntryStatus, State};
 
@@ -138,6 +142,30 @@ pub(crate) fn run(
     Ok((state, new))
 }
 
+/// Every evidence id of an open negative entry that the run's data does not
+/// hold, rule by rule: never a reason to annul, but staff must decide.
+pub(crate) fn absent_evidence(state: &State, evidence: &dyn Evidence) -> Vec<AbsentEvidence> {
+    let mut out = Vec::new();
+    for e in state.entries() {
+        if !e.is_open() || e.list != ListKind::Negative {
+            continue;
+        }
+        for code in e.rule_codes() {
+            for id in e.evidence_of(code) {
+                if evidence.status(code, id) == EvidenceStatus::Unknown {
+                    out.push(AbsentEvidence {
+                        entry_id: e.entry_id.clone(),
+                        lawyer_id: e.lawyer_id.clone(),
+                        rule: code.to_string(),
+                        evidence_id: id.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One lawyer's findings after "no double jeopardy".
 struct Findings {
     all: Vec<NegativeFinding>,
@@ -153,7 +181,9 @@ impl Findings {
                 .filter(|id| !barred.contains(*id))
                 .cloned()
                 .collect();
-            if ids.is_empty() {
+            // A rule counts only evidence outside the barred set: N2 needs
+            // two unqualified cases that no ended entry rested on.
+            if ids.len() < rule(f.rule).map_or(1, |r| r.min_evidence.max(1)) {
                 continue;
             }
             let slot = by_rule.entry(f.rule).or_insert((false, BTreeSet::new()));
@@ -192,6 +222,13 @@ impl Findings {
 
 fn codes(fs: &[&NegativeFinding]) -> String {
     join_codes(fs.iter().map(|f| f.rule))
+}
+
+/// The findings' evidence per rule, as events record it.
+fn rule_evidence(fs: &[&NegativeFinding]) -> BTreeMap<String, Vec<String>> {
+    fs.iter()
+        .map(|f| (f.rule.to_string(), f.evidence.clone()))
+        .collect()
 }
 
 fn evidence(fs: &[&NegativeFinding]) -> String {
@@ -233,6 +270,7 @@ impl Step<'_> {
             severity: None,
             ends_on: None,
             period_end: Some(self.input.period_end),
+            ..Event::default()
         }
     }
 
@@ -262,6 +300,11 @@ impl Step<'_> {
 
     fn negative(&self) -> Option<Event> {
         let open = self.state.open_entry(self.lawyer, ListKind::Negative);
+        // Due process: an open entry's own evidence is re-checked before
+        // anything else happens to it.
+        if let Some(ev) = open.and_then(|e| self.recheck(e)) {
+            return Some(ev);
+        }
         let Some(l) = self.l else {
             // Not in this run: only time moves on.
             return open
@@ -303,6 +346,7 @@ impl Step<'_> {
                     );
                     ev.rules = codes(&firm);
                     ev.evidence = evidence(&firm);
+                    ev.rule_evidence = rule_evidence(&firm);
                     ev.severity = Some(severity_of(firm.iter().map(|f| f.rule)));
                     return Some(ev);
                 }
@@ -329,11 +373,13 @@ impl Step<'_> {
                     );
                     ev.rules = codes(&held);
                     ev.evidence = evidence(&held);
+                    ev.rule_evidence = rule_evidence(&held);
                     return Some(ev);
                 }
                 let proposed_on = e.proposed_on.unwrap_or(self.as_of());
                 let deadline = self.notice_deadline(proposed_on);
-                if self.as_of() < deadline || e.objection_pending {
+                // The deadline is the last day to object: listed only after it.
+                if self.as_of() <= deadline || e.objection_pending {
                     return None;
                 }
                 let severity = severity_of(firm.iter().map(|f| f.rule));
@@ -345,18 +391,13 @@ impl Step<'_> {
                 );
                 ev.rules = codes(&firm);
                 ev.evidence = evidence(&firm);
+                ev.rule_evidence = rule_evidence(&firm);
                 ev.severity = Some(severity);
                 ev.ends_on = Some(self.negative_ends_on(self.as_of(), severity));
                 Some(ev)
             }
             Some(e) => {
-                // Listed.
-                if findings.own(e).is_empty() {
-                    let overturned = self.overturned(e);
-                    if !overturned.is_empty() {
-                        return Some(self.annul(e, &overturned));
-                    }
-                }
+                // Listed: evidence that merely ages out does not shorten it.
                 if let Some(ev) = self.expiry(e) {
                     return Some(ev);
                 }
@@ -376,17 +417,97 @@ impl Step<'_> {
         let mut ev = self.event(&id, ListKind::Negative, kind, reason);
         ev.rules = codes(fs);
         ev.evidence = evidence(fs);
+        ev.rule_evidence = rule_evidence(fs);
         ev.severity = severity;
         ev
     }
 
-    /// The entry's evidence ids that this run's data overturns.
-    fn overturned(&self, e: &Entry) -> Vec<String> {
-        e.evidence
-            .iter()
-            .filter(|id| (self.input.evidence)(id) == EvidenceStatus::Overturned)
-            .cloned()
-            .collect()
+    /// Re-checks an open negative entry rule by rule on its own evidence
+    /// ("Due process (exact rules)"): a rule stands while at least
+    /// `min_evidence` of its ids stand (absent ids stand: they are not
+    /// overturned) and falls only when some of its ids are overturned. No
+    /// rule stands: annulled; some: amended to those, with severity and, for
+    /// a listed entry, `ends_on` recomputed from the original `listed_on`.
+    /// Evidence partly overturned while every rule stands changes nothing.
+    fn recheck(&self, e: &Entry) -> Option<Event> {
+        let mut standing: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut fallen = Vec::new();
+        let mut overturned = BTreeSet::new();
+        for code in e.rule_codes() {
+            let min = rule(code).map_or(1, |r| r.min_evidence.max(1));
+            let (mut stands, mut lost) = (Vec::new(), Vec::new());
+            for id in e.evidence_of(code) {
+                match self.input.evidence.status(code, id) {
+                    EvidenceStatus::Valid | EvidenceStatus::Unknown => stands.push(id.to_string()),
+                    EvidenceStatus::Overturned => lost.push(id.to_string()),
+                    EvidenceStatus::OtherRule => {}
+                }
+            }
+            overturned.extend(lost.iter().cloned());
+            if stands.len() < min && !lost.is_empty() {
+                fallen.push(code);
+            } else {
+                standing.insert(code.to_string(), stands);
+            }
+        }
+        if fallen.is_empty() {
+            return None;
+        }
+        let overturned: Vec<String> = overturned.into_iter().collect();
+        if standing.is_empty() {
+            return Some(self.annul(e, &overturned));
+        }
+        let rules = join_codes(standing.keys().map(String::as_str));
+        let mut reason = format!(
+            "rules no longer standing: {} (evidence overturned: {}); standing: {rules}",
+            join_codes(fallen.iter().copied()),
+            overturned.join(";")
+        );
+        let mut ev = self.event(
+            &e.entry_id,
+            ListKind::Negative,
+            kind::AMENDED,
+            String::new(),
+        );
+        if e.status != EntryStatus::Held {
+            let severity = severity_of(split_codes(&rules));
+            if e.severity != Some(severity) {
+                reason.push_str(&format!("; severity now {severity}"));
+            }
+            ev.severity = Some(severity);
+            if let (EntryStatus::Listed, Some(listed_on)) = (e.status, e.listed_on) {
+                let ends_on = self.amended_ends_on(listed_on, severity, standing.get("N4"));
+                reason.push_str(&format!("; in force through {ends_on}"));
+                ev.ends_on = Some(ends_on);
+            }
+        }
+        ev.reason = reason;
+        ev.rules = rules;
+        ev.evidence = overturned.join(";");
+        ev.rule_evidence = standing;
+        Some(ev)
+    }
+
+    /// The end of a listed entry amended to `severity`: from its original
+    /// `listed_on`; a serious one at least until the latest end of the
+    /// sanctions still standing behind its N4.
+    fn amended_ends_on(
+        &self,
+        listed_on: NaiveDate,
+        severity: Severity,
+        n4: Option<&Vec<String>>,
+    ) -> NaiveDate {
+        let s = self.input.settings;
+        match severity {
+            Severity::General => plus_days(listed_on, s.general_days),
+            Severity::Serious => {
+                let base = plus_days(listed_on, s.serious_days);
+                n4.into_iter()
+                    .flatten()
+                    .filter_map(|id| self.input.evidence.sanction_end(id))
+                    .fold(base, NaiveDate::max)
+            }
+        }
     }
 
     fn annul(&self, e: &Entry, overturned: &[String]) -> Event {
@@ -401,12 +522,9 @@ impl Step<'_> {
         ev
     }
 
-    /// A proposed or held entry whose own rules no longer hold.
+    /// A proposed or held entry whose own rules no longer hold (its
+    /// overturned evidence was dealt with by [`Step::recheck`]).
     fn lapse(&self, e: &Entry) -> Event {
-        let overturned = self.overturned(e);
-        if !overturned.is_empty() {
-            return self.annul(e, &overturned);
-        }
         let mut ev = self.event(
             &e.entry_id,
             e.list,
@@ -437,6 +555,7 @@ impl Step<'_> {
         let known: BTreeSet<&str> = e.evidence.iter().map(String::as_str).collect();
         let mut new_rules = Vec::new();
         let mut new_ids = BTreeSet::new();
+        let mut by_rule = BTreeMap::new();
         for f in firm {
             let ids: Vec<&str> = f
                 .evidence
@@ -446,7 +565,11 @@ impl Step<'_> {
                 .collect();
             if !ids.is_empty() {
                 new_rules.push(f.rule);
-                new_ids.extend(ids);
+                new_ids.extend(ids.iter().copied());
+                by_rule.insert(
+                    f.rule.to_string(),
+                    ids.iter().map(|id| id.to_string()).collect(),
+                );
             }
         }
         if new_ids.is_empty() {
@@ -478,6 +601,7 @@ impl Step<'_> {
         let mut ev = self.event(&e.entry_id, ListKind::Negative, kind::EXTENDED, reason);
         ev.rules = rules;
         ev.evidence = new_ids.into_iter().collect::<Vec<_>>().join(";");
+        ev.rule_evidence = by_rule;
         ev.severity = Some(severity);
         ev.ends_on = Some(ends_on);
         Some(ev)
@@ -517,6 +641,25 @@ impl Step<'_> {
             }
             Some(e) if e.status == EntryStatus::Listed => {
                 if let Some(ev) = self.expiry(e) {
+                    return Some(ev);
+                }
+                // One lawyer, one list: P5 no longer holds once the lawyer
+                // is listed on the negative list (stepped first this run).
+                if let Some(neg) = self
+                    .state
+                    .open_entry(self.lawyer, ListKind::Negative)
+                    .filter(|n| n.status == EntryStatus::Listed)
+                {
+                    let mut ev = self.event(
+                        &e.entry_id,
+                        ListKind::Positive,
+                        kind::REMOVED,
+                        format!(
+                            "P5: the lawyer is listed on the negative list ({})",
+                            neg.entry_id
+                        ),
+                    );
+                    ev.rules = e.rules.clone();
                     return Some(ev);
                 }
                 if e.period_end.is_some_and(|p| p >= period_end) {
@@ -561,7 +704,7 @@ impl Step<'_> {
                 }
                 let deadline = self.notice_deadline(e.proposed_on.unwrap_or(self.as_of()));
                 if e.status != EntryStatus::Proposed
-                    || self.as_of() < deadline
+                    || self.as_of() <= deadline
                     || e.objection_pending
                 {
                     return None;

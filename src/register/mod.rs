@@ -34,8 +34,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use events::Event;
 pub use input::{
-    EvidenceStatus, LawyerInput, ListKind, NegativeFinding, Objection, RepairFacts, RunInput,
-    RunOutcome, Severity,
+    AbsentEvidence, Evidence, EvidenceStatus, LawyerInput, ListKind, NegativeFinding, Objection,
+    RepairFacts, RunInput, RunOutcome, Severity,
 };
 pub use rules::{LIST_RULES, ListRule, rule};
 pub use state::{Entry, EntryStatus};
@@ -102,6 +102,19 @@ pub enum RegisterError {
          in date order"
     )]
     ActionBeforeLastEvent { on: NaiveDate, last: NaiveDate },
+
+    #[error(
+        "{what} {date} is later than today ({today}); the register records only what has \
+         happened — check the date (a dry run may look ahead)"
+    )]
+    FutureDate {
+        what: &'static str,
+        date: NaiveDate,
+        today: NaiveDate,
+    },
+
+    #[error("nothing to undo: the register has no run or action in force")]
+    NothingToUndo,
 
     #[error("run input: {0}")]
     BadInput(String),
@@ -172,6 +185,14 @@ impl<T> At<T> for rusqlite::Result<T> {
 pub struct Register {
     conn: Connection,
     path: PathBuf,
+    /// The day the command runs: no run or action may be dated later. The
+    /// clock only refuses; it never enters a result.
+    today: NaiveDate,
+}
+
+/// The system's local date.
+pub fn system_today() -> NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// A run whose events are computed and, unless it is a dry run, written but
@@ -251,6 +272,7 @@ impl Register {
         Ok(Register {
             conn,
             path: path.to_path_buf(),
+            today: system_today(),
         })
     }
 
@@ -276,12 +298,29 @@ impl Register {
             _ => Ok(Register {
                 conn,
                 path: path.to_path_buf(),
+                today: system_today(),
             }),
         }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Sets the day the command runs (the system date by default).
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+    }
+
+    fn not_in_future(&self, what: &'static str, date: NaiveDate) -> Result<()> {
+        if date > self.today {
+            return Err(RegisterError::FutureDate {
+                what,
+                date,
+                today: self.today,
+            });
+        }
+        Ok(())
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -308,6 +347,9 @@ impl Register {
     /// nothing. A real run is refused when its as-of is earlier than the last
     /// event.
     pub fn begin_run(&mut self, input: &RunInput, dry_run: bool) -> Result<PendingRun<'_>> {
+        if !dry_run {
+            self.not_in_future("as-of", input.as_of)?;
+        }
         let path = self.path.clone();
         let behavior = if dry_run {
             TransactionBehavior::Deferred
@@ -357,7 +399,9 @@ impl Register {
             .cloned()
             .collect();
         let events_before = before.len() as u64;
+        let absent_evidence = machine::absent_evidence(&after, input.evidence);
         let outcome = RunOutcome {
+            absent_evidence,
             events_after: events_before + new_events.len() as u64,
             events_before,
             new_events,
@@ -393,14 +437,25 @@ impl Register {
         events::read(&self.conn, None).at(&self.path)
     }
 
-    /// A lawyer's entries (from the whole log) and events.
+    /// A lawyer's entries (from the log in force) and events: all of them,
+    /// voided ones included, with the `voided` events that undid any of
+    /// them, by event id.
     pub fn history(&self, lawyer_id: &str) -> Result<(Vec<Entry>, Vec<Event>)> {
         let entries = self
             .entries()?
             .into_iter()
             .filter(|e| e.lawyer_id == lawyer_id)
             .collect();
-        let events = events::read_lawyer(&self.conn, lawyer_id).at(&self.path)?;
+        let mut events = events::read_lawyer(&self.conn, lawyer_id).at(&self.path)?;
+        let undos: BTreeSet<i64> = events.iter().filter_map(|e| e.voided_by).collect();
+        if !undos.is_empty() {
+            events.extend(
+                self.events()?
+                    .into_iter()
+                    .filter(|e| undos.contains(&e.event_id)),
+            );
+            events.sort_by_key(|e| e.event_id);
+        }
         Ok((entries, events))
     }
 
@@ -440,6 +495,7 @@ impl Register {
         on: NaiveDate,
         build: impl FnOnce(&State, &Connection) -> Result<Event>,
     ) -> Result<Event> {
+        self.not_in_future("--on", on)?;
         let path = self.path.clone();
         let tx = self
             .conn
@@ -466,6 +522,7 @@ impl Register {
 
     /// Records an objection to a proposed entry, or its decision: upheld
     /// withdraws the entry, rejected lets it continue.
+    #[allow(clippy::too_many_arguments)] // each is a field of the event, or its deadline
     pub fn object(
         &mut self,
         lawyer: &str,
@@ -474,6 +531,7 @@ impl Register {
         by: &str,
         reason: &str,
         on: NaiveDate,
+        settings: &ListSettings,
     ) -> Result<Event> {
         let act = Act {
             lawyer,
@@ -481,7 +539,9 @@ impl Register {
             reason,
             on,
         };
-        self.act(on, |state, _| actions::object(state, &act, list, decision))
+        self.act(on, |state, _| {
+            actions::object(state, &act, list, decision, settings)
+        })
     }
 
     /// Credit repair: removes a listed negative entry after its minimum
@@ -537,6 +597,59 @@ impl Register {
                 state.knows_lawyer(lawyer) || snapshot::knows_lawyer(conn, lawyer).at(&path)?;
             actions::note(&act, known)
         })
+    }
+
+    /// `register undo`: voids every event of the most recent run or manual
+    /// action still in force, with one `voided` event dated today (the one
+    /// event that may carry a date earlier than those it voids). Returns the
+    /// undo event and the events it voided.
+    pub fn undo(&mut self, by: &str, reason: &str) -> Result<(Event, Vec<Event>)> {
+        let act = Act {
+            lawyer: "-",
+            by,
+            reason,
+            on: self.today,
+        };
+        act.check("--reason")?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(&path)?;
+        let log = events::read(&tx, None).at(&path)?;
+        let in_force: Vec<&Event> = log.iter().filter(|e| e.in_force()).collect();
+        let Some(last) = in_force.last() else {
+            return Err(RegisterError::NothingToUndo);
+        };
+        let voided: Vec<Event> = match &last.run_id {
+            Some(run) => in_force
+                .iter()
+                .filter(|e| e.run_id.as_deref() == Some(run.as_str()))
+                .map(|e| (*e).clone())
+                .collect(),
+            None => vec![(*last).clone()],
+        };
+        let mut event = Event {
+            kind: events::kind::VOIDED.to_string(),
+            date: self.today,
+            run_id: last.run_id.clone(),
+            actor: by.trim().to_string(),
+            reason: reason.trim().to_string(),
+            ..Event::default()
+        };
+        event.event_id = events::insert(&tx, &event).at(&path)?;
+        let ids: Vec<i64> = voided.iter().map(|e| e.event_id).collect();
+        events::void(&tx, &ids, event.event_id).at(&path)?;
+        // What is left must still fold: voiding the latest group keeps the
+        // log a sequence of valid transitions.
+        let after = events::read(&tx, None).at(&path)?;
+        self::State::fold(&after).map_err(|(event_id, message)| RegisterError::Corrupt {
+            path: path.clone(),
+            event_id,
+            message,
+        })?;
+        tx.commit().at(&path)?;
+        Ok((event, voided))
     }
 
     /// The connection, for tests that inject failures or try to tamper.

@@ -17,6 +17,10 @@ pub fn display_width(text: &str) -> usize {
     text.chars()
         .map(|c| {
             let u = c as u32;
+            if (0x0300..=0x036F).contains(&u) {
+                // Combining marks (the strike-through of voided events).
+                return 0;
+            }
             let wide = matches!(u,
                 0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
                 | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
@@ -49,6 +53,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Text struck through (a combining long stroke after each character), as
+/// `register history` shows voided events.
+fn struck(text: &str) -> String {
+    text.chars().flat_map(|c| [c, '\u{0336}']).collect()
 }
 
 fn date(d: Option<NaiveDate>) -> String {
@@ -117,7 +127,7 @@ pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event]) -> String {
     let rows: Vec<Vec<String>> = events
         .iter()
         .map(|e| {
-            vec![
+            let mut row = vec![
                 e.event_id.to_string(),
                 e.date.to_string(),
                 format!("{} {}", kind::zh(&e.kind), e.kind),
@@ -126,7 +136,20 @@ pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event]) -> String {
                 e.rules.clone(),
                 e.evidence.clone(),
                 e.reason.clone(),
-            ]
+            ];
+            if let Some(by) = e.voided_by {
+                for cell in &mut row[1..7] {
+                    *cell = struck(cell);
+                }
+                let undo = events.iter().find(|u| u.event_id == by);
+                row[7] = format!(
+                    "{} [已撤回 voided by #{by}{}]",
+                    struck(&e.reason),
+                    undo.map(|u| format!(" {} {}: {}", u.date, u.actor, u.reason))
+                        .unwrap_or_default()
+                );
+            }
+            row
         })
         .collect();
     out.push_str(&table(

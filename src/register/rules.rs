@@ -19,6 +19,10 @@ pub struct ListRule {
     /// Whether the rule can be held rather than firm (its evidence is a
     /// graded case whose grade is disputed), which the SQL decides.
     pub can_be_held: bool,
+    /// How many of its own evidence ids must stand for the rule to stand
+    /// (N2: two cases; the other negative rules: one; positive rules: 0,
+    /// they rest on no evidence).
+    pub min_evidence: usize,
     pub zh: &'static str,
     pub en: &'static str,
 }
@@ -27,6 +31,7 @@ pub struct ListRule {
 pub const LIST_RULES: &[ListRule] = &[
     ListRule {
         code: "N1",
+        min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::General),
         can_be_held: true,
@@ -35,6 +40,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N2",
+        min_evidence: 2,
         list: ListKind::Negative,
         severity: Some(Severity::General),
         can_be_held: true,
@@ -43,6 +49,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N3",
+        min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
         can_be_held: false,
@@ -52,6 +59,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N4",
+        min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
         can_be_held: false,
@@ -61,6 +69,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P1",
+        min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
@@ -69,6 +78,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P2",
+        min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
@@ -77,6 +87,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P3",
+        min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
@@ -85,6 +96,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P4",
+        min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
@@ -93,6 +105,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P5",
+        min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,

@@ -11,7 +11,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Migrations in order; migration `i` takes the schema from version `i` to
 /// `i + 1`. Never edit one that has shipped: add a new one.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE events (
     event_id   INTEGER PRIMARY KEY,
     entry_id   TEXT,
@@ -83,7 +84,83 @@ CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs
 BEGIN
     SELECT RAISE(ABORT, 'the run log is append-only: DELETE is not allowed');
 END;
-"#];
+"#,
+    // 2: due process. New kinds `amended` and `voided`; each event records
+    // the evidence per rule (`rule_evidence`, a JSON object of rule code →
+    // ids) so an entry is re-checked rule by rule; `voided_events` says which
+    // events an undo voided. SQLite cannot change a CHECK in place, so the
+    // table is rebuilt (the append-only triggers are dropped for the copy and
+    // recreated). The date-order trigger ignores voided events and the undo
+    // events themselves: an undo is dated by the clock, and after undoing a
+    // future-dated run the next run must be free to use today's dates.
+    r#"
+DROP TRIGGER events_no_update;
+DROP TRIGGER events_no_delete;
+DROP TRIGGER events_in_date_order;
+CREATE TABLE events_v2 (
+    event_id      INTEGER PRIMARY KEY,
+    entry_id      TEXT,
+    lawyer_id     TEXT CHECK (lawyer_id <> ''),
+    list          TEXT CHECK (list IN ('negative', 'positive')),
+    kind          TEXT NOT NULL CHECK (kind IN ('held', 'proposed', 'listed', 'extended',
+                      'renewed', 'amended', 'withdrawn', 'expired', 'removed', 'annulled',
+                      'objection_lodged', 'objection_upheld', 'objection_rejected', 'note',
+                      'voided')),
+    date          TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    run_id        TEXT,
+    actor         TEXT NOT NULL CHECK (actor <> ''),
+    reason        TEXT NOT NULL,
+    rules         TEXT NOT NULL DEFAULT '',
+    evidence      TEXT NOT NULL DEFAULT '',
+    severity      TEXT CHECK (severity IN ('general', 'serious')),
+    ends_on       TEXT,
+    period_end    TEXT,
+    rule_evidence TEXT NOT NULL DEFAULT '' CHECK (rule_evidence = '' OR json_valid(rule_evidence)),
+    CHECK ((kind IN ('note', 'voided')) = (entry_id IS NULL)),
+    CHECK ((entry_id IS NULL) = (list IS NULL)),
+    CHECK ((kind = 'voided') = (lawyer_id IS NULL))
+);
+INSERT INTO events_v2 (event_id, entry_id, lawyer_id, list, kind, date, run_id, actor, reason,
+                       rules, evidence, severity, ends_on, period_end)
+    SELECT event_id, entry_id, lawyer_id, list, kind, date, run_id, actor, reason,
+           rules, evidence, severity, ends_on, period_end
+    FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+CREATE INDEX events_by_lawyer ON events (lawyer_id, event_id);
+CREATE INDEX events_by_date ON events (date);
+
+CREATE TABLE voided_events (
+    event_id  INTEGER PRIMARY KEY REFERENCES events (event_id),
+    voided_by INTEGER NOT NULL REFERENCES events (event_id)
+);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'the register event log is append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN
+    SELECT RAISE(ABORT, 'the register event log is append-only: DELETE is not allowed');
+END;
+CREATE TRIGGER events_in_date_order BEFORE INSERT ON events
+WHEN NEW.kind <> 'voided' AND NEW.date < (
+    SELECT max(date) FROM events
+    WHERE kind <> 'voided' AND event_id NOT IN (SELECT event_id FROM voided_events)
+)
+BEGIN
+    SELECT RAISE(ABORT, 'an event may not be dated before the last event of the register');
+END;
+CREATE TRIGGER voided_events_no_update BEFORE UPDATE ON voided_events
+BEGIN
+    SELECT RAISE(ABORT, 'voided events are append-only: UPDATE is not allowed');
+END;
+CREATE TRIGGER voided_events_no_delete BEFORE DELETE ON voided_events
+BEGIN
+    SELECT RAISE(ABORT, 'voided events are append-only: DELETE is not allowed');
+END;
+"#,
+];
 
 /// The schema version this build writes.
 pub fn current_version() -> u32 {

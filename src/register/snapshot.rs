@@ -179,14 +179,22 @@ fn json(text: String, idx: usize) -> rusqlite::Result<CreditSnapshot> {
     })
 }
 
+/// Runs whose events `register undo` voided and that were not applied
+/// again: their snapshots are not the lawyer's latest.
+const UNDONE_RUNS: &str = "SELECT run_id FROM events WHERE kind = 'voided' AND run_id IS NOT NULL \
+     EXCEPT SELECT run_id FROM events WHERE kind <> 'voided' AND run_id IS NOT NULL \
+     AND event_id NOT IN (SELECT event_id FROM voided_events)";
+
 /// The lawyer's latest snapshot: greatest as-of, then latest stored.
 pub(crate) fn latest(
     conn: &Connection,
     lawyer_id: &str,
 ) -> rusqlite::Result<Option<(String, NaiveDate, CreditSnapshot)>> {
     conn.query_row(
-        "SELECT run_id, as_of, payload FROM credit_snapshots WHERE lawyer_id = ?1 \
-         ORDER BY as_of DESC, rowid DESC LIMIT 1",
+        &format!(
+            "SELECT run_id, as_of, payload FROM credit_snapshots WHERE lawyer_id = ?1 \
+             AND run_id NOT IN ({UNDONE_RUNS}) ORDER BY as_of DESC, rowid DESC LIMIT 1"
+        ),
         params![lawyer_id],
         |r| Ok((r.get(0)?, date_at(r, 1)?, json(r.get(2)?, 2)?)),
     )
@@ -199,13 +207,13 @@ pub(crate) fn latest_tiers(
     conn: &Connection,
     as_of: NaiveDate,
 ) -> rusqlite::Result<BTreeMap<String, String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT lawyer_id, payload FROM ( \
            SELECT lawyer_id, payload, row_number() OVER ( \
              PARTITION BY lawyer_id ORDER BY as_of DESC, rowid DESC) AS n \
-           FROM credit_snapshots WHERE as_of <= ?1) \
-         WHERE n = 1 ORDER BY lawyer_id",
-    )?;
+           FROM credit_snapshots WHERE as_of <= ?1 AND run_id NOT IN ({UNDONE_RUNS})) \
+         WHERE n = 1 ORDER BY lawyer_id"
+    ))?;
     let rows = stmt.query_map(params![date_text(as_of)], |r| {
         Ok((r.get::<_, String>(0)?, json(r.get(1)?, 1)?))
     })?;

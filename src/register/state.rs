@@ -7,7 +7,7 @@
 //! same function on their new events, so a run's outcome is exactly the fold
 //! of the log it leaves behind.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -98,8 +98,12 @@ pub struct Entry {
     /// Rule codes joined by `;` in registry order.
     pub rules: String,
     /// The evidence ids the entry rests on, sorted: set when held, proposed
-    /// and listed, grown by extensions.
+    /// and listed, grown by extensions, narrowed by amendments.
     pub evidence: Vec<String>,
+    /// The same ids per rule (empty for entries recorded before schema
+    /// version 2: see [`Entry::evidence_of`]).
+    #[serde(skip)]
+    pub rule_evidence: BTreeMap<String, Vec<String>>,
     pub proposed_on: Option<NaiveDate>,
     pub listed_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
@@ -126,6 +130,26 @@ impl Entry {
     pub fn rule_codes(&self) -> Vec<&str> {
         split_codes(&self.rules)
     }
+
+    /// The evidence of one of the entry's rules: as recorded per rule, or,
+    /// for an entry recorded before evidence was kept per rule, every id
+    /// (the caller skips those the run's data holds under other rules).
+    pub fn evidence_of(&self, rule: &str) -> Vec<&str> {
+        if self.rule_evidence.is_empty() {
+            self.evidence.iter().map(String::as_str).collect()
+        } else {
+            self.rule_evidence
+                .get(rule)
+                .map(|ids| ids.iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// The union of per-rule evidence, sorted.
+fn union(map: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+    let all: BTreeSet<&String> = map.values().flatten().collect();
+    all.into_iter().cloned().collect()
 }
 
 /// The fold of a log.
@@ -146,9 +170,11 @@ pub(crate) struct State {
 pub(crate) type FoldError = String;
 
 impl State {
+    /// The fold of the events in force (undo events and the events they
+    /// voided are skipped).
     pub fn fold(events: &[Event]) -> Result<State, (i64, FoldError)> {
         let mut state = State::default();
-        for e in events {
+        for e in events.iter().filter(|e| e.in_force()) {
             state.apply(e).map_err(|m| (e.event_id, m))?;
         }
         Ok(state)
@@ -239,6 +265,7 @@ impl State {
                     severity: None,
                     rules: String::new(),
                     evidence: Vec::new(),
+                    rule_evidence: BTreeMap::new(),
                     proposed_on: None,
                     listed_on: None,
                     ends_on: None,
@@ -283,6 +310,7 @@ impl State {
                 entry.proposed_on = None;
                 entry.rules = e.rules.clone();
                 entry.evidence = evidence.clone();
+                entry.rule_evidence = e.rule_evidence.clone();
             }
             kind::PROPOSED => {
                 expect(&[EntryStatus::New, EntryStatus::Held])?;
@@ -291,6 +319,7 @@ impl State {
                 entry.proposed_on = Some(e.date);
                 entry.rules = e.rules.clone();
                 entry.evidence = evidence.clone();
+                entry.rule_evidence = e.rule_evidence.clone();
             }
             kind::LISTED => {
                 expect(&[EntryStatus::Proposed])?;
@@ -305,6 +334,7 @@ impl State {
                 entry.ends_on = Some(e.ends_on.ok_or("a listed event needs ends_on")?);
                 entry.rules = e.rules.clone();
                 entry.evidence = evidence.clone();
+                entry.rule_evidence = e.rule_evidence.clone();
             }
             kind::EXTENDED => {
                 expect(&[EntryStatus::Listed])?;
@@ -314,6 +344,31 @@ impl State {
                 let mut all: BTreeSet<String> = entry.evidence.drain(..).collect();
                 all.extend(evidence.iter().cloned());
                 entry.evidence = all.into_iter().collect();
+                for (rule, ids) in &e.rule_evidence {
+                    let slot = entry.rule_evidence.entry(rule.clone()).or_default();
+                    slot.extend(ids.iter().cloned());
+                    slot.sort();
+                    slot.dedup();
+                }
+            }
+            kind::AMENDED => {
+                expect(&[
+                    EntryStatus::Proposed,
+                    EntryStatus::Held,
+                    EntryStatus::Listed,
+                ])?;
+                if e.rules.is_empty() {
+                    return Err("an amended event needs the rules that stand".into());
+                }
+                entry.rules = e.rules.clone();
+                entry.rule_evidence = e.rule_evidence.clone();
+                entry.evidence = union(&e.rule_evidence);
+                if entry.status != EntryStatus::Held {
+                    entry.severity = e.severity;
+                }
+                if entry.status == EntryStatus::Listed {
+                    entry.ends_on = Some(e.ends_on.ok_or("amending a listed entry needs ends_on")?);
+                }
             }
             kind::RENEWED => {
                 expect(&[EntryStatus::Listed])?;

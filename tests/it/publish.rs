@@ -909,6 +909,7 @@ async fn hostile_run(cases: u64) -> Hostile {
         "2024-11-30".into(),
         String::new(),
         format!("经查向受援人{recipient}收取财物"),
+        String::new(),
     ]);
     sanctions.rows.push(vec![
         "CF-TEST-0002".into(),
@@ -918,6 +919,7 @@ async fn hostile_run(cases: u64) -> Hostile {
         "2024-11-30".into(),
         String::new(),
         FORMULA_SUMMARY.into(),
+        String::new(),
     ]);
     sanctions.write(&data.join("sanctions.csv"));
 

@@ -70,20 +70,21 @@ fn run(register: &Path, as_of: &str) {
         period_end: d("2024-12-31"),
         settings: &settings,
         lawyers: lawyers(),
-        evidence: &|_| EvidenceStatus::Valid,
+        evidence: &|_: &str, _: &str| EvidenceStatus::Valid,
     };
     reg.apply_run(&input, false).unwrap();
 }
 
 /// The fixture's folder with a register in which every lawyer was proposed
-/// on 2024-12-31 and, when `listed`, listed on 2025-01-15.
+/// on 2024-12-31 and, when `listed`, listed on 2025-01-16 (the first day
+/// after the objection deadline).
 fn setup(listed: bool) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     Fixture::valid().write(dir.path());
     let register = dir.path().join("state/register.sqlite");
     run(&register, "2024-12-31");
     if listed {
-        run(&register, "2025-01-15");
+        run(&register, "2025-01-16");
     }
     (dir, register)
 }
@@ -323,9 +324,9 @@ fn repair_refused_before_its_minimum_period_with_the_date_then_allowed() {
         ]
     };
     let err = refused(&args("2025-03-01"), p);
-    assert!(err.contains("becomes possible on 2025-04-15"), "{err}");
+    assert!(err.contains("becomes possible on 2025-04-16"), "{err}");
     assert!(err.contains("NEG-L001-1"), "{err}");
-    let text = ok(&args("2025-04-15"), p);
+    let text = ok(&args("2025-04-16"), p);
     assert!(
         text.contains("removed NEG-L001-1") && text.contains("removed"),
         "{text}"
@@ -353,7 +354,7 @@ fn repair_reads_the_sanction_and_revocation_from_the_latest_snapshot() {
         p,
     );
     assert!(err.contains("revoked"), "{err}");
-    // L002 (serious, listed 2025-01-15): 365 days.
+    // L002 (serious, listed 2025-01-16): 365 days.
     let err = refused(
         &[
             "register",
@@ -369,7 +370,7 @@ fn repair_reads_the_sanction_and_revocation_from_the_latest_snapshot() {
         ],
         p,
     );
-    assert!(err.contains("possible on 2026-01-15"), "{err}");
+    assert!(err.contains("possible on 2026-01-16"), "{err}");
 }
 
 #[test]

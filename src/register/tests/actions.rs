@@ -29,6 +29,7 @@ fn lodged_objection_blocks_listing_and_rejected_lets_it_continue() {
             "张律师",
             "案件不应计入",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     assert_eq!(
@@ -58,6 +59,7 @@ fn lodged_objection_blocks_listing_and_rejected_lets_it_continue() {
             "王科长",
             "理由不成立",
             d("2025-01-22"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     let e = h.neg("L1");
@@ -80,6 +82,7 @@ fn upheld_objection_withdraws_the_entry() {
             "张律师",
             "异议",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     let ev = h
@@ -91,6 +94,7 @@ fn upheld_objection_withdraws_the_entry() {
             "王科长",
             "异议成立",
             d("2025-01-09"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     assert_eq!(ev.kind, "objection_upheld");
@@ -115,6 +119,7 @@ fn objection_refusals_say_why() {
             "张",
             "x",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap_err();
     assert!(matches!(e, RegisterError::NoEntry { .. }), "{e}");
@@ -130,6 +135,7 @@ fn objection_refusals_say_why() {
             "王",
             "x",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap_err();
     assert!(e.to_string().contains("lodge one first"), "{e}");
@@ -141,6 +147,7 @@ fn objection_refusals_say_why() {
             "张",
             "x",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     let e = h
@@ -152,6 +159,7 @@ fn objection_refusals_say_why() {
             "张",
             "again",
             d("2025-01-06"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap_err();
     assert!(e.to_string().contains("already pending"), "{e}");
@@ -163,6 +171,7 @@ fn objection_refusals_say_why() {
             "王",
             "x",
             d("2025-01-06"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     h.run("2025-01-16", l1());
@@ -175,6 +184,7 @@ fn objection_refusals_say_why() {
             "张",
             "late",
             d("2025-01-17"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap_err();
     assert!(e.to_string().contains("register annul"), "{e}");
@@ -194,6 +204,7 @@ fn actions_need_a_person_a_reason_and_a_date_in_order() {
                 by,
                 reason,
                 d("2025-01-05"),
+                &crate::config::ListSettings::default(),
             )
             .unwrap_err();
         assert!(
@@ -217,7 +228,7 @@ fn actions_need_a_person_a_reason_and_a_date_in_order() {
 /// L1 listed (general) on 2025-01-15.
 fn listed_general() -> H {
     let mut h = proposed();
-    h.run("2025-01-15", l1());
+    h.run("2025-01-16", l1());
     assert_eq!(h.neg("L1").status, "listed");
     h
 }
@@ -229,29 +240,29 @@ fn repair_is_refused_before_the_minimum_period_with_the_date_and_allowed_after()
     let facts = RepairFacts::default();
     let e = h
         .reg
-        .repair("L1", "王科长", "已整改", d("2025-04-14"), &facts, &s)
+        .repair("L1", "王科长", "已整改", d("2025-04-15"), &facts, &s)
         .unwrap_err();
     match &e {
         RegisterError::RepairRefused { possible_on, .. } => {
-            assert_eq!(*possible_on, Some(d("2025-04-15")));
+            assert_eq!(*possible_on, Some(d("2025-04-16")));
         }
         other => panic!("{other}"),
     }
     let msg = e.to_string();
     assert!(
-        msg.contains("2025-04-15") && msg.contains("90 days"),
+        msg.contains("2025-04-16") && msg.contains("90 days"),
         "{msg}"
     );
 
     let ev = h
         .reg
-        .repair("L1", "王科长", "已整改", d("2025-04-15"), &facts, &s)
+        .repair("L1", "王科长", "已整改", d("2025-04-16"), &facts, &s)
         .unwrap();
     assert_eq!((ev.kind.as_str(), ev.actor.as_str()), ("removed", "王科长"));
     let e = h.neg("L1");
     assert_eq!(
         (e.status.as_str(), e.removed_on),
-        ("removed", Some(d("2025-04-15")))
+        ("removed", Some(d("2025-04-16")))
     );
     // Nothing left to repair.
     let e = h
@@ -267,7 +278,7 @@ fn repair_is_refused_while_the_sanction_is_in_force_and_when_revoked() {
     let mut l = with(lawyer("L1"), &[firm("N4", &["S1"])]);
     l.n4_sanction_end = Some(d("2026-06-01"));
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     let s = h.settings.clone();
     let facts = RepairFacts {
         licence_revoked: false,

@@ -8,7 +8,7 @@ fn entries_as_of_any_date_fold_the_events_up_to_it() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l.clone()]);
+    h.run("2025-01-16", vec![l.clone()]);
     h.run("2026-02-01", vec![l]);
 
     let status_on = |date: &str| -> Vec<String> {
@@ -47,6 +47,7 @@ fn fold_refuses_a_transition_that_does_not_fit() {
         severity: Some(Severity::General),
         ends_on: Some(d("2026-01-01")),
         period_end: None,
+        ..Event::default()
     };
     let (id, message) = State::fold(&[listed]).unwrap_err();
     assert_eq!(id, 1);
@@ -72,6 +73,7 @@ fn entries_sort_by_lawyer_then_list_then_age() {
             "a",
             "b",
             d("2024-12-31"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     h.reg
@@ -82,6 +84,7 @@ fn entries_sort_by_lawyer_then_list_then_age() {
             "a",
             "b",
             d("2024-12-31"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     h.run(

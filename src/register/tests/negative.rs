@@ -38,7 +38,7 @@ fn proposal_then_notice_then_listing() {
 
     // On the deadline it is listed, with the rules that hold then.
     let out = h.run(
-        "2025-01-15",
+        "2025-01-16",
         vec![with(
             lawyer("L1"),
             &[firm("N1", &["C1"]), firm("N2", &["C1", "C2"])],
@@ -50,8 +50,8 @@ fn proposal_then_notice_then_listing() {
     assert_eq!(e.status, "listed");
     assert_eq!(e.rules, "N1;N2");
     assert_eq!(e.evidence, ["C1", "C2"]);
-    assert_eq!(e.listed_on, Some(d("2025-01-15")));
-    assert_eq!(e.ends_on, Some(d("2026-01-15")));
+    assert_eq!(e.listed_on, Some(d("2025-01-16")));
+    assert_eq!(e.ends_on, Some(d("2026-01-16")));
     assert_eq!(e.severity, Some(Severity::General));
 }
 
@@ -61,7 +61,7 @@ fn serious_entry_ends_at_the_later_of_three_years_and_the_sanction() {
     let mut l = with(lawyer("L1"), &[firm("N4", &["S1"])]);
     l.n4_sanction_end = Some(d("2029-06-30"));
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l.clone()]);
+    h.run("2025-01-16", vec![l.clone()]);
     let e = h.neg("L1");
     assert_eq!(e.severity, Some(Severity::Serious));
     assert_eq!(e.ends_on, Some(d("2029-06-30")));
@@ -69,9 +69,9 @@ fn serious_entry_ends_at_the_later_of_three_years_and_the_sanction() {
     let mut h = H::new();
     l.n4_sanction_end = Some(d("2025-06-30"));
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
-    // 2025-01-15 + 1,095 days.
-    assert_eq!(h.neg("L1").ends_on, Some(d("2028-01-15")));
+    h.run("2025-01-16", vec![l]);
+    // 2025-01-16 + 1,095 days.
+    assert_eq!(h.neg("L1").ends_on, Some(d("2028-01-16")));
 }
 
 #[test]
@@ -110,13 +110,14 @@ fn held_entry_then_proposed_when_its_rules_become_firm() {
         Some(d("2025-03-01")),
         "the notice starts now"
     );
+    // The deadline (2025-03-16) is the last day to object: listed after it.
     h.run(
-        "2025-03-15",
+        "2025-03-16",
         vec![with(lawyer("L1"), &[firm("N2", &["C1", "C2"])])],
     );
     assert_eq!(h.neg("L1").status, "proposed");
     h.run(
-        "2025-03-16",
+        "2025-03-17",
         vec![with(lawyer("L1"), &[firm("N2", &["C1", "C2"])])],
     );
     assert_eq!(h.neg("L1").status, "listed");
@@ -206,7 +207,7 @@ fn listed_entry_is_annulled_when_evidence_is_overturned_but_kept_when_it_ages_ou
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N3", &["K1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     assert_eq!(h.neg("L1").status, "listed");
 
     // The complaint leaves the lookback window: the entry runs its course.
@@ -216,7 +217,7 @@ fn listed_entry_is_annulled_when_evidence_is_overturned_but_kept_when_it_ages_ou
     let e = h.neg("L1");
     assert_eq!(
         (e.status.as_str(), e.ends_on),
-        ("listed", Some(d("2028-01-15")))
+        ("listed", Some(d("2028-01-16")))
     );
 
     // The complaint is found unsubstantiated after all: annulled.
@@ -236,7 +237,7 @@ fn listed_entry_whose_rules_still_hold_is_not_annulled() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N2", &["C1", "C2", "C3"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     h.overturn("C1");
     let out = h.run(
         "2025-02-01",
@@ -251,12 +252,12 @@ fn expiry_on_the_first_run_after_ends_on() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l.clone()]);
-    let out = h.run("2026-01-15", vec![l.clone()]);
+    h.run("2025-01-16", vec![l.clone()]);
+    let out = h.run("2026-01-16", vec![l.clone()]);
     assert!(out.new_events.is_empty(), "in force through ends_on");
     let out = h.run("2026-03-01", vec![l]);
     assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-1", "expired")]));
-    assert!(out.new_events[0].reason.contains("2026-01-15"));
+    assert!(out.new_events[0].reason.contains("2026-01-16"));
     let e = h.neg("L1");
     assert_eq!(
         (e.status.as_str(), e.removed_on),
@@ -269,7 +270,7 @@ fn expiry_also_for_a_lawyer_missing_from_the_run() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     let out = h.run("2025-06-01", vec![lawyer("L2")]);
     assert!(
         out.new_events.is_empty(),
@@ -284,7 +285,7 @@ fn new_evidence_after_expiry_makes_a_new_entry_but_old_evidence_does_not() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     let out = h.run(
         "2026-02-01",
         vec![with(
@@ -308,7 +309,7 @@ fn extension_on_new_evidence_keeps_a_general_end() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     let out = h.run(
         "2025-03-01",
         vec![with(
@@ -321,7 +322,7 @@ fn extension_on_new_evidence_keeps_a_general_end() {
     let e = h.neg("L1");
     assert_eq!(e.rules, "N1;N2");
     assert_eq!(e.evidence, ["C1", "C4"]);
-    assert_eq!(e.ends_on, Some(d("2026-01-15")));
+    assert_eq!(e.ends_on, Some(d("2026-01-16")));
     assert_eq!(e.severity, Some(Severity::General));
 }
 
@@ -330,15 +331,15 @@ fn extension_to_serious_recomputes_ends_on_from_the_original_listing() {
     let mut h = H::new();
     let l = with(lawyer("L1"), &[firm("N1", &["C1"])]);
     h.run("2024-12-31", vec![l.clone()]);
-    h.run("2025-01-15", vec![l]);
+    h.run("2025-01-16", vec![l]);
     let mut l = with(lawyer("L1"), &[firm("N1", &["C1"]), firm("N3", &["K7"])]);
     let out = h.run("2025-05-01", vec![l.clone()]);
     assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-1", "extended")]));
     assert!(out.new_events[0].reason.contains("severity now serious"));
     let e = h.neg("L1");
     assert_eq!(e.severity, Some(Severity::Serious));
-    assert_eq!(e.listed_on, Some(d("2025-01-15")));
-    assert_eq!(e.ends_on, Some(d("2028-01-15")));
+    assert_eq!(e.listed_on, Some(d("2025-01-16")));
+    assert_eq!(e.ends_on, Some(d("2028-01-16")));
 
     // A later sanction in force pushes a serious end out.
     l.negative.push(firm("N4", &["S3"]));
@@ -370,6 +371,7 @@ fn no_double_jeopardy_after_an_upheld_objection() {
             "王审查",
             "材料有误",
             d("2025-01-05"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     h.reg
@@ -380,6 +382,7 @@ fn no_double_jeopardy_after_an_upheld_objection() {
             "王审查",
             "复核成立",
             d("2025-01-08"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     // The same evidence never supports a new proposal.
@@ -388,7 +391,8 @@ fn no_double_jeopardy_after_an_upheld_objection() {
         vec![with(lawyer("L1"), &[firm("N2", &["C1", "C2"])])],
     );
     assert!(out.new_events.is_empty());
-    // A finding keeps only its new evidence; one left without evidence does not count.
+    // Rules are evaluated on the evidence outside the barred set: one new
+    // unqualified case beside C1 and C2 is not two, and N1 on C2 is gone.
     let out = h.run(
         "2025-02-01",
         vec![with(
@@ -396,13 +400,19 @@ fn no_double_jeopardy_after_an_upheld_objection() {
             &[firm("N1", &["C2"]), firm("N2", &["C1", "C2", "C7"])],
         )],
     );
+    assert!(out.new_events.is_empty(), "{:?}", kinds(&out.new_events));
+    // Two new ones make a new entry resting on them alone, with its notice.
+    let out = h.run(
+        "2025-02-02",
+        vec![with(lawyer("L1"), &[firm("N2", &["C1", "C2", "C7", "C8"])])],
+    );
     assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-2", "proposed")]));
     assert_eq!(
         (
             out.new_events[0].rules.as_str(),
             out.new_events[0].evidence.as_str()
         ),
-        ("N2", "C7")
+        ("N2", "C7;C8")
     );
 }
 
@@ -452,15 +462,13 @@ fn bad_input_is_refused_before_anything_is_written() {
 }
 
 #[test]
-fn with_no_notice_period_a_proposal_is_listed_in_the_same_run() {
+fn with_no_notice_period_a_proposal_is_listed_at_the_next_run() {
     let mut h = H::new();
     h.settings.notice_days = 0;
     let l = vec![with(lawyer("L1"), &[firm("N1", &["C1"])])];
     let out = h.run("2024-12-31", l.clone());
-    assert_eq!(
-        kinds(&out.new_events),
-        pairs(&[("NEG-L1-1", "proposed"), ("NEG-L1-1", "listed")])
-    );
-    assert_eq!(out.newly_proposed[0].status, "listed");
-    assert!(h.run("2024-12-31", l).new_events.is_empty());
+    assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-1", "proposed")]));
+    assert!(h.run("2024-12-31", l.clone()).new_events.is_empty());
+    let out = h.run("2025-01-01", l);
+    assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-1", "listed")]));
 }

@@ -13,12 +13,12 @@ fn positive_entry_is_proposed_listed_and_renewed_at_a_later_period() {
     let e = h.pos("L1");
     assert_eq!((e.status.as_str(), e.severity), ("proposed", None));
 
-    let out = h.run("2025-01-15", vec![positive("L1")]);
+    let out = h.run("2025-01-16", vec![positive("L1")]);
     assert_eq!(kinds(&out.new_events), pairs(&[("POS-L1-1", "listed")]));
     let e = h.pos("L1");
     assert_eq!(
         (e.listed_on, e.ends_on),
-        (Some(d("2025-01-15")), Some(d("2026-01-15")))
+        (Some(d("2025-01-16")), Some(d("2026-01-16")))
     );
 
     // Another run of the same period renews nothing.
@@ -33,7 +33,7 @@ fn positive_entry_is_proposed_listed_and_renewed_at_a_later_period() {
     assert_eq!(kinds(&out.new_events), pairs(&[("POS-L1-1", "renewed")]));
     let e = h.pos("L1");
     assert_eq!(e.ends_on, Some(d("2026-12-31")));
-    assert_eq!(e.listed_on, Some(d("2025-01-15")));
+    assert_eq!(e.listed_on, Some(d("2025-01-16")));
     assert!(
         h.run("2025-12-31", vec![positive("L1")])
             .new_events
@@ -45,7 +45,7 @@ fn positive_entry_is_proposed_listed_and_renewed_at_a_later_period() {
 fn positive_entry_is_removed_at_a_later_period_where_it_does_not_qualify() {
     let mut h = H::new();
     h.run("2024-12-31", vec![positive("L1")]);
-    h.run("2025-01-15", vec![positive("L1")]);
+    h.run("2025-01-16", vec![positive("L1")]);
     // Not qualifying within the same period changes nothing yet.
     assert!(
         h.run("2025-03-01", vec![lawyer("L1")])
@@ -65,7 +65,7 @@ fn positive_entry_is_removed_at_a_later_period_where_it_does_not_qualify() {
 fn positive_entry_expires_when_no_run_renews_it_in_time() {
     let mut h = H::new();
     h.run("2024-12-31", vec![positive("L1")]);
-    h.run("2025-01-15", vec![positive("L1")]);
+    h.run("2025-01-16", vec![positive("L1")]);
     let out = h.run("2026-12-31", vec![positive("L1")]);
     assert_eq!(
         kinds(&out.new_events),
@@ -113,7 +113,7 @@ fn p5_no_open_negative_entry() {
 fn listed_positive_entry_is_removed_at_a_later_period_when_a_negative_entry_opens() {
     let mut h = H::new();
     h.run("2024-12-31", vec![positive("L1")]);
-    h.run("2025-01-15", vec![positive("L1")]);
+    h.run("2025-01-16", vec![positive("L1")]);
     let out = h.run(
         "2025-12-31",
         vec![with(positive("L1"), &[firm("N1", &["C9"])])],
@@ -136,6 +136,7 @@ fn upheld_objection_to_a_positive_proposal_is_not_undone_in_the_same_period() {
             "李主任",
             "投诉在办",
             d("2025-01-02"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     let out = h.run("2025-01-20", vec![positive("L1")]);
@@ -151,6 +152,7 @@ fn upheld_objection_to_a_positive_proposal_is_not_undone_in_the_same_period() {
             "李主任",
             "异议成立",
             d("2025-01-21"),
+            &crate::config::ListSettings::default(),
         )
         .unwrap();
     assert_eq!(h.pos("L1").status, "withdrawn");

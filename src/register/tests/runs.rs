@@ -87,7 +87,7 @@ fn dry_run_on_a_missing_register_creates_nothing() {
         period_end: d("2024-12-31"),
         settings: &settings,
         lawyers: inputs(),
-        evidence: &|_| EvidenceStatus::Valid,
+        evidence: &|_: &str, _: &str| EvidenceStatus::Valid,
     };
     let out = reg.apply_run(&input, true).unwrap();
     assert_eq!(out.newly_proposed.len(), 3);
@@ -148,7 +148,7 @@ fn a_pending_run_that_is_dropped_or_rolled_back_leaves_nothing() {
         period_end: d("2024-12-31"),
         settings: &settings,
         lawyers: inputs(),
-        evidence: &|_| EvidenceStatus::Valid,
+        evidence: &|_: &str, _: &str| EvidenceStatus::Valid,
     };
     {
         let pending = h.reg.begin_run(&input, false).unwrap();
