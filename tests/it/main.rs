@@ -4,6 +4,7 @@
 #[cfg(feature = "ballista")]
 mod ballista;
 mod credit;
+mod due_process;
 mod fixture;
 mod formats;
 mod ingest_errors;

@@ -5,6 +5,7 @@
 //! after 90 / 365 days, positive 365.
 
 mod actions;
+mod due_process;
 mod fold;
 mod negative;
 mod positive;

@@ -76,3 +76,57 @@ fn triggers_refuse_update_and_delete_of_events_and_snapshots() {
             .contains("firm rules hold")
     );
 }
+
+#[test]
+fn a_version_1_register_is_migrated_with_its_events_and_re_checked_by_kind() {
+    // A register written by the first release: schema version 1, evidence
+    // not recorded per rule.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL);
+             INSERT INTO schema_version (version) VALUES (1);",
+        )
+        .unwrap();
+        conn.execute_batch(crate::register::schema::MIGRATIONS[0])
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO events (entry_id, lawyer_id, list, kind, date, run_id, actor, reason,
+                                 rules, evidence, severity, period_end)
+             VALUES ('NEG-L1-1', 'L1', 'negative', 'proposed', '2024-12-31', 'r1', 'pipeline',
+                     'firm rules hold', 'N1;N3', 'C1;K1', 'serious', '2024-12-31');",
+        )
+        .unwrap();
+    }
+    let mut reg = Register::open(&path).unwrap();
+    reg.set_today(d("2099-12-31"));
+    assert_eq!(
+        reg.schema_version().unwrap(),
+        crate::register::schema::current_version()
+    );
+    assert_eq!(reg.events().unwrap().len(), 1);
+    assert_eq!(reg.entries().unwrap()[0].rules, "N1;N3");
+    // The complaint is overturned; the run's data holds C1 as a case and K1
+    // as a complaint, so each old id is judged under its own rule only.
+    let evidence = |rule: &str, id: &str| match (rule, id) {
+        ("N3", "K1") => EvidenceStatus::Overturned,
+        ("N1" | "N2", "C1") => EvidenceStatus::Valid,
+        _ => EvidenceStatus::OtherRule,
+    };
+    let settings = ListSettings::default();
+    let input = RunInput {
+        run_id: "r2",
+        as_of: d("2025-01-05"),
+        period_end: d("2024-12-31"),
+        settings: &settings,
+        lawyers: vec![with(lawyer("L1"), &[firm("N1", &["C1"])])],
+        evidence: &evidence,
+    };
+    let out = reg.apply_run(&input, false).unwrap();
+    assert_eq!(kinds(&out.new_events), pairs(&[("NEG-L1-1", "amended")]));
+    assert_eq!(out.new_events[0].rules, "N1");
+    // The append-only triggers are back after the table was rebuilt.
+    assert!(reg.connection().execute("DELETE FROM events", []).is_err());
+}
