@@ -112,6 +112,7 @@ pub fn explain(plan: &Plan, lawyer_id: &str) -> Result<String> {
         }
     );
     let (entries, events) = register.history(lawyer_id)?;
-    out.push_str(&report::history(lawyer_id, &entries, &events));
+    let texts = crate::register::rules::RuleText::of(&plan.settings);
+    out.push_str(&report::history(lawyer_id, &entries, &events, &texts));
     Ok(out)
 }

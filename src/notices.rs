@@ -39,6 +39,7 @@ pub fn write_notices(
         .expect("the notice template parses");
     let template = env.get_template("notice").expect("added above");
     let notice_days = plan.settings.lists.notice_days;
+    let texts = crate::register::rules::RuleText::of(&plan.settings);
     for entry in proposed {
         let path = dir.join(crate::output::id_file_name(&entry.lawyer_id, "html"));
         let who = people.get(&entry.lawyer_id);
@@ -47,8 +48,8 @@ pub fn write_notices(
             .split(';')
             .filter(|c| !c.is_empty())
             .map(|code| {
-                let r = rule(code);
-                context! { code => code, zh => r.map(|r| r.zh), en => r.map(|r| r.en) }
+                let (zh, en) = rule(code).map(|r| r.text(&texts)).unzip();
+                context! { code => code, zh => zh, en => en }
             })
             .collect();
         let proposed_on = entry.proposed_on.expect("a proposed entry has its date");

@@ -4,8 +4,9 @@
 //! English wording. Everything that names a rule — the register's `rules`
 //! columns, notices, `register history`, `explain` — reads it from here, and
 //! `;`-joined rule lists are always written in the order of [`LIST_RULES`].
-//! The wording gives the specification's default thresholds; the thresholds
-//! themselves live in the pipeline file.
+//! The wording is a template: its `{placeholders}` are filled from the
+//! settings in force ([`RuleText::of`], [`ListRule::text`]), so no text ever
+//! quotes a default the pipeline changed.
 
 use super::input::{ListKind, Severity};
 
@@ -63,8 +64,8 @@ pub const LIST_RULES: &[ListRule] = &[
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
         can_be_held: false,
-        zh: "回溯期内受到公开谴责或更重的处分，或在评估日仍有处分在执行期内",
-        en: "a sanction of public censure or heavier decided in the lookback window, \
+        zh: "回溯期内受到{heavy_zh}或更重的处分，或在评估日仍有处分在执行期内",
+        en: "a sanction of {heavy_en} or heavier decided in the lookback window, \
              or a sanction still in force at the as-of date",
     },
     ListRule {
@@ -73,8 +74,9 @@ pub const LIST_RULES: &[ListRule] = &[
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
-        zh: "评查期内至少有3件受评查案件，且执业满3年",
-        en: "at least 3 reviewed cases in the period and at least 3 years of practice",
+        zh: "评查期内至少有{min_cases}件受评查案件，且执业满{min_years}年",
+        en: "at least {min_cases} reviewed cases in the period and at least {min_years} years of \
+             practice",
     },
     ListRule {
         code: "P2",
@@ -82,8 +84,9 @@ pub const LIST_RULES: &[ListRule] = &[
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
-        zh: "评查期内案件平均分不低于90分，且没有案件低于合格",
-        en: "a mean case score of at least 90 in the period and no case graded below qualified",
+        zh: "评查期内案件平均分不低于{min_mean}分，且没有案件低于合格",
+        en: "a mean case score of at least {min_mean} in the period and no case graded below \
+             qualified",
     },
     ListRule {
         code: "P3",
@@ -100,8 +103,9 @@ pub const LIST_RULES: &[ListRule] = &[
         list: ListKind::Positive,
         severity: None,
         can_be_held: false,
-        zh: "有3条以上有效回访时，满意率不低于90%",
-        en: "a satisfaction rate of at least 0.9 when there are 3 or more usable feedback rows",
+        zh: "有{min_feedback}条以上有效回访时，满意率不低于{min_satisfaction_pct}%",
+        en: "a satisfaction rate of at least {min_satisfaction} when there are {min_feedback} or \
+             more usable feedback rows",
     },
     ListRule {
         code: "P5",
@@ -113,6 +117,79 @@ pub const LIST_RULES: &[ListRule] = &[
         en: "no negative entry proposed, held or listed, and status active",
     },
 ];
+
+impl ListRule {
+    /// The rule's Chinese and English wording with the settings in force.
+    pub fn text(&self, values: &RuleText) -> (String, String) {
+        (values.fill(self.zh), values.fill(self.en))
+    }
+}
+
+/// The values rule texts quote, from the settings in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleText {
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl RuleText {
+    pub fn of(settings: &crate::config::Settings) -> RuleText {
+        let l = &settings.lists;
+        // "public censure or heavier": the lightest kind whose deduction
+        // reaches `heavy_sanction_points` (N4's own test in the SQL).
+        let heavy = crate::config::SANCTION_KINDS
+            .iter()
+            .map(|(kind, _)| *kind)
+            .filter(|kind| {
+                settings
+                    .sanction_points(kind)
+                    .is_some_and(|p| p >= l.heavy_sanction_points - 1e-9)
+            })
+            .min_by(|a, b| {
+                let points = |k: &str| settings.sanction_points(k).unwrap_or(f64::MAX);
+                points(a).total_cmp(&points(b))
+            });
+        let heavy_zh = heavy
+            .and_then(|k| {
+                crate::ingest::schema::SANCTION_KIND
+                    .iter()
+                    .find(|v| v.code == k)
+                    .and_then(|v| v.labels.first().copied())
+            })
+            .unwrap_or("处分")
+            .to_string();
+        let heavy_en = heavy.unwrap_or("a sanction").replace('_', " ");
+        RuleText {
+            pairs: vec![
+                ("{min_cases}", l.positive_min_cases.to_string()),
+                ("{min_years}", l.positive_min_years.to_string()),
+                ("{min_mean}", number(l.positive_min_mean)),
+                ("{min_feedback}", l.positive_min_feedback.to_string()),
+                (
+                    "{min_satisfaction_pct}",
+                    number(l.positive_min_satisfaction * 100.0),
+                ),
+                ("{min_satisfaction}", number(l.positive_min_satisfaction)),
+                ("{heavy_zh}", heavy_zh),
+                ("{heavy_en}", heavy_en),
+            ],
+        }
+    }
+
+    fn fill(&self, template: &str) -> String {
+        let mut text = template.to_string();
+        for (key, value) in &self.pairs {
+            text = text.replace(key, value);
+        }
+        text
+    }
+}
+
+/// A threshold as people write it: `90`, `92.5`, `0.9`.
+fn number(x: f64) -> String {
+    let rounded = (x * 1e6).round() / 1e6;
+    let text = format!("{rounded}");
+    text.strip_suffix(".0").map(str::to_string).unwrap_or(text)
+}
 
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static ListRule> {

@@ -266,7 +266,12 @@ fn undo_voids_a_future_dated_run_and_the_next_run_goes_on() {
     assert_eq!(h.neg("L1").listed_on, Some(d("2025-01-20")));
     // History keeps the voided event, struck through, with the undo's words.
     let (entries, events) = h.reg.history("L1").unwrap();
-    let text = report::history("L1", &entries, &events);
+    let text = report::history(
+        "L1",
+        &entries,
+        &events,
+        &rules::RuleText::of(&Default::default()),
+    );
     assert!(
         text.contains("voided by #") && text.contains("as-of typed as 2052"),
         "{text}"
@@ -292,4 +297,56 @@ fn undo_of_a_manual_action_voids_that_one_event() {
     let (_, voided) = h.reg.undo("王", "annulled the wrong lawyer").unwrap();
     assert_eq!(kinds(&voided), pairs(&[("NEG-L1-1", "annulled")]));
     assert_eq!(h.neg("L1").status, "listed");
+}
+
+#[test]
+fn rule_texts_quote_the_settings_in_force() {
+    let defaults = crate::config::Settings::default();
+    let text =
+        |s: &crate::config::Settings, code: &str| rule(code).unwrap().text(&rules::RuleText::of(s));
+    // At the defaults, the wording of the specification.
+    assert_eq!(
+        text(&defaults, "P1").0,
+        "评查期内至少有3件受评查案件，且执业满3年"
+    );
+    assert_eq!(
+        text(&defaults, "P2").0,
+        "评查期内案件平均分不低于90分，且没有案件低于合格"
+    );
+    assert_eq!(
+        text(&defaults, "P4").0,
+        "有3条以上有效回访时，满意率不低于90%"
+    );
+    assert!(text(&defaults, "N4").0.contains("公开谴责或更重"));
+    assert!(
+        text(&defaults, "N4")
+            .1
+            .contains("public censure or heavier")
+    );
+    // Changed settings reach every rule that quotes them.
+    let mut s = defaults.clone();
+    s.lists.positive_min_mean = 92.5;
+    s.lists.positive_min_cases = 5;
+    s.lists.positive_min_years = 4;
+    s.lists.positive_min_satisfaction = 0.85;
+    s.lists.heavy_sanction_points = 40.0;
+    assert_eq!(text(&s, "P1").0, "评查期内至少有5件受评查案件，且执业满4年");
+    assert!(text(&s, "P2").0.contains("不低于92.5分"));
+    assert!(text(&s, "P2").1.contains("at least 92.5"));
+    assert!(text(&s, "P4").0.contains("不低于85%"));
+    assert!(text(&s, "P4").1.contains("at least 0.85"));
+    assert!(
+        text(&s, "N4").0.contains("中止会员权利或更重"),
+        "{}",
+        text(&s, "N4").0
+    );
+    // No placeholder is left unfilled in any rule.
+    for r in LIST_RULES {
+        let (zh, en) = r.text(&rules::RuleText::of(&s));
+        assert!(
+            !zh.contains('{') && !en.contains('{'),
+            "{}: {zh} / {en}",
+            r.code
+        );
+    }
 }

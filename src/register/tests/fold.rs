@@ -112,7 +112,12 @@ fn history_prints_entries_events_and_rule_texts() {
         .note("L1", "李", "已电话告知", d("2025-01-02"))
         .unwrap();
     let (entries, events) = h.reg.history("L1").unwrap();
-    let text = report::history("L1", &entries, &events);
+    let text = report::history(
+        "L1",
+        &entries,
+        &events,
+        &rules::RuleText::of(&Default::default()),
+    );
     for needle in [
         "NEG-L1-1",
         "拟列入 proposed",
