@@ -237,6 +237,9 @@ section!(
         exempt_kinds: Vec<String> = Vec::new(),
         min_licensed_months: u32 = 3,
         not_for_criminal: Vec<String> = vec!["grassroots".to_string()],
+        /// Years of practice for eligibility to major cases and the junior
+        /// compliance flag K3 (P1 reads `[lists] positive_min_years`).
+        major_case_min_years: u32 = 3,
     }
 );
 

@@ -63,6 +63,60 @@ pub const INSPECTION_REASONS: &[InspectionReason] = &[
     },
 ];
 
+/// A compliance flag of a case (credit-and-lists.md, "Compliance flags
+/// output"); `sql/mart_case_compliance.sql` decides them.
+pub struct ComplianceFlag {
+    pub code: &'static str,
+    /// `{min_years}` is `[inspection] major_case_min_years`.
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// The compliance flags K1–K5, in code order.
+pub const COMPLIANCE_FLAGS: &[ComplianceFlag] = &[
+    ComplianceFlag {
+        code: "K1",
+        zh: "超期归档",
+        en: "archived late",
+    },
+    ComplianceFlag {
+        code: "K2",
+        zh: "家暴案件由男律师承办",
+        en: "domestic-violence case with a male lawyer",
+    },
+    ComplianceFlag {
+        code: "K3",
+        zh: "执业不满{min_years}年承办刑事或重大疑难案件",
+        en: "criminal or major case given to a lawyer with under {min_years} years of practice",
+    },
+    ComplianceFlag {
+        code: "K4",
+        zh: "不得承办刑事案件的执业类别承办刑事案件",
+        en: "criminal case given to a practice kind that may not defend in criminal cases",
+    },
+    ComplianceFlag {
+        code: "K5",
+        zh: "列入负面清单期间被指派",
+        en: "assigned while on the negative list",
+    },
+];
+
+impl ComplianceFlag {
+    /// The flag's Chinese and English words with the settings in force.
+    pub fn text(&self, settings: &crate::config::InspectionSettings) -> (String, String) {
+        let years = settings.major_case_min_years.to_string();
+        (
+            self.zh.replace("{min_years}", &years),
+            self.en.replace("{min_years}", &years),
+        )
+    }
+}
+
+/// The flag with this code.
+pub fn compliance_flag(code: &str) -> Option<&'static ComplianceFlag> {
+    COMPLIANCE_FLAGS.iter().find(|f| f.code == code)
+}
+
 /// Chinese headers of the columns the workbooks show.
 const LABELS: &[(&str, &str)] = &[
     ("lawyer_id", "执业证号"),
@@ -107,6 +161,10 @@ const LABELS: &[(&str, &str)] = &[
     ("n_cases_closed", "办结案件"),
     ("n_cases_reviewed", "评议案件"),
     ("specialties", "擅长领域"),
+    ("case_id", "案件编号"),
+    ("case_type", "案件类型"),
+    ("assigned_on", "指派日期"),
+    ("flags", "合规提示代码"),
 ];
 
 fn headers(schema: &SchemaRef) -> Vec<String> {
@@ -189,6 +247,8 @@ pub fn write_inspection_workbook(
     dir: &Path,
     lawyers: (&SchemaRef, &[RecordBatch]),
     firms: (&SchemaRef, &[RecordBatch]),
+    compliance: (&SchemaRef, &[RecordBatch]),
+    settings: &crate::config::InspectionSettings,
     period: &str,
     as_of: chrono::NaiveDate,
 ) -> Result<()> {
@@ -210,6 +270,11 @@ pub fn write_inspection_workbook(
     ws.set_name("律所汇总").map_err(&err)?;
     write_batches(ws, &headers(firms.0), firms.1).map_err(&err)?;
 
+    // One row per flagged case; the codes' words are on the 说明 sheet.
+    let ws = wb.add_worksheet();
+    ws.set_name("合规提示").map_err(&err)?;
+    write_batches(ws, &headers(compliance.0), compliance.1).map_err(&err)?;
+
     let ws = wb.add_worksheet();
     ws.set_name("说明").map_err(&err)?;
     let bold = Format::new().set_bold();
@@ -229,6 +294,11 @@ pub fn write_inspection_workbook(
             .iter()
             .map(|r| format!("{}  {}  ({})", r.code, r.zh, r.en)),
     )
+    .chain(std::iter::once("合规提示代码（合规提示表）：".to_string()))
+    .chain(COMPLIANCE_FLAGS.iter().map(|f| {
+        let (zh, en) = f.text(settings);
+        format!("{}  {zh}  ({en})", f.code)
+    }))
     .collect();
     ws.write_string_with_format(0, 0, &lines[0], &bold)
         .map_err(&err)?;

@@ -369,10 +369,13 @@ fn write_outputs(
     };
     let (lawyer_schema, lawyer_rows) = written("mart_inspection")?;
     let (firm_schema, firm_rows) = written("mart_inspection_firms")?;
+    let (compliance_schema, compliance_rows) = written("mart_case_compliance")?;
     inspection::write_inspection_workbook(
         &internal,
         (&lawyer_schema, &lawyer_rows),
         (&firm_schema, &firm_rows),
+        (&compliance_schema, &compliance_rows),
+        &plan.settings.inspection,
         &format!("{} – {}", plan.period_start, plan.period_end),
         plan.as_of,
     )?;

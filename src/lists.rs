@@ -411,12 +411,13 @@ pub fn write_register_check(
     out.write_record(["entry_id", "lawyer_id", "rule", "evidence_id", "status"])
         .map_err(io)?;
     for a in absent {
+        let safe = crate::xlsx::neutralise_csv;
         out.write_record([
-            a.entry_id.as_str(),
-            a.lawyer_id.as_str(),
-            a.rule.as_str(),
-            a.evidence_id.as_str(),
-            "absent",
+            safe(&a.entry_id),
+            safe(&a.lawyer_id),
+            a.rule.clone(),
+            safe(&a.evidence_id),
+            "absent".to_string(),
         ])
         .map_err(io)?;
     }

@@ -238,9 +238,44 @@ pub fn write_table(
             .map_err(csv_err)?;
     }
     for b in batches {
-        writer.write(b).map_err(csv_err)?;
+        writer.write(&formula_safe(b)).map_err(csv_err)?;
     }
     Ok(())
+}
+
+/// The batch with every text cell a spreadsheet would read as a formula
+/// neutralised by a leading apostrophe (publication.md rule 4, through
+/// [`crate::xlsx::neutralise_csv`], the one function every CSV writer but
+/// `rejected/` uses). Parquet keeps the text as it is.
+fn formula_safe(batch: &RecordBatch) -> RecordBatch {
+    use datafusion::arrow::array::{Array, AsArray, StringArray};
+    use datafusion::arrow::datatypes::DataType;
+    let mut columns = batch.columns().to_vec();
+    let mut changed = false;
+    for column in &mut columns {
+        let texts: Vec<Option<&str>> = match column.data_type() {
+            DataType::Utf8 => column.as_string::<i32>().iter().collect(),
+            DataType::Utf8View => column.as_string_view().iter().collect(),
+            _ => continue,
+        };
+        if !texts.iter().flatten().any(|t| crate::xlsx::formula_like(t)) {
+            continue;
+        }
+        let safe: StringArray = texts
+            .into_iter()
+            .map(|t| t.map(crate::xlsx::neutralise_csv))
+            .collect();
+        *column = match column.data_type() {
+            DataType::Utf8View => datafusion::arrow::compute::cast(&safe, &DataType::Utf8View)
+                .expect("text casts to a string view"),
+            _ => std::sync::Arc::new(safe),
+        };
+        changed = true;
+    }
+    if !changed {
+        return batch.clone();
+    }
+    RecordBatch::try_new(batch.schema(), columns).expect("same schema, same lengths")
 }
 
 /// SHA-256 of a file, streamed.
@@ -286,6 +321,50 @@ pub fn list_files(dir: &Path) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_copies_neutralise_formula_text_and_parquet_keeps_it() {
+        use datafusion::arrow::array::{Float64Array, StringArray};
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema = std::sync::Arc::new(Schema::new(vec![
+            Field::new("reason", DataType::Utf8, true),
+            Field::new("score", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                std::sync::Arc::new(StringArray::from(vec![
+                    Some("=HYPERLINK(\"http://x\")"),
+                    Some("-3.5"),
+                    Some("plain"),
+                    None,
+                ])),
+                std::sync::Arc::new(Float64Array::from(vec![-3.5, 1.0, 2.0, 3.0])),
+            ],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        write_table(dir.path(), "t", &schema, &[batch]).unwrap();
+        let csv = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
+        assert!(
+            csv.contains("\n-3.5,1.0") || csv.contains("\n-3.5,1"),
+            "{csv}"
+        );
+        assert!(csv.contains("-3.5"), "numbers stay numbers: {csv}");
+        let file = File::open(dir.path().join("t.parquet")).unwrap();
+        let mut reader =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap();
+        let read = reader.next().unwrap().unwrap();
+        use datafusion::arrow::array::AsArray;
+        assert_eq!(
+            read.column(0).as_string::<i32>().value(0),
+            "=HYPERLINK(\"http://x\")"
+        );
+    }
 
     #[test]
     fn staging_replaces_only_on_commit() {

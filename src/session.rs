@@ -103,10 +103,6 @@ fn register_parameters(ctx: &SessionContext, plan: &Plan) -> Result<()> {
     )
 }
 
-/// Years of practice the policy asks for criminal and major/difficult cases
-/// (Chengdu opinions, item 14). Fixed by policy, not a pipeline setting.
-pub const MAJOR_CASE_MIN_YEARS: i64 = 3;
-
 /// The complaint categories the Legal Aid Law (2021) punishes; they weigh
 /// `prohibited_points` and found rule N3.
 pub const PROHIBITED_CATEGORIES: [&str; 4] = [
@@ -361,7 +357,7 @@ fn settings_table(plan: &Plan) -> RecordBatch {
             "licence_cutoff",
             months_before(plan.period_end, i.min_licensed_months),
         ),
-        int("major_case_min_years", MAJOR_CASE_MIN_YEARS),
+        int("major_case_min_years", i.major_case_min_years as i64),
     ];
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
     batch(fields, arrays)

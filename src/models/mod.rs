@@ -247,6 +247,13 @@ pub const REGISTER_MODELS: &[Model] = &[
         include_str!("../../sql/int_case_compliance.sql"),
     ),
     Model {
+        name: "mart_case_compliance",
+        sql: include_str!("../../sql/mart_case_compliance.sql"),
+        output: Some(Output::Data("case_compliance")),
+        round: &[],
+        view: false,
+    },
+    Model {
         name: "mart_inspection",
         sql: include_str!("../../sql/mart_inspection.sql"),
         output: Some(Output::Data("inspection")),
