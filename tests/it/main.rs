@@ -10,6 +10,7 @@ mod fixture;
 mod formats;
 mod ingest_errors;
 mod ingest_props;
+mod inspection;
 mod lists;
 mod output_safety;
 mod publish;
