@@ -553,18 +553,6 @@ fn write_tables(
 
 /// A reviewer id as a file name: characters other than letters, digits,
 /// `-`, `_` and `.` become `_`.
-fn file_stem(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 /// Writes `sheets/<reviewer_id>.xlsx` for every reviewer with a case;
 /// returns how many.
 fn write_workbooks(
@@ -600,14 +588,14 @@ fn write_workbooks(
     let mut names: BTreeMap<String, &str> = BTreeMap::new();
     for (r, cases) in &per_reviewer {
         let id = inputs.reviewers[*r].id.as_str();
-        let stem = file_stem(id);
-        if let Some(other) = names.insert(stem.clone(), id) {
+        // The one rule for files named after an input id (output.rs).
+        let file = crate::output::id_file_name(id, "xlsx");
+        if let Some(other) = names.insert(file.clone(), id) {
             return Err(Error::Sample(format!(
-                "reviewers {other} and {id} would both get the workbook {stem}.xlsx; give them ids \
-                 that differ in letters or digits"
+                "reviewers {other} and {id} would both get the workbook {file}"
             )));
         }
-        let path = sheets_dir.join(format!("{stem}.xlsx"));
+        let path = sheets_dir.join(&file);
         sheets::write_workbook(
             &path,
             (id, &inputs.reviewer_names[*r]),
