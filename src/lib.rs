@@ -260,7 +260,7 @@ pub async fn run(
     let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
     progress.stage("publish");
     let started = timings.start();
-    let published = publish::publish(&ctx, plan, staging.path()).await?;
+    let published = publish::publish(plan, &results, staging.path())?;
     timings.stop("publish", started);
 
     progress.stage("write");

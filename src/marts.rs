@@ -25,6 +25,7 @@ use serde::de::DeserializeOwned;
 use serde_arrow::schema::{SchemaLike, TracingOptions};
 
 use crate::models::{ModelResult, model};
+use crate::publish::rows;
 
 /// Reads an optional `date` column into `Option<NaiveDate>`; use as
 /// `#[serde(deserialize_with = "crate::marts::optional_date")]` with the
@@ -44,9 +45,10 @@ where
     }
 }
 
-/// A row of a SQL model that Rust reads.
+/// A row of a SQL model that Rust reads (or of an input table, for the
+/// sample, which reads ingest's batches with [`from_batches`]).
 pub trait MartRow: DeserializeOwned {
-    /// The model (`sql/<MODEL>.sql`) whose rows these are.
+    /// The model (`sql/<MODEL>.sql`) or input table whose rows these are.
     const MODEL: &'static str;
     /// Fields read from a `date` column (chrono dates trace as text).
     const DATES: &'static [&'static str] = &[];
@@ -81,8 +83,18 @@ pub enum BoundaryError {
     },
 }
 
+/// Where a row's columns come from: a model's file, or an input table
+/// (rows read straight from ingest's staged batches).
 fn file_of(model_name: &str) -> String {
-    format!("sql/{model_name}.sql")
+    if model(model_name).is_none()
+        && crate::ingest::schema::Table::ALL
+            .iter()
+            .any(|t| t.name() == model_name)
+    {
+        format!("input table `{model_name}`")
+    } else {
+        format!("sql/{model_name}.sql")
+    }
 }
 
 fn row_name<T>() -> &'static str {
@@ -153,6 +165,19 @@ pub fn check<T: MartRow>(schema: &Schema) -> Result<(), BoundaryError> {
     Ok(())
 }
 
+fn read_error<T: MartRow>(message: String) -> BoundaryError {
+    BoundaryError::Read {
+        file: file_of(T::MODEL),
+        row: row_name::<T>(),
+        message,
+    }
+}
+
+/// The rows of one batch, its schema already checked.
+fn rows_of<T: MartRow>(batch: &RecordBatch) -> Result<Vec<T>, BoundaryError> {
+    serde_arrow::from_record_batch(batch).map_err(|e| read_error::<T>(e.to_string()))
+}
+
 /// The rows of record batches of `T`'s model.
 pub fn from_batches<T: MartRow>(batches: &[RecordBatch]) -> Result<Vec<T>, BoundaryError> {
     // The batches of one result share a schema: trace the struct once.
@@ -161,28 +186,44 @@ pub fn from_batches<T: MartRow>(batches: &[RecordBatch]) -> Result<Vec<T>, Bound
     }
     let mut rows = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
     for batch in batches {
-        let part: Vec<T> =
-            serde_arrow::from_record_batch(batch).map_err(|e| BoundaryError::Read {
-                file: file_of(T::MODEL),
-                row: row_name::<T>(),
-                message: e.to_string(),
-            })?;
-        rows.extend(part);
+        rows.extend(rows_of::<T>(batch)?);
     }
     Ok(rows)
 }
 
+fn result_of<T: MartRow>(results: &[ModelResult]) -> Result<&ModelResult, BoundaryError> {
+    results
+        .iter()
+        .find(|r| r.model.name == T::MODEL)
+        .ok_or(BoundaryError::UnknownModel {
+            row: row_name::<T>(),
+            model: T::MODEL,
+        })
+}
+
 /// The rows of `T`'s model among a run's results, in the model's order.
 pub fn read<T: MartRow>(results: &[ModelResult]) -> Result<Vec<T>, crate::Error> {
-    let result =
-        results
-            .iter()
-            .find(|r| r.model.name == T::MODEL)
-            .ok_or(BoundaryError::UnknownModel {
-                row: row_name::<T>(),
-                model: T::MODEL,
-            })?;
-    Ok(from_batches(&result.read()?)?)
+    Ok(from_batches(&result_of::<T>(results)?.read()?)?)
+}
+
+/// The rows of `T`'s model a batch at a time, in the model's order, for a
+/// mart too large to hold at once: a result stored in a file is read from
+/// it as the iterator goes.
+pub fn stream<T: MartRow>(
+    results: &[ModelResult],
+) -> Result<impl Iterator<Item = Result<Vec<T>, BoundaryError>> + use<T>, BoundaryError> {
+    let result = result_of::<T>(results)?;
+    check::<T>(&result.schema)?;
+    type Batches = Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>;
+    let batches: Batches = match &result.file {
+        None => Box::new(result.batches.clone().into_iter().map(Ok)),
+        Some(path) => Box::new(
+            crate::scratch::read_batches(path)
+                .map_err(|e| read_error::<T>(e.to_string()))?
+                .map(|b| b.map_err(|e| e.to_string())),
+        ),
+    };
+    Ok(batches.map(|batch| rows_of::<T>(&batch.map_err(read_error::<T>)?)))
 }
 
 /// A consumed mart: its model and the check of its row struct.
@@ -209,6 +250,21 @@ pub const CONSUMED: &[Consumed] = &[
     Consumed::of::<crate::lists::NegativeFindingRow>("NegativeFindingRow"),
     Consumed::of::<crate::lists::EvidenceRow>("EvidenceRow"),
     Consumed::of::<crate::lists::AddresseeRow>("AddresseeRow"),
+    Consumed::of::<rows::ReportCaseRow>("ReportCaseRow"),
+    Consumed::of::<rows::PanelAgreementRow>("PanelAgreementRow"),
+    Consumed::of::<rows::ReviewerRow>("ReviewerRow"),
+    Consumed::of::<rows::DisputedCaseRow>("DisputedCaseRow"),
+    Consumed::of::<rows::DisputedTotalRow>("DisputedTotalRow"),
+    Consumed::of::<rows::EntryRow>("EntryRow"),
+    Consumed::of::<rows::EventRow>("EventRow"),
+    Consumed::of::<rows::SanctionRow>("SanctionRow"),
+    Consumed::of::<rows::N4EvidenceRow>("N4EvidenceRow"),
+    Consumed::of::<rows::IdentifierRow>("IdentifierRow"),
+    Consumed::of::<rows::LawyerProfileRow>("LawyerProfileRow"),
+    Consumed::of::<rows::LawyerCaseRow>("LawyerCaseRow"),
+    Consumed::of::<rows::LawyerCreditRow>("LawyerCreditRow"),
+    Consumed::of::<rows::InspectionRow>("InspectionRow"),
+    Consumed::of::<rows::FirmRow>("FirmRow"),
 ];
 
 /// Every consumed mart names a model that exists.

@@ -280,6 +280,52 @@ pub const REGISTER_MODELS: &[Model] = &[
         round: &[("credit_score", 2)],
         view: false,
     },
+    // What publication reads (`publish::rows`): run last, after every
+    // model above, so that publication itself runs no SQL.
+    internal(
+        "mart_report_cases",
+        include_str!("../../sql/mart_report_cases.sql"),
+    ),
+    internal(
+        "mart_report_reviewers",
+        include_str!("../../sql/mart_report_reviewers.sql"),
+    ),
+    internal(
+        "mart_report_disputed_cases",
+        include_str!("../../sql/mart_report_disputed_cases.sql"),
+    ),
+    internal(
+        "mart_report_disputed_totals",
+        include_str!("../../sql/mart_report_disputed_totals.sql"),
+    ),
+    internal(
+        "mart_report_entries",
+        include_str!("../../sql/mart_report_entries.sql"),
+    ),
+    internal(
+        "mart_report_events",
+        include_str!("../../sql/mart_report_events.sql"),
+    ),
+    internal(
+        "mart_report_sanctions",
+        include_str!("../../sql/mart_report_sanctions.sql"),
+    ),
+    internal(
+        "mart_report_n4_evidence",
+        include_str!("../../sql/mart_report_n4_evidence.sql"),
+    ),
+    internal(
+        "mart_report_identifiers",
+        include_str!("../../sql/mart_report_identifiers.sql"),
+    ),
+    internal(
+        "mart_lawyer_page_profiles",
+        include_str!("../../sql/mart_lawyer_page_profiles.sql"),
+    ),
+    internal(
+        "mart_lawyer_page_cases",
+        include_str!("../../sql/mart_lawyer_page_cases.sql"),
+    ),
 ];
 
 /// The model lists in run order: scoring, then credit and list rules, then

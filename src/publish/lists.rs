@@ -14,13 +14,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use datafusion::prelude::SessionContext;
 use pinyin::ToPinyin;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
-use super::data::{has_table, query};
 use super::i18n::Lang;
 use super::privacy::{Identifiers, csv_text, is_formula_like};
+use super::rows::{EntryRow, EventRow, N4EvidenceRow, SanctionRow, text};
 use super::templates::{Tbl, render, text_col};
 use super::{PublishError, Writer};
 use crate::plan::Plan;
@@ -127,87 +126,72 @@ pub struct Lists {
     pub last_publication: Option<NaiveDate>,
 }
 
-/// Reads the lists from `register_entries` and `register_events`.
-pub async fn load(
-    ctx: &SessionContext,
+/// The rows the lists are built from.
+#[derive(Debug, Clone, Copy)]
+pub struct ListInputs<'a> {
+    /// `mart_report_entries`, in entry order.
+    pub entries: &'a [EntryRow],
+    /// `mart_report_events`, in event order.
+    pub events: &'a [EventRow],
+    /// `mart_report_sanctions`, oldest decision first.
+    pub sanctions: &'a [SanctionRow],
+    /// `mart_report_n4_evidence`.
+    pub n4: &'a [N4EvidenceRow],
+}
+
+/// The lists a publication shows, from the register's entries and events
+/// as this run leaves them; a sanction summary that contains an identifier
+/// of `ids` is left out, with a warning.
+pub fn load(
     plan: &Plan,
+    input: ListInputs<'_>,
     ids: &Identifiers,
     warnings: &mut Vec<String>,
-) -> Result<Lists, PublishError> {
-    let entries = query(
-        ctx,
-        "select e.entry_id, e.lawyer_id, e.list, e.status, e.severity, e.rules, \
-         e.listed_on, e.ends_on, e.removed_on, \
-         l.name, l.law_firm, l.district, l.years_of_practice \
-         from register_entries as e left join stg_lawyers as l on e.lawyer_id = l.lawyer_id \
-         order by e.entry_id",
-    )
-    .await?;
-    let events = query(
-        ctx,
-        "select event_id, entry_id, kind, date, run_id, evidence \
-         from register_events order by event_id",
-    )
-    .await?;
+) -> Lists {
     let as_of = plan.as_of;
-    let last_publication = events
-        .rows()
-        .filter(|r| r.str("run_id").is_some_and(|s| !s.is_empty()))
-        .filter_map(|r| r.date("date"))
+    let last_publication = input
+        .events
+        .iter()
+        .filter(|r| r.run_id.as_deref().is_some_and(|s| !s.is_empty()))
+        .filter_map(|r| r.date)
         .filter(|d| *d < as_of)
         .max();
     let mut evidence: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut ending: BTreeMap<String, NaiveDate> = BTreeMap::new();
-    for e in events.rows() {
-        let entry = e.text("entry_id");
-        for id in e.text("evidence").split(';').filter(|s| !s.is_empty()) {
+    for e in input.events {
+        let entry = text(&e.entry_id);
+        for id in e.evidence.split(';').filter(|s| !s.is_empty()) {
             evidence
                 .entry(entry.clone())
                 .or_default()
                 .insert(id.trim().to_string());
         }
-        if matches!(e.str("kind"), Some("expired" | "removed" | "annulled"))
-            && let Some(d) = e.date("date")
+        if matches!(e.kind.as_str(), "expired" | "removed" | "annulled")
+            && let Some(d) = e.date
         {
             ending.insert(entry, d);
         }
     }
 
-    let sanctions = query(
-        ctx,
-        "select sanction_id, lawyer_id, kind, summary, decided_on from sanctions \
-         order by decided_on, sanction_id",
-    )
-    .await?;
-    let n4_rules = if has_table(ctx, "int_negative_rules") {
-        query(
-            ctx,
-            "select lawyer_id, evidence from int_negative_rules where rule = 'N4' order by lawyer_id",
-        )
-        .await?
-    } else {
-        Default::default()
-    };
-
     let mut lists = Lists {
         last_publication,
         ..Lists::default()
     };
-    for r in entries.rows() {
+    for r in input.entries {
         let mut entry = Entry {
-            entry_id: r.text("entry_id"),
-            lawyer_id: r.text("lawyer_id"),
-            name: r.text("name"),
-            law_firm: r.text("law_firm"),
-            district: r.text("district"),
-            years_of_practice: r.int("years_of_practice"),
-            list: r.text("list"),
-            status: r.text("status"),
-            severity: r.str("severity").map(str::to_string),
-            rules: sorted_codes(&r.text("rules")),
-            listed_on: r.date("listed_on"),
-            ends_on: r.date("ends_on"),
-            ended_on: r.date("removed_on"),
+            entry_id: r.entry_id.clone(),
+            lawyer_id: r.lawyer_id.clone(),
+            name: text(&r.name),
+            law_firm: text(&r.law_firm),
+            district: text(&r.district),
+            years_of_practice: r.years_of_practice,
+            list: r.list.clone(),
+            status: r.status.clone(),
+            severity: r.severity.clone(),
+            rules: sorted_codes(&r.rules),
+            listed_on: r.listed_on,
+            ends_on: r.ends_on,
+            ended_on: r.removed_on,
             sanctions: Vec::new(),
         };
         if entry.ended_on.is_none() {
@@ -216,57 +200,7 @@ pub async fn load(
         match entry.status.as_str() {
             "listed" => {
                 if entry.list == "negative" && entry.rules.iter().any(|c| c == "N4") {
-                    let mut behind: BTreeSet<String> =
-                        evidence.get(&entry.entry_id).cloned().unwrap_or_default();
-                    let ours = |id: &str| {
-                        sanctions.rows().any(|s| {
-                            s.str("sanction_id") == Some(id)
-                                && s.str("lawyer_id") == Some(entry.lawyer_id.as_str())
-                        })
-                    };
-                    behind.retain(|id| ours(id));
-                    if behind.is_empty() {
-                        for n4 in n4_rules
-                            .rows()
-                            .filter(|n| n.str("lawyer_id") == Some(entry.lawyer_id.as_str()))
-                        {
-                            behind.extend(
-                                n4.text("evidence")
-                                    .split(';')
-                                    .filter(|s| !s.is_empty())
-                                    .map(str::to_string),
-                            );
-                        }
-                    }
-                    for s in sanctions.rows() {
-                        let id = s.text("sanction_id");
-                        if !behind.contains(&id)
-                            || s.str("lawyer_id") != Some(entry.lawyer_id.as_str())
-                        {
-                            continue;
-                        }
-                        let summary = s
-                            .str("summary")
-                            .map(str::trim)
-                            .filter(|t| !t.is_empty())
-                            .map(str::to_string);
-                        let summary = match summary {
-                            Some(text) if ids.found_in(&text) => {
-                                warnings.push(format!(
-                                    "sanction {id} (lawyer {}): its summary is left out of the \
-                                     published negative list because it contains a recipient's \
-                                     name or identity number, a case id or a reviewer's name",
-                                    entry.lawyer_id
-                                ));
-                                None
-                            }
-                            other => other,
-                        };
-                        entry.sanctions.push(PublishedSanction {
-                            kind: s.text("kind"),
-                            summary,
-                        });
-                    }
+                    entry.sanctions = published_sanctions(&entry, &evidence, input, ids, warnings);
                 }
                 match entry.list.as_str() {
                     "negative" => lists.negative.push(entry),
@@ -296,7 +230,68 @@ pub async fn load(
             )
         });
     }
-    Ok(lists)
+    lists
+}
+
+/// The sanctions behind a listed N4 entry: those its events name, else
+/// those of this run's N4 finding; a summary naming an identifier is left
+/// out, with a warning.
+fn published_sanctions(
+    entry: &Entry,
+    evidence: &BTreeMap<String, BTreeSet<String>>,
+    input: ListInputs<'_>,
+    ids: &Identifiers,
+    warnings: &mut Vec<String>,
+) -> Vec<PublishedSanction> {
+    let lawyer = Some(entry.lawyer_id.as_str());
+    let mut behind: BTreeSet<String> = evidence.get(&entry.entry_id).cloned().unwrap_or_default();
+    let ours = |id: &str| {
+        input
+            .sanctions
+            .iter()
+            .any(|s| s.sanction_id.as_deref() == Some(id) && s.lawyer_id.as_deref() == lawyer)
+    };
+    behind.retain(|id| ours(id));
+    if behind.is_empty() {
+        for n4 in input.n4.iter().filter(|n| n.lawyer_id.as_deref() == lawyer) {
+            behind.extend(
+                text(&n4.evidence)
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for s in input.sanctions {
+        let id = text(&s.sanction_id);
+        if !behind.contains(&id) || s.lawyer_id.as_deref() != lawyer {
+            continue;
+        }
+        let summary = s
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        let summary = match summary {
+            Some(text) if ids.found_in(&text) => {
+                warnings.push(format!(
+                    "sanction {id} (lawyer {}): its summary is left out of the \
+                     published negative list because it contains a recipient's \
+                     name or identity number, a case id or a reviewer's name",
+                    entry.lawyer_id
+                ));
+                None
+            }
+            other => other,
+        };
+        out.push(PublishedSanction {
+            kind: text(&s.kind),
+            summary,
+        });
+    }
+    out
 }
 
 /// Surnames whose reading differs from the character's most common one.

@@ -3,11 +3,14 @@
 //! staging output folder so that they appear only when the whole run
 //! succeeded (privacy rule 5).
 //!
-//! [`publish`] reads everything it needs from the session with SQL — the
-//! scoring and credit marts, the register's entries and events, the staging
-//! tables — and the rubrics and settings from the plan. Public pages are
+//! Publication runs no SQL and needs no query engine: [`publish`] reads the
+//! marts made for it (`sql/mart_report_*.sql`, `sql/mart_lawyer_page_*.sql`
+//! and the written marts it shows) as typed rows ([`rows`], through
+//! [`crate::marts`]), and hands them with the plan's rubrics and settings to
+//! one synchronous function per page or section: [`lists`], [`report`],
+//! [`internal`]. Each can be tested with rows built by hand. Public pages are
 //! built only from aggregates and from the list entries: recipient data,
-//! case ids, reviewer names and notes are never queried for them (privacy
+//! case ids, reviewer names and notes are never read for them (privacy
 //! rule 1), counts and rates pass the small-cell rule with complementary
 //! suppression ([`privacy`], rule 3), every text is HTML-escaped by the
 //! template engine and spreadsheet cells are neutralised (rule 4). Internal
@@ -23,13 +26,14 @@ pub mod internal;
 pub mod lists;
 pub mod privacy;
 pub mod report;
+pub mod rows;
 pub mod templates;
 pub mod trend;
 
 use std::path::{Path, PathBuf};
 
-use datafusion::prelude::SessionContext;
-
+use crate::marts::{self, MartRow};
+use crate::models::ModelResult;
 use crate::plan::Plan;
 
 /// What [`publish`] wrote and what it wants a person to know.
@@ -46,9 +50,9 @@ pub struct PublishSummary {
 /// Why publication failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
-    /// A report query failed.
-    #[error("report query `{sql}`: {message}")]
-    Query { sql: String, message: String },
+    /// A mart could not be read as the rows publication expects.
+    #[error("reading a mart for publication: {0}")]
+    Mart(String),
 
     /// A template did not render.
     #[error("report template: {0}")]
@@ -91,26 +95,88 @@ impl PublishError {
 /// `internal/inspection.html`, `internal/lawyers/<lawyer_id>.html` and
 /// `internal/charts/`.
 ///
-/// Needs in the session: the staging tables, every model of
-/// [`crate::models::PHASES`], and the register's `register_entries` and
-/// `register_events`.
-pub async fn publish(
-    ctx: &SessionContext,
+/// Reads from `results` every mart of [`rows`] (all models of
+/// [`crate::models::PHASES`] have run); each is read just before the pages
+/// that use it, and the lawyers' cases a lawyer at a time.
+pub fn publish(
     plan: &Plan,
+    results: &[ModelResult],
     dir: &Path,
 ) -> Result<PublishSummary, PublishError> {
     charts::register_font()?;
     let mut out = Writer::new(dir);
-    let ids = privacy::Identifiers::load(ctx).await?;
-    let lists = lists::load(ctx, plan, &ids, &mut out.warnings).await?;
+    let ids = privacy::Identifiers::from_rows(&read::<rows::IdentifierRow>(results)?);
+    let entries = read::<rows::EntryRow>(results)?;
+    let events = read::<rows::EventRow>(results)?;
+    let lists = lists::load(
+        plan,
+        lists::ListInputs {
+            entries: &entries,
+            events: &events,
+            sanctions: &read::<rows::SanctionRow>(results)?,
+            n4: &read::<rows::N4EvidenceRow>(results)?,
+        },
+        &ids,
+        &mut out.warnings,
+    );
+    drop(ids);
     lists::write_all(&lists, plan, &mut out)?;
-    report::write(ctx, plan, &lists, &mut out).await?;
-    internal::write(ctx, plan, &mut out).await?;
+    let credit = read::<rows::LawyerCreditRow>(results)?;
+    report::write(
+        plan,
+        &report::Inputs {
+            cases: &read::<rows::ReportCaseRow>(results)?,
+            credit: &credit,
+        },
+        &lists,
+        &mut out,
+    )?;
+    let inspection = read::<rows::InspectionRow>(results)?;
+    let input = internal::Inputs {
+        panel: internal::panel::Inputs {
+            agreement: &read::<rows::PanelAgreementRow>(results)?,
+            reviewers: &read::<rows::ReviewerRow>(results)?,
+            disputed: &read::<rows::DisputedCaseRow>(results)?,
+            totals: &read::<rows::DisputedTotalRow>(results)?,
+            entries: &entries,
+        },
+        inspection: internal::inspection::Inputs {
+            lawyers: &inspection,
+            firms: &read::<rows::FirmRow>(results)?,
+        },
+        lawyers: internal::lawyers::Inputs {
+            profiles: &read::<rows::LawyerProfileRow>(results)?,
+            credit: &credit,
+            reasons: &read::<crate::lists::CreditReasonRow>(results)?,
+            inspection: &inspection,
+            entries: &entries,
+            events: &events,
+        },
+    };
+    // Streamed in lawyer order, the order of the pages: only one lawyer's
+    // cases are held at a time.
+    let chunks = marts::stream::<rows::LawyerCaseRow>(results).map_err(mart_error)?;
+    let mut cases = data::Keyed::new(chunks, |r: &rows::LawyerCaseRow| r.lawyer_id.as_str());
+    internal::write(
+        plan,
+        &input,
+        |lawyer| cases.take(lawyer).map_err(mart_error),
+        &mut out,
+    )?;
     out.files.sort();
     Ok(PublishSummary {
         files: out.files,
         warnings: out.warnings,
     })
+}
+
+fn mart_error(e: impl std::fmt::Display) -> PublishError {
+    PublishError::Mart(e.to_string())
+}
+
+/// The rows of a mart among the run's results.
+fn read<T: MartRow>(results: &[ModelResult]) -> Result<Vec<T>, PublishError> {
+    marts::read::<T>(results).map_err(mart_error)
 }
 
 /// Writes files below the output folder and remembers them.
@@ -158,5 +224,19 @@ impl Writer {
             self.files.push(format!("{folder}/{name}"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::plan::{Plan, PlanOptions};
+
+    /// The demo pipeline's plan, for section tests that need settings.
+    pub fn demo_plan() -> Plan {
+        Plan::resolve(
+            std::path::Path::new("pipelines/chengdu-2024.toml"),
+            &PlanOptions::default(),
+        )
+        .expect("the demo pipeline resolves")
     }
 }

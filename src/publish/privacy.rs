@@ -3,16 +3,13 @@
 //! complementary suppression of public counts and rates (rule 3), and
 //! neutralising formula-like text in CSV and XLSX (rule 4). HTML escaping
 //! (rule 4) is the template engine's auto-escaping; keeping identifying data
-//! out of `public/` (rule 1) is done by never querying it for public pages,
+//! out of `public/` (rule 1) is done by never reading it for public pages,
 //! and by [`Identifiers`] for the one free text that is published (a
 //! sanction's `summary`).
 
 use std::collections::BTreeSet;
 
-use datafusion::prelude::SessionContext;
-
-use super::PublishError;
-use super::data::query;
+use super::rows::IdentifierRow;
 
 /// A recipient's name as its first character and one `*` per further
 /// character: 张三丰 → 张**.
@@ -309,29 +306,22 @@ pub struct Identifiers {
 }
 
 impl Identifiers {
-    /// Reads them from the session's staging tables.
-    pub async fn load(ctx: &SessionContext) -> Result<Identifiers, PublishError> {
+    /// Collects them from the rows of `mart_report_identifiers`, trimmed,
+    /// empty values left out.
+    pub fn from_rows(rows: &[IdentifierRow]) -> Identifiers {
         let mut ids = Identifiers::default();
-        let cases = query(
-            ctx,
-            "select case_id, recipient_name, recipient_id_no from cases",
-        )
-        .await?;
-        for row in cases.rows() {
-            insert(&mut ids.case_ids, row.str("case_id"));
-            insert(&mut ids.recipient_names, row.str("recipient_name"));
-            insert(&mut ids.recipient_id_nos, row.str("recipient_id_no"));
+        for row in rows {
+            let set = match row.kind.as_str() {
+                "case_id" => &mut ids.case_ids,
+                "recipient_name" => &mut ids.recipient_names,
+                "recipient_id_no" => &mut ids.recipient_id_nos,
+                "reviewer_name" => &mut ids.reviewer_names,
+                "note" => &mut ids.notes,
+                _ => continue,
+            };
+            insert(set, row.value.as_deref());
         }
-        for row in query(ctx, "select name from reviewers").await?.rows() {
-            insert(&mut ids.reviewer_names, row.str("name"));
-        }
-        for row in query(ctx, "select distinct note from reviews")
-            .await?
-            .rows()
-        {
-            insert(&mut ids.notes, row.str("note"));
-        }
-        Ok(ids)
+        ids
     }
 
     /// Whether `text` contains a recipient's name or identity number, a case
@@ -551,5 +541,27 @@ mod tests {
             let n = g.cells.iter().filter(|r| hidden(&r[j])).count() + usize::from(hidden(t));
             assert_ne!(n, 1, "column {j}: {g:?}");
         }
+    }
+
+    #[test]
+    fn identifiers_are_read_by_kind_trimmed_and_found_in_text() {
+        let row = |kind: &str, value: Option<&str>| IdentifierRow {
+            kind: kind.into(),
+            value: value.map(str::to_string),
+        };
+        let ids = Identifiers::from_rows(&[
+            row("case_id", Some(" C-1 ")),
+            row("recipient_name", Some("张三丰")),
+            row("recipient_id_no", Some("")),
+            row("reviewer_name", Some("李评")),
+            row("note", None),
+            row("note", Some("good")),
+        ]);
+        assert_eq!(ids.case_ids.iter().collect::<Vec<_>>(), ["C-1"]);
+        assert!(ids.recipient_id_nos.is_empty());
+        assert_eq!(ids.notes.len(), 1);
+        assert!(ids.found_in("案件C-1"));
+        assert!(ids.found_in("经查向张三丰收取"));
+        assert!(!ids.found_in("good"), "notes are not searched");
     }
 }

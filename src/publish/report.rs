@@ -12,14 +12,14 @@
 
 use std::collections::BTreeMap;
 
-use datafusion::prelude::SessionContext;
 use minijinja::Value;
 
 use super::charts::{Bar, Bars, Chart, HBars, Kind, Lines, Series, nice_max, palette};
-use super::data::{mean, median, query};
+use super::data::{mean, median};
 use super::i18n::Lang;
 use super::lists::{self, Lists, collation_key, list_rules};
 use super::privacy::{Cell, Grid, Shown, rate_shown, suppress_linked};
+use super::rows::{LawyerCreditRow, ReportCaseRow, text};
 use super::templates::{Obj, Tbl, figure, list, num_col, render, text_col};
 use super::trend::{self, EarlierPeriod};
 use super::{PublishError, Writer};
@@ -118,17 +118,26 @@ struct Published {
     d_closed: super::privacy::SuppressedGrid,
 }
 
+/// The rows the public report reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// `mart_report_cases`, in case-id order.
+    pub cases: &'a [ReportCaseRow],
+    /// `mart_lawyer_credit`.
+    pub credit: &'a [LawyerCreditRow],
+}
+
 /// Writes `public/index.html` and `public/charts/`.
-pub async fn write(
-    ctx: &SessionContext,
+pub fn write(
     plan: &Plan,
+    input: &Inputs<'_>,
     lists: &Lists,
     out: &mut Writer,
 ) -> Result<(), PublishError> {
     let lang = Lang::from_code(&plan.lang);
     let min_cell = u64::from(plan.settings.publication.min_cell);
     let bands = band_columns(plan, lang);
-    let mut figures = figures(ctx, &bands).await?;
+    let mut figures = figures(input.cases, &bands);
     figures.grades = grade_grid(&figures, plan, &bands);
     let published = suppress(&figures, min_cell);
     let types = CaseType::ALL;
@@ -436,7 +445,7 @@ pub async fn write(
     out.chart(&format!("public/{folder}"), &district_chart)?;
 
     // Credit tiers.
-    let (tiers_tbl, tiers_chart, n_lawyers) = tiers(ctx, plan, lang, &cap, &chart_note).await?;
+    let (tiers_tbl, tiers_chart, n_lawyers) = tiers(input.credit, plan, lang, &cap, &chart_note);
     out.chart(&format!("public/{folder}"), &tiers_chart)?;
 
     // Trend.
@@ -647,14 +656,7 @@ fn band_colour(bands: &[BandCol], j: usize) -> plotters::style::RGBColor {
     palette::SERIES[k % (palette::SERIES.len() - 1)]
 }
 
-async fn figures(ctx: &SessionContext, bands: &[BandCol]) -> Result<Figures, PublishError> {
-    let rows = query(
-        ctx,
-        "select c.case_id, c.case_type, c.district, s.score, s.grade \
-         from stg_cases as c left join mart_case_scores as s on c.case_id = s.case_id \
-         where c.in_period order by c.case_id",
-    )
-    .await?;
+fn figures(rows: &[ReportCaseRow], bands: &[BandCol]) -> Figures {
     let types = CaseType::ALL;
     let mut f = Figures {
         closed: vec![0; 3],
@@ -664,8 +666,8 @@ async fn figures(ctx: &SessionContext, bands: &[BandCol]) -> Result<Figures, Pub
         ..Figures::default()
     };
     let mut districts: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for r in rows.rows() {
-        let d = r.text("district");
+    for r in rows {
+        let d = text(&r.district);
         let n = districts.len();
         districts.entry((collation_key(&d, false), d)).or_insert(n);
     }
@@ -680,30 +682,30 @@ async fn figures(ctx: &SessionContext, bands: &[BandCol]) -> Result<Figures, Pub
     f.d_closed = vec![0; nd];
     f.d_grades = vec![vec![Some(0); bands.len()]; nd];
     f.d_scores = vec![Vec::new(); nd];
-    for r in rows.rows() {
-        let Some(t) = CaseType::parse(&r.text("case_type"))
-            .and_then(|ct| types.iter().position(|x| *x == ct))
+    for r in rows {
+        let Some(t) =
+            CaseType::parse(&r.case_type).and_then(|ct| types.iter().position(|x| *x == ct))
         else {
             continue;
         };
-        let di = index[&r.text("district")];
+        let di = index[&text(&r.district)];
         f.closed[t] += 1;
         f.d_closed[di] += 1;
-        if let Some(score) = r.float("score") {
+        if let Some(score) = r.score {
             f.reviewed[t] += 1;
             f.scores[t].push(score);
             f.d_scores[di].push(score);
             f.all_scores.push(score);
             if let Some(j) = bands
                 .iter()
-                .position(|b| Some(b.code.as_str()) == r.str("grade"))
+                .position(|b| Some(b.code.as_str()) == r.grade.as_deref())
             {
                 *f.grades[t][j].get_or_insert(0) += 1;
                 *f.d_grades[di][j].get_or_insert(0) += 1;
             }
         }
     }
-    Ok(f)
+    f
 }
 
 /// Marks which grade cells apply to which case type: a band of the case
@@ -805,26 +807,18 @@ pub fn histogram_bins(scores: &[f64], min_cell: u64) -> Vec<(u32, u32, u64)> {
     bins
 }
 
-async fn tiers(
-    ctx: &SessionContext,
+fn tiers(
+    credit: &[LawyerCreditRow],
     plan: &Plan,
     lang: Lang,
     cap: &str,
     chart_note: &str,
-) -> Result<(Tbl, Chart, u64), PublishError> {
+) -> (Tbl, Chart, u64) {
     let min_cell = u64::from(plan.settings.publication.min_cell);
-    let rows = query(
-        ctx,
-        "select lawyer_id, tier, n_cases_closed from mart_lawyer_credit order by lawyer_id",
-    )
-    .await?;
     let order = ["A", "B", "C", "D", ""];
     let mut counts = [0u64; 5];
-    for r in rows
-        .rows()
-        .filter(|r| r.int("n_cases_closed").unwrap_or(0) > 0)
-    {
-        let tier = r.text("tier");
+    for r in credit.iter().filter(|r| r.n_cases_closed.unwrap_or(0) > 0) {
+        let tier = text(&r.tier);
         let i = order.iter().position(|t| *t == tier).unwrap_or(4);
         counts[i] += 1;
     }
@@ -902,7 +896,7 @@ async fn tiers(
             legend: false,
         }),
     };
-    Ok((tbl, chart, n))
+    (tbl, chart, n)
 }
 
 fn trend_section(

@@ -21,7 +21,7 @@ use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringA
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
-use legalaid::models::{CREDIT_MODELS, MODELS, REGISTER_MODELS, run_models};
+use legalaid::models::{CREDIT_MODELS, MODELS, ModelResult, REGISTER_MODELS, run_models};
 use legalaid::plan::{Plan, PlanOptions};
 use legalaid::publish::{PublishSummary, charts, publish};
 
@@ -374,15 +374,15 @@ async fn hand_made_register(ctx: &SessionContext, plan: &Plan) -> Vec<Entry> {
 }
 
 /// A session with every model run and the hand-made register.
-async fn session(pipeline: &Path, options: PlanOptions) -> (Plan, SessionContext, Vec<Entry>) {
+async fn session(pipeline: &Path, options: PlanOptions) -> (Plan, Vec<ModelResult>, Vec<Entry>) {
     let plan = Plan::resolve(pipeline, &options).unwrap();
     let ingested = legalaid::validate(&plan, &mut legalaid::Quiet).unwrap();
     let ctx = legalaid::session::build(&plan, &ingested).unwrap();
-    run_models(&ctx, MODELS).await.unwrap();
-    run_models(&ctx, CREDIT_MODELS).await.unwrap();
+    let mut results = run_models(&ctx, MODELS).await.unwrap();
+    results.extend(run_models(&ctx, CREDIT_MODELS).await.unwrap());
     let entries = hand_made_register(&ctx, &plan).await;
-    run_models(&ctx, REGISTER_MODELS).await.unwrap();
-    (plan, ctx, entries)
+    results.extend(run_models(&ctx, REGISTER_MODELS).await.unwrap());
+    (plan, results, entries)
 }
 
 /// The committed sample data set published once per language for every
@@ -410,7 +410,7 @@ fn shared_sample(lang: &'static str) -> &'static Path {
 
 /// Publishes the committed sample data set into `out`.
 async fn publish_sample(out: &Path, lang: Option<&str>) -> (PublishSummary, Plan, Vec<Entry>) {
-    let (plan, ctx, entries) = session(
+    let (plan, results, entries) = session(
         &repo().join("pipelines/chengdu-2024.toml"),
         PlanOptions {
             lang: lang.map(str::to_string),
@@ -418,7 +418,7 @@ async fn publish_sample(out: &Path, lang: Option<&str>) -> (PublishSummary, Plan
         },
     )
     .await;
-    let summary = publish(&ctx, &plan, out).await.unwrap();
+    let summary = publish(&plan, &results, out).unwrap();
     (summary, plan, entries)
 }
 
@@ -923,9 +923,9 @@ async fn hostile_run(cases: u64) -> Hostile {
     ]);
     sanctions.write(&data.join("sanctions.csv"));
 
-    let (plan, ctx, _) = session(&data.join("pipeline.toml"), PlanOptions::default()).await;
+    let (plan, results, _) = session(&data.join("pipeline.toml"), PlanOptions::default()).await;
     let out = dir.path().join("out");
-    let summary = publish(&ctx, &plan, &out).await.unwrap();
+    let summary = publish(&plan, &results, &out).unwrap();
     Hostile {
         dir,
         out,
@@ -1621,9 +1621,9 @@ async fn the_trend_reads_earlier_outputs_and_a_missing_one_is_an_error() {
         format!("{text}\n[publication]\nearlier_outputs = [\"../y2023/out\"]\n"),
     )
     .unwrap();
-    let (plan, ctx, _) = session(&pipeline, PlanOptions::default()).await;
+    let (plan, results, _) = session(&pipeline, PlanOptions::default()).await;
     let out = dir.path().join("published");
-    publish(&ctx, &plan, &out).await.unwrap();
+    publish(&plan, &results, &out).unwrap();
     let index = std::fs::read_to_string(out.join("public/index.html")).unwrap();
     assert!(index.contains("id=\"trend\""));
     assert!(
@@ -1642,10 +1642,8 @@ async fn the_trend_reads_earlier_outputs_and_a_missing_one_is_an_error() {
         format!("{text}\n[publication]\nearlier_outputs = [\"../y2022/out\"]\n"),
     )
     .unwrap();
-    let (plan, ctx, _) = session(&pipeline, PlanOptions::default()).await;
-    let err = publish(&ctx, &plan, &dir.path().join("again"))
-        .await
-        .unwrap_err();
+    let (plan, results, _) = session(&pipeline, PlanOptions::default()).await;
+    let err = publish(&plan, &results, &dir.path().join("again")).unwrap_err();
     let msg = err.to_string();
     assert!(
         msg.contains("y2022") && msg.contains("manifest.json"),
@@ -1657,9 +1655,9 @@ async fn the_trend_reads_earlier_outputs_and_a_missing_one_is_an_error() {
 async fn a_tiny_data_set_publishes_with_everything_small_withheld() {
     let dir = tempfile::tempdir().unwrap();
     let pipeline = crate::fixture::Fixture::valid().write(dir.path());
-    let (plan, ctx, entries) = session(&pipeline, PlanOptions::default()).await;
+    let (plan, results, entries) = session(&pipeline, PlanOptions::default()).await;
     let out = dir.path().join("published");
-    let summary = publish(&ctx, &plan, &out).await.unwrap();
+    let summary = publish(&plan, &results, &out).unwrap();
     assert!(summary.files.iter().any(|f| f == "public/index.html"));
     let index = std::fs::read_to_string(out.join("public/index.html")).unwrap();
     check_html(&out.join("public/index.html"), &index).unwrap();

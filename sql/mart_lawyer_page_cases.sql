@@ -1,0 +1,50 @@
+-- grain: one row per case closed in the period
+-- purpose: the cases table of each internal lawyer page
+--   (`publish::rows::LawyerCaseRow`), recipients masked when written
+--   (privacy rule 2). Ordered by lawyer then case: the pages read it as a
+--   stream, one lawyer's cases at a time.
+with
+
+period_cases as (
+    select
+        case_id,
+        lawyer_id,
+        case_type,
+        closed_on
+    from stg_cases
+    where in_period
+),
+
+with_recipient as (
+    select
+        c.case_id,
+        c.lawyer_id,
+        c.case_type,
+        c.closed_on,
+        r.recipient_name,
+        r.recipient_id_no
+    from period_cases as c
+    inner join cases as r
+        on c.case_id = r.case_id
+),
+
+scored as (
+    select
+        c.case_id,
+        c.lawyer_id,
+        c.case_type,
+        c.closed_on,
+        c.recipient_name,
+        c.recipient_id_no,
+        s.score,
+        s.grade_label,
+        s.disputed,
+        s.veto_items
+    from with_recipient as c
+    left join mart_case_scores as s
+        on c.case_id = s.case_id
+)
+
+select *
+from scored
+order by lawyer_id, case_id

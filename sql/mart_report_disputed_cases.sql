@@ -1,0 +1,43 @@
+-- grain: one row per disputed case
+-- purpose: the panel report's disputed-case worklist
+--   (`publish::rows::DisputedCaseRow`), internal only: the recipient is
+--   masked when the page is written (privacy rule 2).
+with
+
+disputed as (
+    select
+        case_id,
+        case_type,
+        lawyer_id,
+        score,
+        score_min,
+        score_max,
+        grade_label,
+        veto_items
+    from mart_case_scores
+    where disputed
+),
+
+with_people as (
+    select
+        s.case_id,
+        s.case_type,
+        s.lawyer_id,
+        l.name as lawyer_name,
+        c.recipient_name,
+        c.recipient_id_no,
+        s.score,
+        s.score_min,
+        s.score_max,
+        s.grade_label,
+        s.veto_items
+    from disputed as s
+    inner join cases as c
+        on s.case_id = c.case_id
+    left join lawyers as l
+        on s.lawyer_id = l.lawyer_id
+)
+
+select *
+from with_people
+order by case_id

@@ -1,0 +1,489 @@
+//! `internal/lawyers/<lawyer_id>.html`: one page per lawyer — profile,
+//! credit score and its parts, reason codes with evidence, the period's
+//! cases (recipients masked) and list history. Pages are built one lawyer
+//! at a time from typed rows ([`lawyer_page`]) and rendered in parallel
+//! batches.
+
+use chrono::NaiveDate;
+
+use super::{Section, lawyer_file, opt2, page};
+use crate::lists::CreditReasonRow;
+use crate::plan::Plan;
+use crate::publish::data::group_by;
+use crate::publish::i18n::Lang;
+use crate::publish::lists::sorted_codes;
+use crate::publish::privacy::{mask_id_no, mask_name};
+use crate::publish::report::{format_number, percent, points};
+use crate::publish::rows::{
+    EntryRow, EventRow, InspectionRow, LawyerCaseRow, LawyerCreditRow, LawyerProfileRow, text,
+};
+use crate::publish::templates::{Tbl, num_col, text_col};
+use crate::publish::{PublishError, Writer};
+
+/// The rows the lawyer pages read (their cases come as a stream).
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// `mart_lawyer_page_profiles`: a page per row, in this order.
+    pub profiles: &'a [LawyerProfileRow],
+    /// `mart_lawyer_credit`.
+    pub credit: &'a [LawyerCreditRow],
+    /// `mart_credit_reasons`, by lawyer then rank.
+    pub reasons: &'a [CreditReasonRow],
+    /// `mart_inspection`.
+    pub inspection: &'a [InspectionRow],
+    /// `mart_report_entries`, in entry order.
+    pub entries: &'a [EntryRow],
+    /// `mart_report_events`, in event order.
+    pub events: &'a [EventRow],
+}
+
+/// One lawyer's rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Lawyer<'a> {
+    pub profile: &'a LawyerProfileRow,
+    pub credit: Option<&'a LawyerCreditRow>,
+    pub inspection: Option<&'a InspectionRow>,
+    pub reasons: &'a [&'a CreditReasonRow],
+    pub cases: &'a [LawyerCaseRow],
+    pub entries: &'a [&'a EntryRow],
+    pub events: &'a [&'a EventRow],
+}
+
+/// Lawyer pages rendered together, on every core.
+const PAGE_BATCH: usize = 512;
+
+/// A page whose sections are built, waiting to be rendered.
+pub struct PendingPage {
+    pub rel: String,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+/// Writes every lawyer's page; `cases` hands out a lawyer's cases, asked
+/// for in the profiles' order.
+pub fn write(
+    plan: &Plan,
+    input: &Inputs<'_>,
+    mut cases: impl FnMut(&str) -> Result<Vec<LawyerCaseRow>, PublishError>,
+    out: &mut Writer,
+) -> Result<(), PublishError> {
+    let lang = Lang::from_code(&plan.lang);
+    let credit = group_by(input.credit, |r| r.lawyer_id.as_str());
+    let reasons = group_by(input.reasons, |r| r.lawyer_id.as_str());
+    let inspection = group_by(input.inspection, |r| r.lawyer_id.as_str());
+    let entries = group_by(input.entries, |r| r.lawyer_id.as_str());
+    let events = group_by(input.events, |r| r.lawyer_id.as_str());
+    let links = links(lang);
+    let mut pages: Vec<PendingPage> = Vec::with_capacity(PAGE_BATCH);
+    for profile in input.profiles {
+        let id = profile.lawyer_id.as_str();
+        let lawyer_cases = cases(id)?;
+        pages.push(lawyer_page(
+            plan,
+            &Lawyer {
+                profile,
+                credit: credit.get(id).and_then(|v| v.first()).copied(),
+                inspection: inspection.get(id).and_then(|v| v.first()).copied(),
+                reasons: reasons.get(id).map(Vec::as_slice).unwrap_or_default(),
+                cases: &lawyer_cases,
+                entries: entries.get(id).map(Vec::as_slice).unwrap_or_default(),
+                events: events.get(id).map(Vec::as_slice).unwrap_or_default(),
+            },
+        ));
+        if pages.len() == PAGE_BATCH {
+            render_pages(plan, &links, &mut pages, out)?;
+        }
+    }
+    render_pages(plan, &links, &mut pages, out)
+}
+
+/// The links at the top of every lawyer page.
+fn links(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        ("../panel.html".into(), lang.tr("back_to_panel").into()),
+        (
+            "../inspection.html".into(),
+            lang.tr("back_to_inspection").into(),
+        ),
+    ]
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// One lawyer's page: its file, title and sections.
+pub fn lawyer_page(plan: &Plan, l: &Lawyer<'_>) -> PendingPage {
+    let lang = Lang::from_code(&plan.lang);
+    let id = l.profile.lawyer_id.clone();
+    let name = text(&l.profile.name);
+    PendingPage {
+        rel: format!("internal/lawyers/{}", lawyer_file(&id)),
+        title: lang.fmt("lawyer_title", &[&name]),
+        sections: vec![
+            profile(lang, l.profile),
+            credit(plan, lang, l.credit, l.inspection),
+            reasons(lang, l.reasons),
+            cases(lang, l.cases),
+            history(lang, l.entries, l.events),
+        ],
+    }
+}
+
+fn profile(lang: Lang, l: &LawyerProfileRow) -> Section {
+    let mut profile = Section::new("profile", lang.tr("lawyer_profile"));
+    profile.facts = vec![
+        (lang.tr("col_name").into(), text(&l.name)),
+        (lang.tr("col_licence").into(), l.lawyer_id.clone()),
+        (lang.tr("col_firm").into(), text(&l.law_firm)),
+        (lang.tr("col_district").into(), text(&l.district)),
+        (
+            lang.tr("col_practice_kind").into(),
+            lang.coded("kind", &text(&l.practice_kind)),
+        ),
+        (
+            lang.tr("col_status_practice").into(),
+            lang.coded("practice", &text(&l.status)),
+        ),
+        (
+            lang.tr("col_years").into(),
+            l.years_of_practice
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    profile
+}
+
+fn credit(
+    plan: &Plan,
+    lang: Lang,
+    credit: Option<&LawyerCreditRow>,
+    inspection: Option<&InspectionRow>,
+) -> Section {
+    let c = &plan.settings.credit;
+    let mut credit_section = Section::new("credit", lang.tr("lawyer_credit"));
+    if let Some(cr) = credit {
+        let (q, sv, d) = (cr.quality, cr.service, cr.deductions);
+        credit_section.facts = vec![
+            (
+                lang.tr("col_credit").into(),
+                format!("{} ({})", opt2(cr.credit_score), text(&cr.tier)),
+            ),
+            (lang.tr("col_quality").into(), opt2(q)),
+            (lang.tr("col_service").into(), opt2(sv)),
+            (lang.tr("col_deductions").into(), opt2(d)),
+            (
+                lang.tr("col_archive_rate").into(),
+                cr.archive_rate.map(percent).unwrap_or_default(),
+            ),
+            (
+                lang.tr("col_satisfaction").into(),
+                cr.satisfaction_rate.map(percent).unwrap_or_default(),
+            ),
+            (lang.tr("col_mean_score").into(), opt2(cr.mean_score)),
+            (
+                lang.tr("col_n_closed").into(),
+                cr.n_cases_closed.unwrap_or(0).to_string(),
+            ),
+            (
+                lang.tr("col_n_reviewed").into(),
+                cr.n_cases_reviewed.unwrap_or(0).to_string(),
+            ),
+            (
+                lang.tr("col_eligible").into(),
+                lang.yes_no(cr.eligible_major.unwrap_or(false)).into(),
+            ),
+        ];
+        if let (Some(q), Some(sv), Some(d)) = (q, sv, d) {
+            let raw = c.weight_quality * q + c.weight_service * sv - d;
+            credit_section.paragraphs.push(format!(
+                "{} = {} × {:.2} + {} × {:.2} − {:.2} = {}{}",
+                lang.tr("col_credit"),
+                format_number(c.weight_quality),
+                q,
+                format_number(c.weight_service),
+                sv,
+                d,
+                opt2(cr.credit_score),
+                if (0.0..=100.0).contains(&raw) {
+                    ""
+                } else {
+                    lang.tr("clamped")
+                },
+            ));
+        }
+    }
+    if let Some(i) = inspection {
+        let reasons = text(&i.recommendation_reasons);
+        let label = text(&i.recommendation_label);
+        credit_section.facts.push((
+            lang.tr("col_inspection").into(),
+            if reasons.is_empty() {
+                label
+            } else {
+                format!("{label} ({reasons})")
+            },
+        ));
+    }
+    credit_section
+}
+
+fn reasons(lang: Lang, reasons: &[&CreditReasonRow]) -> Section {
+    let mut reason_section = Section::new("reasons", lang.tr("lawyer_reasons"));
+    let mut tbl = Tbl::new(vec![
+        text_col(lang.tr("col_code")),
+        text_col(lang.tr("col_reason")),
+        num_col(lang.tr("col_cost")),
+        text_col(lang.tr("col_evidence")),
+    ]);
+    for r in reasons {
+        tbl.row(vec![
+            r.code.clone(),
+            lang.coded("reason", &r.code),
+            opt2(Some(r.cost)),
+            r.evidence.replace(';', "; "),
+        ]);
+    }
+    if tbl.is_empty() {
+        reason_section.paragraphs.push(lang.tr("none").into());
+    } else {
+        reason_section.tables.push(tbl);
+    }
+    reason_section
+}
+
+fn cases(lang: Lang, cases: &[LawyerCaseRow]) -> Section {
+    let mut case_section = Section::new("cases", lang.tr("lawyer_cases"));
+    let mut tbl = Tbl::new(vec![
+        text_col(lang.tr("col_case")),
+        text_col(lang.tr("case_type")),
+        text_col(lang.tr("col_closed_on")),
+        text_col(lang.tr("col_recipient")),
+        text_col(lang.tr("col_recipient_id")),
+        num_col(lang.tr("col_score")),
+        text_col(lang.tr("col_grade")),
+        text_col(lang.tr("col_disputed")),
+        text_col(lang.tr("col_veto")),
+    ]);
+    for r in cases {
+        tbl.row(vec![
+            r.case_id.clone(),
+            lang.case_type_code(&r.case_type),
+            date(r.closed_on),
+            mask_name(&text(&r.recipient_name)),
+            mask_id_no(&text(&r.recipient_id_no)),
+            r.score.map(points).unwrap_or_default(),
+            text(&r.grade_label),
+            r.disputed
+                .map(|b| lang.yes_no(b).to_string())
+                .unwrap_or_default(),
+            text(&r.veto_items),
+        ]);
+    }
+    if tbl.is_empty() {
+        case_section.paragraphs.push(lang.tr("none").into());
+    } else {
+        case_section.tables.push(tbl);
+    }
+    case_section
+}
+
+fn history(lang: Lang, entries: &[&EntryRow], events: &[&EventRow]) -> Section {
+    let mut history = Section::new("history", lang.tr("lawyer_history"));
+    let mut tbl = Tbl::new(vec![
+        text_col(lang.tr("col_entry")),
+        text_col(lang.tr("col_list")),
+        text_col(lang.tr("col_status")),
+        text_col(lang.tr("col_severity")),
+        text_col(lang.tr("col_rules")),
+        text_col(lang.tr("col_proposed_on")),
+        text_col(lang.tr("col_listed_on")),
+        text_col(lang.tr("col_ends_on")),
+        text_col(lang.tr("col_removed_on")),
+    ]);
+    for r in entries {
+        tbl.row(vec![
+            r.entry_id.clone(),
+            lang.list(&r.list),
+            lang.status(&r.status),
+            r.severity
+                .as_deref()
+                .map(|s| lang.severity(s))
+                .unwrap_or_default(),
+            sorted_codes(&r.rules).join(";"),
+            date(r.proposed_on),
+            date(r.listed_on),
+            date(r.ends_on),
+            date(r.removed_on),
+        ]);
+    }
+    let mut ev = Tbl::new(vec![
+        text_col(lang.tr("col_date")),
+        text_col(lang.tr("col_entry")),
+        text_col(lang.tr("col_kind")),
+        text_col(lang.tr("col_list")),
+        text_col(lang.tr("col_rules")),
+        text_col(lang.tr("col_actor")),
+        text_col(lang.tr("col_reason_text")),
+        text_col(lang.tr("col_evidence")),
+    ])
+    .caption(lang.tr("lawyer_events"));
+    for r in events {
+        ev.row(vec![
+            date(r.date),
+            text(&r.entry_id),
+            lang.event_kind(&r.kind),
+            r.list.as_deref().map(|l| lang.list(l)).unwrap_or_default(),
+            r.rules.clone(),
+            r.actor.clone(),
+            r.reason.clone(),
+            r.evidence.replace(';', "; "),
+        ]);
+    }
+    if tbl.is_empty() && ev.is_empty() {
+        history.paragraphs.push(lang.tr("none").into());
+    }
+    if !tbl.is_empty() {
+        history.tables.push(tbl);
+    }
+    if !ev.is_empty() {
+        history.tables.push(ev);
+    }
+    history
+}
+
+/// Renders the pending pages in parallel (templating is most of the cost of
+/// one lawyer page, and there is a page per lawyer) and writes them in order.
+fn render_pages(
+    plan: &Plan,
+    links: &[(String, String)],
+    pages: &mut Vec<PendingPage>,
+    out: &mut Writer,
+) -> Result<(), PublishError> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = pages.len().div_ceil(workers).max(1);
+    let render = |chunk: &[PendingPage]| -> Vec<Result<String, PublishError>> {
+        chunk
+            .iter()
+            .map(|p| page(plan, &p.title, links, &p.sections))
+            .collect()
+    };
+    let rendered: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pages
+            .chunks(per_worker)
+            .map(|chunk| scope.spawn(move || render(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("rendering a page panicked"))
+            .collect()
+    });
+    for (pending, html) in pages.drain(..).zip(rendered) {
+        out.write(&pending.rel, html?)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> LawyerProfileRow {
+        LawyerProfileRow {
+            lawyer_id: "L1".into(),
+            name: Some("王律师".into()),
+            law_firm: Some("某律所".into()),
+            district: Some("武侯区".into()),
+            practice_kind: Some("full_time".into()),
+            status: Some("active".into()),
+            years_of_practice: Some(7),
+        }
+    }
+
+    fn credit_row() -> LawyerCreditRow {
+        LawyerCreditRow {
+            lawyer_id: "L1".into(),
+            n_cases_closed: Some(3),
+            n_cases_reviewed: Some(2),
+            mean_score: Some(81.456),
+            quality: Some(81.0),
+            service: Some(90.0),
+            deductions: Some(2.0),
+            credit_score: Some(81.7),
+            tier: Some("B".into()),
+            eligible_major: Some(true),
+            archive_rate: Some(0.5),
+            satisfaction_rate: None,
+        }
+    }
+
+    #[test]
+    fn a_page_has_its_five_sections_and_masks_recipients() {
+        let plan = crate::publish::tests::demo_plan();
+        let p = profile();
+        let cr = credit_row();
+        let case = LawyerCaseRow {
+            case_id: "C1".into(),
+            lawyer_id: "L1".into(),
+            case_type: "criminal".into(),
+            closed_on: NaiveDate::from_ymd_opt(2024, 3, 1),
+            recipient_name: Some("张三丰".into()),
+            recipient_id_no: Some("510104199001011234".into()),
+            score: Some(80.25),
+            grade_label: Some("良好".into()),
+            disputed: Some(false),
+            veto_items: None,
+        };
+        let page = lawyer_page(
+            &plan,
+            &Lawyer {
+                profile: &p,
+                credit: Some(&cr),
+                inspection: None,
+                reasons: &[],
+                cases: std::slice::from_ref(&case),
+                entries: &[],
+                events: &[],
+            },
+        );
+        assert_eq!(page.rel, format!("internal/lawyers/{}", lawyer_file("L1")));
+        let ids: Vec<&str> = page.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["profile", "credit", "reasons", "cases", "history"]);
+        let credit = &page.sections[1];
+        assert!(
+            credit.facts[0].1.starts_with("81.70 (B)"),
+            "{:?}",
+            credit.facts
+        );
+        assert_eq!(credit.facts[4].1, "50.0%");
+        assert_eq!(credit.facts[5].1, "", "no satisfaction rate");
+        assert_eq!(credit.paragraphs.len(), 1, "the formula");
+        let cases = format!("{:?}", page.sections[3].tables);
+        assert!(
+            cases.contains("2024-03-01") && cases.contains("张**"),
+            "{cases}"
+        );
+        assert!(!cases.contains("张三丰"));
+        assert_eq!(page.sections[4].paragraphs.len(), 1, "no history: none");
+    }
+
+    #[test]
+    fn a_lawyer_without_credit_shows_only_the_inspection_reading() {
+        let inspection = InspectionRow {
+            lawyer_id: "L1".into(),
+            recommendation_label: Some("基本称职".into()),
+            recommendation_reasons: Some("I3;I5".into()),
+            ..InspectionRow::default()
+        };
+        let s = credit(
+            &crate::publish::tests::demo_plan(),
+            Lang::Zh,
+            None,
+            Some(&inspection),
+        );
+        assert_eq!(s.facts.len(), 1);
+        assert_eq!(s.facts[0].1, "基本称职 (I3;I5)");
+        assert!(s.paragraphs.is_empty());
+    }
+}

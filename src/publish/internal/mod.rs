@@ -1,0 +1,125 @@
+//! The internal reports under `internal/`: the panel report ([`panel`]:
+//! reviewer agreement with the 0.667 / 0.8 guidance, reviewer severity with
+//! its chart, the disputed-case worklist, held entries), one page per lawyer
+//! ([`lawyers`]: credit score and its parts, reason codes with evidence, the
+//! period's cases, list history) and the inspection report ([`inspection`]).
+//! They are for staff and the panel, so they name cases and reviewers;
+//! recipients are always masked (privacy rule 2).
+//!
+//! Each page is a synchronous function from typed rows
+//! ([`super::rows`]) and the plan to its HTML and charts; [`write`] only
+//! writes what they return.
+
+pub mod inspection;
+pub mod lawyers;
+pub mod panel;
+
+use minijinja::Value;
+
+use super::report::{frame, points};
+use super::rows::LawyerCaseRow;
+use super::templates::{Obj, Tbl, list, render};
+use super::{PublishError, Writer};
+use crate::plan::Plan;
+
+/// Everything the internal pages read, but the lawyers' cases (streamed).
+pub struct Inputs<'a> {
+    pub panel: panel::Inputs<'a>,
+    pub inspection: inspection::Inputs<'a>,
+    pub lawyers: lawyers::Inputs<'a>,
+}
+
+/// Writes `internal/panel.html`, `internal/inspection.html`,
+/// `internal/lawyers/*.html` and `internal/charts/`. `cases` hands out one
+/// lawyer's cases of the period at a time, asked for in lawyer-id order.
+pub fn write(
+    plan: &Plan,
+    input: &Inputs<'_>,
+    cases: impl FnMut(&str) -> Result<Vec<LawyerCaseRow>, PublishError>,
+    out: &mut Writer,
+) -> Result<(), PublishError> {
+    let (html, chart) = panel::page(plan, &input.panel)?;
+    out.chart("internal/charts", &chart)?;
+    out.write("internal/panel.html", html)?;
+    out.write(
+        "internal/inspection.html",
+        inspection::page(plan, &input.inspection)?,
+    )?;
+    lawyers::write(plan, &input.lawyers, cases, out)
+}
+
+/// A section of `page.html`.
+#[derive(Debug, Default)]
+pub struct Section {
+    pub id: String,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub facts: Vec<(String, String)>,
+    pub figures: Vec<Value>,
+    pub tables: Vec<Tbl>,
+}
+
+impl Section {
+    pub fn new(id: &str, heading: impl Into<String>) -> Section {
+        Section {
+            id: id.to_string(),
+            heading: heading.into(),
+            ..Section::default()
+        }
+    }
+
+    fn value(&self) -> Value {
+        Obj::new()
+            .set("id", self.id.clone())
+            .set("heading", self.heading.clone())
+            .set("paragraphs", list(self.paragraphs.iter().cloned()))
+            .set(
+                "facts",
+                list(
+                    self.facts
+                        .iter()
+                        .map(|(k, v)| Obj::new().set("k", k.clone()).set("v", v.clone()).build()),
+                ),
+            )
+            .set("figures", list(self.figures.iter().cloned()))
+            .set("tables", list(self.tables.iter().map(Tbl::value)))
+            .build()
+    }
+}
+
+/// Renders `page.html`: the frame, links to the other pages, the sections.
+pub fn page(
+    plan: &Plan,
+    title: &str,
+    links: &[(String, String)],
+    sections: &[Section],
+) -> Result<String, PublishError> {
+    let ctx = frame(plan, title, true)
+        .set(
+            "links",
+            list(links.iter().map(|(href, label)| {
+                Obj::new()
+                    .set("href", href.clone())
+                    .set("label", label.clone())
+                    .build()
+            })),
+        )
+        .set("sections", list(sections.iter().map(Section::value)))
+        .build();
+    render("page.html", ctx)
+}
+
+/// Points with one decimal, "—" for none.
+pub fn opt_points(v: Option<f64>) -> String {
+    v.map(points).unwrap_or_else(|| "—".into())
+}
+
+/// Two decimals, "—" for none.
+pub fn opt2(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
+}
+
+/// The file name of a lawyer's page (input text never makes a path).
+pub fn lawyer_file(lawyer_id: &str) -> String {
+    crate::output::id_file_name(lawyer_id, "html")
+}
