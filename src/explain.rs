@@ -112,7 +112,7 @@ pub fn explain(plan: &Plan, lawyer_id: &str) -> Result<String> {
         }
     );
     let (entries, events) = register.history(lawyer_id)?;
-    let texts = crate::register::rules::RuleText::of(&plan.settings);
+    let texts = crate::register::rules::RuleValues::of(&plan.settings);
     out.push_str(&report::history(lawyer_id, &entries, &events, &texts));
     Ok(out)
 }

@@ -39,7 +39,7 @@ pub fn write_notices(
         .expect("the notice template parses");
     let template = env.get_template("notice").expect("added above");
     let notice_days = plan.settings.lists.notice_days;
-    let texts = crate::register::rules::RuleText::of(&plan.settings);
+    let texts = crate::register::rules::RuleValues::of(&plan.settings);
     for entry in proposed {
         let path = dir.join(crate::output::id_file_name(&entry.lawyer_id, "html"));
         let who = people.get(&entry.lawyer_id);

@@ -272,6 +272,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("how_removed_positive", "不再符合条件，移出", "removed: no longer qualifies"),
     ("how_annulled", "撤销（更正）", "annulled (correction)"),
     ("correction", "更正：{0}（执业证号 {1}）于 {2} 被列入{3}的记录已于 {4} 撤销。该记录所依据的事实经复核已不成立或已变更，原列入决定作废，特此更正。", "Correction: the entry of {0} (licence {1}) on the {3}, listed on {2}, was annulled on {4}. The facts it rested on no longer stand after review; the listing is void."),
+    ("correction_amended", "更正：{0}（执业证号 {1}）于 {2} 被列入{3}的记录已于 {4} 变更，不再依据以下规则：{5}。该部分所依据的事实经复核已不成立，其余依据仍然有效。", "Correction: the entry of {0} (licence {1}) on the {3}, listed on {2}, was amended on {4} and no longer rests on: {5}. The facts behind those rules no longer stand after review; the rest of the entry stands."),
     // methodology
     ("method_heading", "方法说明", "Methodology"),
     ("method_data", "数据与范围", "Data and scope"),
@@ -456,14 +457,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("duty_met", "已履行", "met"),
     ("duty_not_met", "未履行", "not met"),
     ("inspection_reasons", "依据代码说明", "Reason codes"),
-    ("insp_I0", "执业不满规定月数，不评定", "licensed for too short a time; no grade"),
-    ("insp_I1", "已列入严重负面清单记录", "a serious negative entry listed"),
-    ("insp_I2", "信用等级 D 且有未结负面清单记录", "tier D with an open negative entry"),
-    ("insp_I3", "未履行法律援助义务", "legal-aid duty not met"),
-    ("insp_I4", "信用等级 C 或 D", "tier C or D"),
-    ("insp_I5", "评查期内有经查实的投诉", "a substantiated complaint decided in the period"),
-    ("insp_I6", "有未结负面清单记录", "an open negative entry"),
-    ("flags_legend", "合规提示依次为：超期归档 / 家暴案件由男律师承办 / 执业不满3年承办重大或刑事案件 / 基层法律服务工作者承办刑事案件 / 列入负面清单期间被指派。", "Compliance flags, in order: late archiving / domestic-violence case with a male lawyer / under 3 years' practice on a major or criminal case / grassroots worker on a criminal case / assigned while on the negative list."),
+    ("flags_legend", "各律师的合规提示计数依次为：{0}（逐案明细见 data/case_compliance 和 inspection.xlsx 的“合规提示”表）。", "Compliance flag counts, in order: {0} (case by case in data/case_compliance and the 合规提示 sheet of inspection.xlsx)."),
     ("lawyer_page", "档案", "record"),
 ];
 

@@ -25,49 +25,48 @@ use super::{PublishError, Writer};
 use crate::plan::Plan;
 
 /// A list rule's code, list, severity and wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleText {
     pub code: &'static str,
     /// `negative` or `positive`.
     pub list: &'static str,
     /// `general` or `serious`, negative rules only.
     pub severity: Option<&'static str>,
-    pub zh: &'static str,
-    pub en: &'static str,
+    pub zh: String,
+    pub en: String,
 }
 
 /// Every list rule in code order, from the register's rule registry (the
-/// one place the rule texts live).
-pub fn list_rules() -> Vec<RuleText> {
+/// one place the rule texts live), worded with the settings in force.
+pub fn list_rules(settings: &crate::config::Settings) -> Vec<RuleText> {
+    let values = crate::register::rules::RuleValues::of(settings);
     crate::register::LIST_RULES
         .iter()
-        .map(|r| RuleText {
-            code: r.code,
-            list: r.list.as_str(),
-            severity: r.severity.map(|s| s.as_str()),
-            zh: r.zh,
-            en: r.en,
+        .map(|r| {
+            let (zh, en) = r.text(&values);
+            RuleText {
+                code: r.code,
+                list: r.list.as_str(),
+                severity: r.severity.map(|s| s.as_str()),
+                zh,
+                en,
+            }
         })
         .collect()
 }
 
-/// The rule with this code.
-pub fn list_rule(code: &str) -> Option<RuleText> {
-    list_rules().into_iter().find(|r| r.code == code)
-}
-
 impl RuleText {
-    pub fn text(&self, lang: Lang) -> &'static str {
+    pub fn text(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Zh => self.zh,
-            Lang::En => self.en,
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
         }
     }
 }
 
 /// Rule codes in the registry's order, unknown codes last.
 pub fn sorted_codes(codes: &str) -> Vec<String> {
-    let order = list_rules();
+    let order = crate::register::LIST_RULES;
     let mut v: Vec<String> = codes
         .split(';')
         .map(str::trim)
@@ -124,6 +123,18 @@ pub struct Lists {
     pub ended: Vec<Entry>,
     /// The as-of of the last earlier run, when the register knows one.
     pub last_publication: Option<NaiveDate>,
+    /// Listed entries amended since the last publication (some of their
+    /// rules fell with their evidence): the public report corrects them.
+    pub amended: Vec<Amendment>,
+}
+
+/// A listed entry whose rules were narrowed: the codes dropped, never the
+/// evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amendment {
+    pub entry_id: String,
+    pub dropped: Vec<String>,
+    pub on: NaiveDate,
 }
 
 /// The rows the lists are built from.
@@ -158,13 +169,53 @@ pub fn load(
         .max();
     let mut evidence: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut ending: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    let mut rules_before: BTreeMap<String, String> = BTreeMap::new();
+    let mut listed: BTreeSet<String> = BTreeSet::new();
+    let mut amended = Vec::new();
     for e in input.events {
         let entry = text(&e.entry_id);
-        for id in e.evidence.split(';').filter(|s| !s.is_empty()) {
+        let ids = e
+            .evidence
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if matches!(e.kind.as_str(), "amended" | "annulled") {
+            // These events name overturned evidence: never published.
+            let held = evidence.entry(entry.clone()).or_default();
+            for id in ids {
+                held.remove(id);
+            }
+        } else {
             evidence
                 .entry(entry.clone())
                 .or_default()
-                .insert(id.trim().to_string());
+                .extend(ids.map(str::to_string));
+        }
+        if e.kind == "listed" {
+            listed.insert(entry.clone());
+        }
+        if e.kind == "amended"
+            && listed.contains(&entry)
+            && let Some(d) = e
+                .date
+                .filter(|d| *d <= as_of && last_publication.is_none_or(|p| *d > p))
+        {
+            let now = sorted_codes(&e.rules);
+            let dropped: Vec<String> =
+                sorted_codes(rules_before.get(&entry).map_or("", String::as_str))
+                    .into_iter()
+                    .filter(|c| !now.contains(c))
+                    .collect();
+            if !dropped.is_empty() {
+                amended.push(Amendment {
+                    entry_id: entry.clone(),
+                    dropped,
+                    on: d,
+                });
+            }
+        }
+        if !e.rules.is_empty() {
+            rules_before.insert(entry.clone(), e.rules.clone());
         }
         if matches!(e.kind.as_str(), "expired" | "removed" | "annulled")
             && let Some(d) = e.date
@@ -175,6 +226,7 @@ pub fn load(
 
     let mut lists = Lists {
         last_publication,
+        amended,
         ..Lists::default()
     };
     for r in input.entries {
@@ -379,7 +431,7 @@ pub struct ListTable {
 
 /// The rule codes' plain-language meaning (negative: each code with its
 /// text; positive: one phrase).
-fn grounds(entry: &Entry, lang: Lang) -> String {
+fn grounds(entry: &Entry, lang: Lang, rules: &[RuleText]) -> String {
     if entry.list == "positive" {
         return lang.tr("positive_phrase").to_string();
     }
@@ -394,7 +446,7 @@ fn grounds(entry: &Entry, lang: Lang) -> String {
     entry
         .rules
         .iter()
-        .map(|c| match list_rule(c) {
+        .map(|c| match rules.iter().find(|r| r.code == c) {
             Some(r) => format!("{c}{colon}{}", r.text(lang)),
             None => c.clone(),
         })
@@ -404,6 +456,7 @@ fn grounds(entry: &Entry, lang: Lang) -> String {
 
 /// The published table of one list.
 pub fn list_table(list: &'static str, entries: &[Entry], plan: &Plan) -> ListTable {
+    let rules = list_rules(&plan.settings);
     let lang = Lang::from_code(&plan.lang);
     let negative = list == "negative";
     let mut header: Vec<&str> = vec![
@@ -436,7 +489,7 @@ pub fn list_table(list: &'static str, entries: &[Entry], plan: &Plan) -> ListTab
                 e.years_of_practice.map_or(ListCell::Empty, ListCell::Int),
                 ListCell::Text(lang.list(&e.list)),
                 ListCell::Text(e.rules.join(";")),
-                ListCell::Text(grounds(e, lang)),
+                ListCell::Text(grounds(e, lang, &rules)),
             ];
             if negative {
                 let kinds: Vec<String> = e
@@ -578,13 +631,13 @@ pub fn html_table(table: &ListTable) -> Tbl {
 }
 
 /// The rule legend of a list page.
-fn rules_table(list: &str, lang: Lang) -> Tbl {
+fn rules_table(list: &str, lang: Lang, settings: &crate::config::Settings) -> Tbl {
     let mut tbl = Tbl::new(vec![
         text_col(lang.tr("col_code")),
         text_col(lang.tr("col_rule")),
         text_col(lang.tr("col_severity")),
     ]);
-    for r in list_rules().into_iter().filter(|r| r.list == list) {
+    for r in list_rules(settings).into_iter().filter(|r| r.list == list) {
         tbl.row(vec![
             r.code.to_string(),
             r.text(lang).to_string(),
@@ -640,7 +693,7 @@ fn list_page(list: &str, table: &ListTable, plan: &Plan) -> Result<minijinja::Va
             },
         )
         .set("empty", lang.tr("list_empty"))
-        .set("rules", rules_table(list, lang).value())
+        .set("rules", rules_table(list, lang, &plan.settings).value())
         .set("order_note", lang.tr("order_note"))
         .build())
 }

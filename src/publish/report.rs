@@ -509,7 +509,7 @@ pub fn write(
                 .build()
         })
         .collect();
-    let (ended_tbl, corrections) = ended(lists, lang);
+    let (ended_tbl, corrections) = ended(lists, lang, &plan.settings);
     let ended_intro = match lists.last_publication {
         Some(d) => lang.fmt("ended_intro_since", &[&d]),
         None => lang.fmt("ended_intro_first", &[&plan.as_of]),
@@ -1024,9 +1024,14 @@ pub fn period_label(start: chrono::NaiveDate, end: chrono::NaiveDate, lang: Lang
 }
 
 /// The ended-entries table and the corrections for annulled entries.
-fn ended(lists: &Lists, lang: Lang) -> (Option<Tbl>, Vec<String>) {
+fn ended(
+    lists: &Lists,
+    lang: Lang,
+    settings: &crate::config::Settings,
+) -> (Option<Tbl>, Vec<String>) {
+    let mut corrections = amendments(lists, lang, settings);
     if lists.ended.is_empty() {
-        return (None, Vec::new());
+        return (None, corrections);
     }
     let mut tbl = Tbl::new(vec![
         text_col(lang.tr("col_name")),
@@ -1039,7 +1044,6 @@ fn ended(lists: &Lists, lang: Lang) -> (Option<Tbl>, Vec<String>) {
         text_col(lang.tr("col_how")),
     ])
     .plain();
-    let mut corrections = Vec::new();
     let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for e in &lists.ended {
         let how = match (e.status.as_str(), e.list.as_str()) {
@@ -1072,6 +1076,47 @@ fn ended(lists: &Lists, lang: Lang) -> (Option<Tbl>, Vec<String>) {
         ]);
     }
     (Some(tbl), corrections)
+}
+
+/// Corrections for listed entries amended since the last publication: the
+/// rule codes dropped and their plain words, never the evidence.
+fn amendments(lists: &Lists, lang: Lang, settings: &crate::config::Settings) -> Vec<String> {
+    let rules = lists::list_rules(settings);
+    let all = lists
+        .negative
+        .iter()
+        .chain(&lists.ended)
+        .chain(&lists.positive);
+    let entries: BTreeMap<&str, &lists::Entry> = all.map(|e| (e.entry_id.as_str(), e)).collect();
+    let mut out = Vec::new();
+    for a in &lists.amended {
+        let Some(e) = entries.get(a.entry_id.as_str()) else {
+            continue;
+        };
+        let dropped: Vec<String> = a
+            .dropped
+            .iter()
+            .map(|c| match rules.iter().find(|r| &r.code == c) {
+                Some(r) => format!("{c} {}", r.text(lang)),
+                None => c.clone(),
+            })
+            .collect();
+        out.push(lang.fmt(
+            "correction_amended",
+            &[
+                &e.name,
+                &e.lawyer_id,
+                &e.listed_on.map(|d| d.to_string()).unwrap_or_default(),
+                &lang.list(&e.list),
+                &a.on,
+                &dropped.join(match lang {
+                    Lang::Zh => "；",
+                    Lang::En => "; ",
+                }),
+            ],
+        ));
+    }
+    out
 }
 
 /// The methodology: generated from the rubrics and settings of this run.
@@ -1243,7 +1288,7 @@ fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         text_col(lang.tr("col_rule")),
         text_col(lang.tr("col_severity")),
     ]);
-    for r in list_rules() {
+    for r in list_rules(s) {
         rules.row(vec![
             r.code.to_string(),
             lang.list(r.list),

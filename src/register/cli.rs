@@ -226,7 +226,7 @@ pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<Str
         }
         let register = Register::open_read_only(&path)?;
         let (entries, events) = register.history(lawyer)?;
-        let texts = super::rules::RuleText::of(&plan.settings);
+        let texts = super::rules::RuleValues::of(&plan.settings);
         return Ok(report::history(lawyer, &entries, &events, &texts));
     }
     let mut register = Register::open_existing(&path)?;

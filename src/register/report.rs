@@ -8,7 +8,7 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::events::{Event, kind};
-use super::rules::{RuleText, rule, split_codes};
+use super::rules::{RuleValues, rule, split_codes};
 use super::state::Entry;
 
 /// Display width of text in a terminal: CJK and full-width characters
@@ -66,7 +66,7 @@ fn date(d: Option<NaiveDate>) -> String {
 }
 
 /// A lawyer's entries, then events, then the wording of the rules they name.
-pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event], texts: &RuleText) -> String {
+pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event], texts: &RuleValues) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "律师 lawyer {lawyer_id}\n");
     if entries.is_empty() && events.is_empty() {

@@ -5,7 +5,7 @@
 //! columns, notices, `register history`, `explain` — reads it from here, and
 //! `;`-joined rule lists are always written in the order of [`LIST_RULES`].
 //! The wording is a template: its `{placeholders}` are filled from the
-//! settings in force ([`RuleText::of`], [`ListRule::text`]), so no text ever
+//! settings in force ([`RuleValues::of`], [`ListRule::text`]), so no text ever
 //! quotes a default the pipeline changed.
 
 use super::input::{ListKind, Severity};
@@ -120,19 +120,19 @@ pub const LIST_RULES: &[ListRule] = &[
 
 impl ListRule {
     /// The rule's Chinese and English wording with the settings in force.
-    pub fn text(&self, values: &RuleText) -> (String, String) {
+    pub fn text(&self, values: &RuleValues) -> (String, String) {
         (values.fill(self.zh), values.fill(self.en))
     }
 }
 
 /// The values rule texts quote, from the settings in force.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RuleText {
+pub struct RuleValues {
     pairs: Vec<(&'static str, String)>,
 }
 
-impl RuleText {
-    pub fn of(settings: &crate::config::Settings) -> RuleText {
+impl RuleValues {
+    pub fn of(settings: &crate::config::Settings) -> RuleValues {
         let l = &settings.lists;
         // "public censure or heavier": the lightest kind whose deduction
         // reaches `heavy_sanction_points` (N4's own test in the SQL).
@@ -158,7 +158,7 @@ impl RuleText {
             .unwrap_or("处分")
             .to_string();
         let heavy_en = heavy.unwrap_or("a sanction").replace('_', " ");
-        RuleText {
+        RuleValues {
             pairs: vec![
                 ("{min_cases}", l.positive_min_cases.to_string()),
                 ("{min_years}", l.positive_min_years.to_string()),

@@ -162,9 +162,15 @@ fn a_revoked_sanction_and_a_re_decided_complaint_correct_the_lists() {
     // A revoked sanction counts nowhere: not in the credit deductions.
     let credit = table(&d.join("out/data/lawyer_credit.csv"), "lawyer_id");
     assert_eq!(deductions(&credit), 0.0);
-    // The public report corrects the annulled listing.
+    // The public report corrects the annulled listing, and the amended one
+    // by the rule it dropped — never by its evidence.
     let public = texts(&d.join("out/public"));
     assert!(public.contains("更正"), "no correction in public/");
+    assert!(
+        public.contains("不再依据以下规则：N4"),
+        "no amendment correction"
+    );
+    assert!(!public.contains("S002"), "overturned evidence published");
 
     // Then the complaint is re-decided: nothing is left, annulled.
     let c = f.sheet("complaints");
@@ -313,4 +319,32 @@ fn a_dry_run_without_out_writes_beside_the_live_outputs() {
         register
     );
     assert!(d.join("out-dry-run/manifest.json").is_file());
+}
+
+#[test]
+fn published_rule_texts_quote_the_settings_in_force() {
+    let mut f = fixture();
+    f.pipeline_extra = "[lists]\npositive_min_mean = 88.5\nheavy_sanction_points = 40\n".into();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    f.write(d);
+    ok(&run(d, &[]));
+    ok(&run(d, &["--as-of", "2025-01-20"]));
+    let public = texts(&d.join("out/public"));
+    assert!(
+        public.contains("平均分不低于88.5分"),
+        "P2 with the pipeline's mean"
+    );
+    assert!(
+        public.contains("中止会员权利或更重"),
+        "N4 with the pipeline's heavy points"
+    );
+    assert!(
+        !public.contains("不低于90分"),
+        "a default threshold was printed"
+    );
+    assert!(
+        !public.contains("{min_") && !public.contains("{heavy"),
+        "an unfilled placeholder"
+    );
 }

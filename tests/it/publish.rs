@@ -966,7 +966,7 @@ fn legitimate_corpus(data: &Path) -> String {
     for (_, zh, en) in legalaid::publish::i18n::STRINGS {
         corpus.push_str(&format!("{zh}\n{en}\n"));
     }
-    for r in legalaid::publish::lists::list_rules() {
+    for r in legalaid::publish::lists::list_rules(&Default::default()) {
         corpus.push_str(&format!("{}\n{}\n", r.zh, r.en));
     }
     corpus.push_str("成都市法律援助中心\n");

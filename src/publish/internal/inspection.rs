@@ -49,10 +49,26 @@ fn intro(plan: &Plan, lang: Lang) -> Section {
             &s.inspection.min_aid_cases,
         ],
     ));
-    intro.facts = (0..=6)
-        .map(|i| (format!("I{i}"), lang.tr(&format!("insp_I{i}")).to_string()))
+    // The reason codes and the compliance flags are worded once, in their
+    // registries (`crate::inspection`).
+    let words = |zh: String, en: String| match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
+    intro.facts = crate::inspection::INSPECTION_REASONS
+        .iter()
+        .map(|r| (r.code.to_string(), words(r.zh.into(), r.en.into())))
         .collect();
-    intro.paragraphs.push(lang.tr("flags_legend").into());
+    let flags: Vec<String> = crate::inspection::COMPLIANCE_FLAGS
+        .iter()
+        .map(|f| {
+            let (zh, en) = f.text(&s.inspection);
+            format!("{} {}", f.code, words(zh, en))
+        })
+        .collect();
+    intro
+        .paragraphs
+        .push(lang.fmt("flags_legend", &[&flags.join(" / ")]));
     intro
 }
 

@@ -270,7 +270,7 @@ fn undo_voids_a_future_dated_run_and_the_next_run_goes_on() {
         "L1",
         &entries,
         &events,
-        &rules::RuleText::of(&Default::default()),
+        &rules::RuleValues::of(&Default::default()),
     );
     assert!(
         text.contains("voided by #") && text.contains("as-of typed as 2052"),
@@ -302,8 +302,9 @@ fn undo_of_a_manual_action_voids_that_one_event() {
 #[test]
 fn rule_texts_quote_the_settings_in_force() {
     let defaults = crate::config::Settings::default();
-    let text =
-        |s: &crate::config::Settings, code: &str| rule(code).unwrap().text(&rules::RuleText::of(s));
+    let text = |s: &crate::config::Settings, code: &str| {
+        rule(code).unwrap().text(&rules::RuleValues::of(s))
+    };
     // At the defaults, the wording of the specification.
     assert_eq!(
         text(&defaults, "P1").0,
@@ -342,7 +343,7 @@ fn rule_texts_quote_the_settings_in_force() {
     );
     // No placeholder is left unfilled in any rule.
     for r in LIST_RULES {
-        let (zh, en) = r.text(&rules::RuleText::of(&s));
+        let (zh, en) = r.text(&rules::RuleValues::of(&s));
         assert!(
             !zh.contains('{') && !en.contains('{'),
             "{}: {zh} / {en}",

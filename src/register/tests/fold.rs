@@ -116,7 +116,7 @@ fn history_prints_entries_events_and_rule_texts() {
         "L1",
         &entries,
         &events,
-        &rules::RuleText::of(&Default::default()),
+        &rules::RuleValues::of(&Default::default()),
     );
     for needle in [
         "NEG-L1-1",
