@@ -1,7 +1,7 @@
 -- grain: one row per case closed in the period
 -- purpose: the cases table of each internal lawyer page
 --   (`publish::rows::LawyerCaseRow`), recipients masked when written
---   (privacy rule 2). Ordered by lawyer then case: the pages read it as a
+--   (privacy rule 2), with the case's compliance flags (K1–K5). Ordered by lawyer then case: the pages read it as a
 --   stream, one lawyer's cases at a time.
 with
 
@@ -39,10 +39,13 @@ scored as (
         s.score,
         s.grade_label,
         s.disputed,
-        s.veto_items
+        s.veto_items,
+        k.flags as compliance_flags
     from with_recipient as c
     left join mart_case_scores as s
         on c.case_id = s.case_id
+    left join mart_case_compliance as k
+        on c.case_id = k.case_id
 )
 
 select *

@@ -1096,7 +1096,7 @@ fn amendments(lists: &Lists, lang: Lang, settings: &crate::config::Settings) -> 
         let dropped: Vec<String> = a
             .dropped
             .iter()
-            .map(|c| match rules.iter().find(|r| &r.code == c) {
+            .map(|c| match rules.iter().find(|r| r.code == c) {
                 Some(r) => format!("{c} {}", r.text(lang)),
                 None => c.clone(),
             })

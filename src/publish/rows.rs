@@ -201,6 +201,8 @@ pub struct LawyerCaseRow {
     pub grade_label: Option<String>,
     pub disputed: Option<bool>,
     pub veto_items: Option<String>,
+    /// K1–K5 joined by `;`.
+    pub compliance_flags: Option<String>,
 }
 
 impl MartRow for LawyerCaseRow {

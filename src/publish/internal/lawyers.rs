@@ -124,7 +124,7 @@ pub fn lawyer_page(plan: &Plan, l: &Lawyer<'_>) -> PendingPage {
             profile(lang, l.profile),
             credit(plan, lang, l.credit, l.inspection),
             reasons(lang, l.reasons),
-            cases(lang, l.cases),
+            cases(lang, l.cases, &plan.settings.inspection),
             history(lang, l.entries, l.events),
         ],
     }
@@ -253,7 +253,11 @@ fn reasons(lang: Lang, reasons: &[&CreditReasonRow]) -> Section {
     reason_section
 }
 
-fn cases(lang: Lang, cases: &[LawyerCaseRow]) -> Section {
+fn cases(
+    lang: Lang,
+    cases: &[LawyerCaseRow],
+    inspection: &crate::config::InspectionSettings,
+) -> Section {
     let mut case_section = Section::new("cases", lang.tr("lawyer_cases"));
     let mut tbl = Tbl::new(vec![
         text_col(lang.tr("col_case")),
@@ -265,7 +269,23 @@ fn cases(lang: Lang, cases: &[LawyerCaseRow]) -> Section {
         text_col(lang.tr("col_grade")),
         text_col(lang.tr("col_disputed")),
         text_col(lang.tr("col_veto")),
+        text_col(lang.tr("col_flags_count")),
     ]);
+    // Each flag with its words, from the registry (`crate::inspection`).
+    let flag_words = |codes: &str| -> String {
+        codes
+            .split(';')
+            .filter(|c| !c.is_empty())
+            .map(|c| match crate::inspection::compliance_flag(c) {
+                Some(f) => {
+                    let (zh, en) = f.text(inspection);
+                    format!("{c} {}", if lang == Lang::Zh { zh } else { en })
+                }
+                None => c.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     for r in cases {
         tbl.row(vec![
             r.case_id.clone(),
@@ -279,6 +299,7 @@ fn cases(lang: Lang, cases: &[LawyerCaseRow]) -> Section {
                 .map(|b| lang.yes_no(b).to_string())
                 .unwrap_or_default(),
             text(&r.veto_items),
+            flag_words(&text(&r.compliance_flags)),
         ]);
     }
     if tbl.is_empty() {
@@ -434,6 +455,7 @@ mod tests {
             grade_label: Some("良好".into()),
             disputed: Some(false),
             veto_items: None,
+            compliance_flags: Some("K1;K3".into()),
         };
         let page = lawyer_page(
             &plan,
@@ -465,6 +487,11 @@ mod tests {
             "{cases}"
         );
         assert!(!cases.contains("张三丰"));
+        // The case's compliance flags with their words, K3 with the setting.
+        assert!(
+            cases.contains("K1 超期归档; K3 执业不满3年承办刑事或重大疑难案件"),
+            "{cases}"
+        );
         assert_eq!(page.sections[4].paragraphs.len(), 1, "no history: none");
     }
 
