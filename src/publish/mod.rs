@@ -127,6 +127,7 @@ pub fn publish(
         &report::Inputs {
             cases: &read::<rows::ReportCaseRow>(results)?,
             credit: &credit,
+            earlier: &trend::load(plan)?,
         },
         &lists,
         &mut out,
