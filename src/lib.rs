@@ -21,8 +21,9 @@
 //!    marts as typed rows; the [`register`] (SQLite, append-only events)
 //!    decides proposals, listings, ends and annulments; the models that read
 //!    the register's new state run last ([`inspection`] marts among them);
-//! 6. publish — [`publish`] writes the public report, lists and charts and
-//!    the internal pages into a staging folder;
+//! 6. publish — [`publish`] reads its marts as typed rows and writes the
+//!    public report, lists and charts and the internal pages into a staging
+//!    folder: synchronous Rust, no SQL;
 //! 7. write — [`output`] writes the marts as Parquet and CSV, [`inspection`]
 //!    the workbooks, [`notices`] the notices, [`manifest`] the hashes; then
 //!    the register commits and the staging folder replaces the output folder.

@@ -218,7 +218,9 @@ pub fn model(name: &str) -> Option<&'static Model> {
 }
 
 /// The models that read the register as it stands after this run's
-/// transitions (`register_entries`), run last.
+/// transitions (`register_entries`), run last; with them the marts
+/// publication reads (`mart_report_*`, `mart_lawyer_page_*`), so that
+/// publication runs no SQL of its own.
 pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_lawyer_credit",

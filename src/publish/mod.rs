@@ -16,7 +16,7 @@
 //! template engine and spreadsheet cells are neutralised (rule 4). Internal
 //! pages show recipients masked (rule 2). Templates live in `reports/` and
 //! are embedded in the binary; charts carry an embedded CJK font
-//! ([`charts`]). Nothing written depends on the clock: the same session and
+//! ([`charts`]). Nothing written depends on the clock: the same marts and
 //! plan give the same bytes.
 
 pub mod charts;
@@ -127,6 +127,7 @@ pub fn publish(
         &report::Inputs {
             cases: &read::<rows::ReportCaseRow>(results)?,
             credit: &credit,
+            earlier: &trend::load(plan)?,
         },
         &lists,
         &mut out,

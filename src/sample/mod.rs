@@ -25,15 +25,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, AsArray, BooleanArray, Date32Array, StringArray};
-use datafusion::arrow::datatypes::Date32Type;
-use datafusion::arrow::record_batch::RecordBatch;
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::ingest::batch::Staged;
 use crate::ingest::schema::Table;
-use crate::ingest::value::from_date32;
 use crate::ingest::{Ingested, Party};
+use crate::marts::{MartRow, from_batches, optional_date};
 use crate::output::Staging;
 use crate::plan::Plan;
 use crate::rubric::CaseType;
@@ -190,7 +188,7 @@ pub fn sample_with(
 
     let ingested = crate::ingest::ingest(plan, &mut |_, _| {})?;
     check_rejects(plan, &ingested)?;
-    let inputs = Inputs::read(plan, &ingested, as_of);
+    let inputs = Inputs::read(plan, &ingested, as_of)?;
 
     let drawn = draw::draw(
         &inputs.cases,
@@ -357,133 +355,140 @@ struct Inputs {
     complained: BTreeSet<String>,
 }
 
-fn text<'a>(b: &'a RecordBatch, column: &str) -> &'a StringArray {
-    b.column_by_name(column)
-        .unwrap_or_else(|| panic!("staging column {column}"))
-        .as_string::<i32>()
+/// A row of the `lawyers` input, as the sample reads it.
+#[derive(Debug, Deserialize)]
+struct LawyerInput {
+    lawyer_id: String,
+    name: String,
+    law_firm: Option<String>,
+    firm_id: Option<String>,
 }
 
-fn dates<'a>(b: &'a RecordBatch, column: &str) -> &'a Date32Array {
-    b.column_by_name(column)
-        .unwrap_or_else(|| panic!("staging column {column}"))
-        .as_primitive::<Date32Type>()
+impl MartRow for LawyerInput {
+    const MODEL: &'static str = "lawyers";
 }
 
-fn bools<'a>(b: &'a RecordBatch, column: &str) -> &'a BooleanArray {
-    b.column_by_name(column)
-        .unwrap_or_else(|| panic!("staging column {column}"))
-        .as_boolean()
+/// A row of the `cases` input, as the sample reads it.
+#[derive(Debug, Deserialize)]
+struct CaseInput {
+    case_id: String,
+    case_type: String,
+    matter: String,
+    lawyer_id: String,
+    district: String,
+    #[serde(deserialize_with = "optional_date")]
+    assigned_on: Option<NaiveDate>,
+    #[serde(deserialize_with = "optional_date")]
+    closed_on: Option<NaiveDate>,
+    recipient_name: String,
+    major_difficult: Option<bool>,
 }
 
-fn opt(a: &StringArray, i: usize) -> Option<&str> {
-    (!a.is_null(i)).then(|| a.value(i))
+impl MartRow for CaseInput {
+    const MODEL: &'static str = "cases";
+    const DATES: &'static [&'static str] = &["assigned_on", "closed_on"];
+}
+
+/// A row of the `reviewers` input, as the sample reads it.
+#[derive(Debug, Deserialize)]
+struct ReviewerInput {
+    reviewer_id: String,
+    name: String,
+    role: String,
+    law_firm: Option<String>,
+    firm_id: Option<String>,
+}
+
+impl MartRow for ReviewerInput {
+    const MODEL: &'static str = "reviewers";
+}
+
+/// A row of the `complaints` input, as the sample reads it.
+#[derive(Debug, Deserialize)]
+struct ComplaintInput {
+    case_id: Option<String>,
+    outcome: String,
+    #[serde(deserialize_with = "optional_date")]
+    received_on: Option<NaiveDate>,
+}
+
+impl MartRow for ComplaintInput {
+    const MODEL: &'static str = "complaints";
+    const DATES: &'static [&'static str] = &["received_on"];
 }
 
 impl Inputs {
-    fn read(plan: &Plan, ingested: &Ingested, as_of: NaiveDate) -> Inputs {
+    fn read(plan: &Plan, ingested: &Ingested, as_of: NaiveDate) -> Result<Inputs> {
         // Sampling ingests in memory (no scratch folder), so this never reads
         // a file.
-        let batches = |t: Table| match ingested.tables.get(&t) {
-            Some(Staged::Memory(batches)) => batches.as_slice(),
-            Some(Staged::File { .. }) => unreachable!("sampling ingests in memory"),
-            None => &[],
-        };
+        fn rows<T: MartRow>(ingested: &Ingested, table: Table) -> Result<Vec<T>> {
+            let batches = match ingested.tables.get(&table) {
+                Some(Staged::Memory(batches)) => batches.as_slice(),
+                Some(Staged::File { .. }) => unreachable!("sampling ingests in memory"),
+                None => &[],
+            };
+            Ok(from_batches::<T>(batches)?)
+        }
+        let validated = "a validated input has it";
         let mut lawyers = HashMap::new();
-        for b in batches(Table::Lawyers) {
-            let (id, name, firm, firm_id) = (
-                text(b, "lawyer_id"),
-                text(b, "name"),
-                text(b, "law_firm"),
-                text(b, "firm_id"),
+        for l in rows::<LawyerInput>(ingested, Table::Lawyers)? {
+            lawyers.insert(
+                l.lawyer_id,
+                Lawyer {
+                    name: l.name,
+                    party: Party::new(l.law_firm.as_deref(), l.firm_id.as_deref()),
+                },
             );
-            for i in 0..b.num_rows() {
-                lawyers.insert(
-                    id.value(i).to_string(),
-                    Lawyer {
-                        name: name.value(i).to_string(),
-                        party: Party::new(opt(firm, i), opt(firm_id, i)),
-                    },
-                );
-            }
         }
 
         let (mut cases, mut facts) = (Vec::new(), Vec::new());
-        for b in batches(Table::Cases) {
-            let closed = dates(b, "closed_on");
-            let assigned = dates(b, "assigned_on");
-            let (id, ct, matter, lawyer, district, recipient) = (
-                text(b, "case_id"),
-                text(b, "case_type"),
-                text(b, "matter"),
-                text(b, "lawyer_id"),
-                text(b, "district"),
-                text(b, "recipient_name"),
-            );
-            let major = bools(b, "major_difficult");
-            for i in 0..b.num_rows() {
-                let closed_on = from_date32(closed.value(i));
-                if !plan.in_period(closed_on) || closed_on > as_of {
-                    continue;
-                }
-                cases.push(Candidate {
-                    case_id: id.value(i).to_string(),
-                    case_type: CaseType::parse(ct.value(i)).expect("validated case type"),
-                    district: district.value(i).to_string(),
-                    lawyer_id: lawyer.value(i).to_string(),
-                    major_difficult: major.value(i),
-                });
-                facts.push(Facts {
-                    matter: matter.value(i).to_string(),
-                    assigned_on: from_date32(assigned.value(i)),
-                    closed_on,
-                    recipient_name: recipient.value(i).to_string(),
-                });
+        for c in rows::<CaseInput>(ingested, Table::Cases)? {
+            let closed_on = c.closed_on.expect(validated);
+            if !plan.in_period(closed_on) || closed_on > as_of {
+                continue;
             }
+            cases.push(Candidate {
+                case_id: c.case_id,
+                case_type: CaseType::parse(&c.case_type).expect("validated case type"),
+                district: c.district,
+                lawyer_id: c.lawyer_id,
+                major_difficult: c.major_difficult.unwrap_or(false),
+            });
+            facts.push(Facts {
+                matter: c.matter,
+                assigned_on: c.assigned_on.expect(validated),
+                closed_on,
+                recipient_name: c.recipient_name,
+            });
         }
 
         let (mut reviewers, mut reviewer_names) = (Vec::new(), Vec::new());
-        for b in batches(Table::Reviewers) {
-            let (id, name, role, firm, firm_id) = (
-                text(b, "reviewer_id"),
-                text(b, "name"),
-                text(b, "role"),
-                text(b, "law_firm"),
-                text(b, "firm_id"),
-            );
-            for i in 0..b.num_rows() {
-                reviewers.push(Reviewer {
-                    id: id.value(i).to_string(),
-                    role: Role::parse(role.value(i)).expect("validated role"),
-                    party: Party::new(opt(firm, i), opt(firm_id, i)),
-                });
-                reviewer_names.push(name.value(i).to_string());
-            }
+        for r in rows::<ReviewerInput>(ingested, Table::Reviewers)? {
+            reviewers.push(Reviewer {
+                id: r.reviewer_id,
+                role: Role::parse(&r.role).expect("validated role"),
+                party: Party::new(r.law_firm.as_deref(), r.firm_id.as_deref()),
+            });
+            reviewer_names.push(r.name);
         }
 
         let mut complained = BTreeSet::new();
-        for b in batches(Table::Complaints) {
-            let (case, outcome, received) = (
-                text(b, "case_id"),
-                text(b, "outcome"),
-                dates(b, "received_on"),
-            );
-            for i in 0..b.num_rows() {
-                if let Some(case) = opt(case, i)
-                    && outcome.value(i) != "withdrawn"
-                    && from_date32(received.value(i)) <= as_of
-                {
-                    complained.insert(case.to_string());
-                }
+        for c in rows::<ComplaintInput>(ingested, Table::Complaints)? {
+            if let Some(case) = c.case_id
+                && c.outcome != "withdrawn"
+                && c.received_on.expect(validated) <= as_of
+            {
+                complained.insert(case);
             }
         }
-        Inputs {
+        Ok(Inputs {
             cases,
             facts,
             lawyers,
             reviewers,
             reviewer_names,
             complained,
-        }
+        })
     }
 }
 
