@@ -70,6 +70,25 @@ impl EntryStatus {
     }
 }
 
+impl std::str::FromStr for EntryStatus {
+    type Err = String;
+    /// The status as written in `list_status` (`new` is never written).
+    fn from_str(text: &str) -> Result<Self, String> {
+        [
+            EntryStatus::Proposed,
+            EntryStatus::Held,
+            EntryStatus::Listed,
+            EntryStatus::Withdrawn,
+            EntryStatus::Expired,
+            EntryStatus::Removed,
+            EntryStatus::Annulled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| format!("unknown entry status `{text}`"))
+    }
+}
+
 /// Compares with the status as written (`"listed"`), as files and tests
 /// name it.
 impl PartialEq<&str> for EntryStatus {

@@ -105,7 +105,7 @@ pub struct Entry {
     pub district: String,
     pub years_of_practice: Option<i64>,
     pub list: String,
-    pub status: String,
+    pub status: crate::register::EntryStatus,
     pub severity: Option<String>,
     pub rules: Vec<String>,
     pub listed_on: Option<NaiveDate>,
@@ -234,6 +234,13 @@ pub fn load(
         ..Lists::default()
     };
     for r in input.entries {
+        let status = match r.status.parse() {
+            Ok(status) => status,
+            Err(e) => {
+                warnings.push(format!("register entry {}: {e}; left out", r.entry_id));
+                continue;
+            }
+        };
         let mut entry = Entry {
             entry_id: r.entry_id.clone(),
             lawyer_id: r.lawyer_id.clone(),
@@ -242,7 +249,7 @@ pub fn load(
             district: text(&r.district),
             years_of_practice: r.years_of_practice,
             list: r.list.clone(),
-            status: r.status.clone(),
+            status,
             severity: r.severity.clone(),
             rules: sorted_codes(&r.rules),
             listed_on: r.listed_on,
