@@ -136,6 +136,13 @@ pub struct RubricPaths {
 #[serde(deny_unknown_fields)]
 pub struct RegisterSection {
     pub path: Option<String>,
+    /// Where runs keep their scratch folders (the accepted input rows and
+    /// model results, personal data among them): default a folder
+    /// `.legalaid-scratch` beside the register, never the system temp dir.
+    pub scratch_dir: Option<String>,
+    /// How long a run or register command waits for another one that holds
+    /// the register before it gives up; default 600 seconds.
+    pub lock_wait_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

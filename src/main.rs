@@ -165,6 +165,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             let options = legalaid::RunOptions { dry_run };
             let summary = runtime.block_on(legalaid::run(&plan, options, &mut progress))?;
             progress.finish();
+            if let Some(r) = &summary.recovered {
+                eprintln!("note: {r}");
+            }
             print_counts(&summary.ingested);
             let r = summary.register;
             println!(
@@ -304,7 +307,11 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Register { command } => {
-            print!("{}", legalaid::register::cli::execute(&command)?);
+            let mut waiting = |message: &str| eprintln!("{message}");
+            print!(
+                "{}",
+                legalaid::register::cli::execute_waiting(&command, &mut waiting)?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -401,6 +408,13 @@ impl legalaid::Progress for Bar {
     fn rows(&mut self, table: Table, rows: u64) {
         if let Some(b) = &self.0 {
             b.set_message(format!("ingest {}: {rows} rows", table.name()));
+        }
+    }
+
+    fn waiting(&mut self, message: &str) {
+        match &self.0 {
+            Some(b) => b.suspend(|| eprintln!("{message}")),
+            None => eprintln!("{message}"),
         }
     }
 }

@@ -152,6 +152,15 @@ fn recorded(register: &Register, event: &Event) -> Result<String, RegisterError>
 
 /// Runs one register command; returns what to print.
 pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
+    execute_waiting(command, &mut |_| {})
+}
+
+/// [`execute`]; an action waits for a run or action that holds the register
+/// (see [`crate::hold_register`]), telling `on_wait` who holds it.
+pub fn execute_waiting(
+    command: &RegisterCommand,
+    on_wait: &mut dyn FnMut(&str),
+) -> crate::Result<String> {
     use RegisterCommand::*;
     let (pipeline, lawyer) = match command {
         History { pipeline, lawyer }
@@ -178,6 +187,17 @@ pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
         let (entries, events) = register.history(lawyer)?;
         return Ok(report::history(lawyer, &entries, &events));
     }
+    if !path.exists() {
+        return Err(RegisterError::NotFound { path }.into());
+    }
+    let name = match command {
+        History { .. } => "register history",
+        Object { .. } => "register object",
+        Repair { .. } => "register repair",
+        Annul { .. } => "register annul",
+        Note { .. } => "register note",
+    };
+    let (_lock, recovered) = crate::hold_register(&plan, name, on_wait)?;
     let mut register = Register::open_existing(&path)?;
     let event = match command {
         History { .. } => unreachable!("handled above"),
@@ -198,5 +218,9 @@ pub fn execute(command: &RegisterCommand) -> crate::Result<String> {
         } => register.annul(lawyer, *list, &act.by, reason, act.on)?,
         Note { act, text, .. } => register.note(lawyer, &act.by, text, act.on)?,
     };
-    Ok(recorded(&register, &event)?)
+    let text = recorded(&register, &event)?;
+    Ok(match recovered {
+        Some(r) => format!("note: {r}\n{text}"),
+        None => text,
+    })
 }
