@@ -184,6 +184,9 @@ section!(
     IngestSettings {
         /// A table with a larger share of rejected rows fails the run.
         max_reject_ratio: f64 = 0.05,
+        /// A workbook whose parts declare more than this much uncompressed
+        /// XML is refused before it is read (a decompression bomb).
+        max_workbook_expanded: String = "1GiB".to_string(),
     }
 );
 
@@ -451,6 +454,8 @@ impl Settings {
         }
         parse_bytes(&self.engine.memory_limit)
             .map_err(|e| format!("[engine] memory_limit: {e}"))?;
+        parse_bytes(&self.ingest.max_workbook_expanded)
+            .map_err(|e| format!("[ingest] max_workbook_expanded: {e}"))?;
         Ok(())
     }
 

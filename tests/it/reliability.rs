@@ -556,3 +556,37 @@ fn scratch_and_staging_are_private_and_swept_when_their_run_died() {
         names(&d.join("tmp"))
     );
 }
+
+/// A workbook that declares more XML than `[ingest] max_workbook_expanded`
+/// is refused before it is inflated, naming the file and the setting.
+#[test]
+fn a_workbook_that_expands_past_the_limit_is_refused_unread() {
+    let mut f = Fixture::valid();
+    f.set_file("lawyers", "lawyers.xlsx");
+    f.pipeline_extra = "[ingest]\nmax_workbook_expanded = \"1MiB\"\n".into();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // 4 MiB of XML that deflates to a few KiB.
+    let file = std::fs::File::create(d.join("lawyers.xlsx")).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    use std::io::Write;
+    zip.write_all(&vec![b' '; 4 << 20]).unwrap();
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(d.join("lawyers.xlsx")).unwrap().len() < 64 << 10);
+    f.write(d);
+
+    let o = command(d, &["validate", "pipeline.toml"], None)
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("lawyers.xlsx")
+            && err.contains("4194304 bytes")
+            && err.contains("max_workbook_expanded"),
+        "{err}"
+    );
+}
