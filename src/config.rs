@@ -136,6 +136,13 @@ pub struct RubricPaths {
 #[serde(deny_unknown_fields)]
 pub struct RegisterSection {
     pub path: Option<String>,
+    /// Where runs keep their scratch folders (the accepted input rows and
+    /// model results, personal data among them): default a folder
+    /// `.legalaid-scratch` beside the register, never the system temp dir.
+    pub scratch_dir: Option<String>,
+    /// How long a run or register command waits for another one that holds
+    /// the register before it gives up; default 600 seconds.
+    pub lock_wait_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -177,6 +184,9 @@ section!(
     IngestSettings {
         /// A table with a larger share of rejected rows fails the run.
         max_reject_ratio: f64 = 0.05,
+        /// A workbook whose parts declare more than this much uncompressed
+        /// XML is refused before it is read (a decompression bomb).
+        max_workbook_expanded: String = "1GiB".to_string(),
     }
 );
 
@@ -447,6 +457,8 @@ impl Settings {
         }
         parse_bytes(&self.engine.memory_limit)
             .map_err(|e| format!("[engine] memory_limit: {e}"))?;
+        parse_bytes(&self.ingest.max_workbook_expanded)
+            .map_err(|e| format!("[ingest] max_workbook_expanded: {e}"))?;
         Ok(())
     }
 

@@ -26,7 +26,10 @@
 //!    folder: synchronous Rust, no SQL;
 //! 7. write — [`output`] writes the marts as Parquet and CSV, [`inspection`]
 //!    the workbooks, [`notices`] the notices, [`manifest`] the hashes; then
-//!    the register commits and the staging folder replaces the output folder.
+//!    the register commits and the staging folder replaces the output folder,
+//!    as one recoverable step ([`output::Staging::commit_with`]).
+//!
+//! A run holds the register's lock ([`hold_register`]) from start to end.
 //!
 //! [`explain`] answers for one lawyer from the register alone; [`generate`]
 //! writes synthetic input data in the data contract; [`sample`] draws the
@@ -47,6 +50,7 @@ pub mod marts;
 pub mod models;
 pub mod notices;
 pub mod output;
+pub mod owner;
 pub mod plan;
 pub mod publish;
 pub mod register;
@@ -141,6 +145,9 @@ pub mod memory {
 pub trait Progress {
     fn stage(&mut self, _name: &str) {}
     fn rows(&mut self, _table: Table, _rows: u64) {}
+    /// Another run holds the register; this one waits (the message says who
+    /// holds it and since when).
+    fn waiting(&mut self, _message: &str) {}
 }
 
 /// A caller that shows nothing.
@@ -197,6 +204,40 @@ pub struct RunSummary {
     /// Open entries resting on evidence this run's data does not hold
     /// (listed in `internal/register-check.csv`).
     pub absent_evidence: Vec<register::AbsentEvidence>,
+    /// What the start of the run finished of an interrupted earlier run.
+    pub recovered: Option<output::Recovered>,
+}
+
+/// The journal of a publication in progress, beside the register:
+/// `<register>.publishing` (see [`output::Staging::commit_with`]).
+pub fn publication_journal(register: &std::path::Path) -> std::path::PathBuf {
+    let mut name = register.as_os_str().to_os_string();
+    name.push(".publishing");
+    name.into()
+}
+
+/// Takes the register's lock for `command` (waiting for another holder up
+/// to `[register] lock_wait_seconds`, telling `on_wait` who it is), then
+/// finishes the publication an interrupted run left, if any. Every run and
+/// register action holds the returned lock until it is done.
+pub fn hold_register(
+    plan: &Plan,
+    command: &str,
+    on_wait: &mut dyn FnMut(&str),
+) -> Result<(register::lock::RegisterLock, Option<output::Recovered>)> {
+    let lock = register::lock::RegisterLock::acquire(
+        &plan.register_path,
+        command,
+        plan.lock_wait,
+        on_wait,
+    )?;
+    let recovered = output::recover(&publication_journal(&plan.register_path), || {
+        if !plan.register_path.exists() {
+            return Ok(register::Fingerprint::default());
+        }
+        Ok(register::Register::open(&plan.register_path)?.fingerprint()?)
+    })?;
+    Ok((lock, recovered))
 }
 
 /// The whole batch run (`legalaid run`), in flow order: plan (given) →
@@ -210,16 +251,23 @@ pub async fn run(
 ) -> Result<RunSummary> {
     // Refused before any work, so a wrong --out costs nothing.
     output::check_replaceable(&plan.output_dir, &plan.kept_paths())?;
+    // One run at a time per register, for the whole run; an interrupted
+    // run's publication finished first.
+    let command = if options.dry_run {
+        "run --dry-run"
+    } else {
+        "run"
+    };
+    let (_lock, recovered) = hold_register(plan, command, &mut |m| progress.waiting(m))?;
     // Every model planned and every consumed mart checked, before any data.
     models::check_boundary(&session::build_empty(plan)?, models::PHASES).await?;
     let mut timings = Timings::default();
-    // Large tables and model results live as Arrow files here, not in memory.
-    let scratch = tempfile::Builder::new()
-        .prefix("legalaid-scratch-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let store_dir = scratch.path().join("models");
-    std::fs::create_dir_all(&store_dir).map_err(|e| Error::io(&store_dir, e))?;
+    // Large tables and model results live as Arrow files here, not in
+    // memory: a private folder under the pipeline's scratch root.
+    let scratch_io = |e| Error::io(&plan.scratch_root, e);
+    let scratch = scratch::ScratchDir::create(&plan.scratch_root).map_err(scratch_io)?;
+    let store_dir = scratch.subfolder("models").map_err(scratch_io)?;
+    let spill_dir = scratch.subfolder("spill").map_err(scratch_io)?;
     let store = models::Store::Dir(&store_dir);
 
     let ingested = timings.time("ingest", || -> Result<Ingested> {
@@ -230,12 +278,13 @@ pub async fn run(
             &mut |t, n| progress.rows(t, n),
         )?)
     })?;
+    owner::crash_point("after_ingest");
     check_reject_ratios(plan, &ingested)?;
     let digest = timings.time("digest inputs", || manifest::digest_inputs(plan, &ingested))?;
 
     progress.stage("scoring");
     let started = timings.start();
-    let ctx = session::build(plan, &ingested)?;
+    let ctx = session::build_spilling(plan, &ingested, Some(&spill_dir))?;
     let mut results = models::run_models_in(&ctx, models::MODELS, store).await?;
     timings.stop("scoring", started);
 
@@ -251,6 +300,7 @@ pub async fn run(
         register.set_today(today);
     }
     let decided = decide_register(plan, options, &digest.run_id, &results, &mut register)?;
+    owner::crash_point("after_register");
     lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
     results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
     timings.stop("credit and lists", started);
@@ -277,8 +327,13 @@ pub async fn run(
     manifest::write(staging.path(), plan, digest.clone(), counts)?;
     let newly_proposed = outcome.newly_proposed.len();
     let absent_evidence = outcome.absent_evidence.clone();
-    decided.pending.commit()?;
-    staging.commit()?;
+    // The register commits and the outputs go into place as one recoverable
+    // step (see ARCHITECTURE.md, "Crashes"): a real run writes a journal
+    // beside the register first, so that the next start finishes it.
+    let pending = decided.pending;
+    let journal = publication_journal(&plan.register_path);
+    let journal = (!options.dry_run).then(|| (journal.as_path(), pending.fingerprint_after()));
+    staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
     Ok(RunSummary {
         ingested,
         timings,
@@ -288,6 +343,7 @@ pub async fn run(
         newly_proposed,
         publish: published,
         absent_evidence,
+        recovered,
     })
 }
 
@@ -309,7 +365,6 @@ fn decide_register<'r>(
     results: &[models::ModelResult],
     register: &'r mut register::Register,
 ) -> Result<Decided<'r>> {
-    let prior_events = register.events()?;
     let (lawyers, evidence) = lists::register_input(results, &plan.settings.credit)?;
     let input = register::RunInput {
         run_id,
@@ -321,10 +376,14 @@ fn decide_register<'r>(
     };
     let pending = register.begin_run(&input, options.dry_run)?;
     let outcome = pending.outcome().clone();
-    // The log in force: undo events and what they voided are history only.
-    let mut events: Vec<register::Event> = prior_events
-        .into_iter()
+    // The log in force (undo events and what they voided are history
+    // only), read inside the run's transaction, under the register's lock: no
+    // event of another run or action can be missing.
+    let mut events: Vec<register::Event> = pending
+        .prior_events()
+        .iter()
         .filter(|e| e.in_force() && (!options.dry_run || e.date <= plan.as_of))
+        .cloned()
         .collect();
     events.extend(outcome.new_events.iter().cloned());
     Ok(Decided {

@@ -180,6 +180,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             };
             let summary = runtime.block_on(legalaid::run(&plan, options, &mut progress))?;
             progress.finish();
+            if let Some(r) = &summary.recovered {
+                eprintln!("note: {r}");
+            }
             print_counts(&summary.ingested);
             let r = summary.register;
             println!(
@@ -335,7 +338,11 @@ fn real_main() -> anyhow::Result<ExitCode> {
             }
         }
         Command::Register { command } => {
-            print!("{}", legalaid::register::cli::execute(&command, today()?)?);
+            let mut waiting = |message: &str| eprintln!("{message}");
+            print!(
+                "{}",
+                legalaid::register::cli::execute_waiting(&command, today()?, &mut waiting)?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -432,6 +439,13 @@ impl legalaid::Progress for Bar {
     fn rows(&mut self, table: Table, rows: u64) {
         if let Some(b) = &self.0 {
             b.set_message(format!("ingest {}: {rows} rows", table.name()));
+        }
+    }
+
+    fn waiting(&mut self, message: &str) {
+        match &self.0 {
+            Some(b) => b.suspend(|| eprintln!("{message}")),
+            None => eprintln!("{message}"),
         }
     }
 }

@@ -3,6 +3,13 @@
 //! when the whole run succeeded — a failed run leaves earlier outputs as they
 //! were and never a half-written folder.
 //!
+//! The swap is atomic (`renameat2(RENAME_EXCHANGE)` on Linux) and, for a
+//! run, one recoverable step with the register's commit: a journal beside
+//! the register says what to finish when the process dies in between
+//! ([`Staging::commit_with`], [`recover`]; the states a crash can leave are
+//! in ARCHITECTURE.md, "Crashes"). Staging folders have unique names, are
+//! private (0700) while written, and are swept when their owner died.
+//!
 //! Replacing a folder deletes what was in it, so only a folder that legalaid
 //! wrote (it holds [`MARKER`]) or an empty one is ever replaced, and never a
 //! folder that holds the run's inputs or register. File names made from
@@ -10,6 +17,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use datafusion::arrow::csv::WriterBuilder;
@@ -21,6 +29,7 @@ use parquet::file::properties::WriterProperties;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::register::Fingerprint;
 
 /// The file that marks a folder as written by legalaid: a run or a sample
 /// replaces its output folder whole, and refuses any folder without it.
@@ -145,33 +154,40 @@ pub fn id_file_name(id: &str, extension: &str) -> String {
     }
 }
 
-/// A folder being filled beside its final place.
+/// A folder being filled beside its final place: `.<name>.staging-<tag>`
+/// (see [`crate::owner`]), created 0700 so that nobody else reads the rows
+/// it holds while it is written, and given a fresh folder's mode only when
+/// it is swapped in. Dropped without being swapped in, it is removed; left
+/// by a process that died, the next [`Staging::new`] for the same target
+/// sweeps it.
 pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
-    committed: bool,
+    retired: PathBuf,
+    /// Left in place when dropped: a publication journal names it.
+    keep: bool,
 }
 
 impl Staging {
     /// Starts a fresh staging folder for `target`, after checking that
-    /// `target` may be replaced (see [`check_replaceable`]).
+    /// `target` may be replaced (see [`check_replaceable`]) and sweeping the
+    /// staging and retired folders that runs which died left beside it.
     pub fn new(target: &Path, protected: &[&Path]) -> Result<Staging> {
         check_replaceable(target, protected)?;
-        let parent = target.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "out".into());
-        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let parent = parent_of(target);
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        sweep_beside(target)?;
+        let tag = crate::owner::tag();
+        let dir = sibling(target, "staging", &tag);
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| Error::io(&dir, e))?;
         Ok(Staging {
             target: target.to_path_buf(),
+            retired: sibling(target, "retired", &tag),
             dir,
-            committed: false,
+            keep: false,
         })
     }
 
@@ -180,17 +196,53 @@ impl Staging {
     }
 
     /// Moves the staging folder into place, replacing any earlier output.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        self.commit_with(None, || Ok(()))
+    }
+
+    /// Publication as one recoverable step with the register's commit
+    /// (`commit_register`). With a journal `(path, after)`: the folder is
+    /// marked, the journal written (naming this folder and `after`, the
+    /// register's fingerprint once committed), the register committed, the
+    /// folder swapped in, the old one removed, the journal removed. A crash
+    /// anywhere leaves a state that [`recover`] finishes: forward when the
+    /// register reached `after`, back otherwise. A failed register commit
+    /// removes the journal and the folder; a failed swap keeps both for the
+    /// next start.
+    pub fn commit_with(
+        mut self,
+        journal: Option<(&Path, Fingerprint)>,
+        commit_register: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
         let marker = self.dir.join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, e))?;
-        let old = self.dir.with_extension("old");
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        std::fs::rename(&self.dir, &self.target).map_err(|e| Error::io(&self.target, e))?;
-        self.committed = true;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        if let Some((path, after)) = journal {
+            let record = Journal {
+                target: std::path::absolute(&self.target)
+                    .map_err(|e| Error::io(&self.target, e))?,
+                staging: std::path::absolute(&self.dir).map_err(|e| Error::io(&self.dir, e))?,
+                retired: std::path::absolute(&self.retired)
+                    .map_err(|e| Error::io(&self.retired, e))?,
+                staging_id: file_id(&self.dir)
+                    .ok_or_else(|| Error::io(&self.dir, std::io::ErrorKind::NotFound.into()))?,
+                after,
+            };
+            record.write(path)?;
+            crate::owner::crash_point("before_commit");
+            if let Err(e) = commit_register() {
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
+            // The register holds the run: from here the folder outlives
+            // this value until it is in place.
+            self.keep = true;
+            crate::owner::crash_point("after_commit");
+            swap_in(&self.dir, &self.target, &self.retired)?;
+            std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+        } else {
+            commit_register()?;
+            self.keep = true;
+            swap_in(&self.dir, &self.target, &self.retired)?;
         }
         Ok(())
     }
@@ -198,10 +250,276 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.keep {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// The folder that holds `target`.
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The name of a folder beside `target`: `.<name>.<kind>-<tag>`.
+fn sibling(target: &Path, kind: &str, tag: &str) -> PathBuf {
+    let name = target_name(target);
+    parent_of(target).join(format!(".{name}.{kind}-{tag}"))
+}
+
+fn target_name(target: &Path) -> String {
+    target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into())
+}
+
+/// A folder's (device, inode): which folder a name holds now.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// The mode `mkdir` gives a new folder under this process's umask, which an
+/// output folder had before staging folders were private.
+fn fresh_dir_mode() -> u32 {
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022);
+    0o777 & !umask
+}
+
+/// Swaps the complete folder `staging` in at `target` and removes what was
+/// there. Atomic where the kernel can exchange two names
+/// (`renameat2(RENAME_EXCHANGE)`, Linux): `target` is at every moment the
+/// old folder or the new one. Elsewhere it is two renames, with `target`
+/// missing between them; [`recover`] puts the right folder back.
+fn swap_in(staging: &Path, target: &Path, retired: &Path) -> Result<()> {
+    std::fs::set_permissions(staging, std::fs::Permissions::from_mode(fresh_dir_mode()))
+        .map_err(|e| Error::io(staging, e))?;
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
+        }
+        Err(e) => return Err(Error::io(target, e)),
+        Ok(_) => match exchange(staging, target) {
+            Ok(()) => {
+                // `staging` now holds the old folder.
+                crate::owner::crash_point("during_swap");
+                std::fs::rename(staging, retired).map_err(|e| Error::io(staging, e))?;
+            }
+            Err(e) if exchange_unsupported(&e) => {
+                std::fs::rename(target, retired).map_err(|e| Error::io(target, e))?;
+                crate::owner::crash_point("during_swap");
+                if let Err(e) = std::fs::rename(staging, target) {
+                    let _ = std::fs::rename(retired, target);
+                    return Err(Error::io(target, e));
+                }
+            }
+            Err(e) => return Err(Error::io(target, e)),
+        },
+    }
+    crate::owner::crash_point("before_cleanup");
+    if std::fs::symlink_metadata(retired).is_ok() {
+        std::fs::remove_dir_all(retired).map_err(|e| Error::io(retired, e))?;
+    }
+    Ok(())
+}
+
+/// Exchanges the folders at two names in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+/// The file system or kernel cannot exchange names: fall back to renames.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+    )
+}
+
+/// Removes what runs that died left beside `target`: staging and retired
+/// folders whose owner no longer runs, and the leftovers of versions before
+/// unique names (`.<name>.partial-<pid>` of a dead pid; `.<name>.old`, put
+/// back when `target` is missing, else removed when it is a legalaid output).
+/// A folder named by a publication journal is recovered before this runs.
+fn sweep_beside(target: &Path) -> Result<()> {
+    let parent = parent_of(target);
+    let name = target_name(target);
+    let staging = format!(".{name}.staging-");
+    let retired = format!(".{name}.retired-");
+    let partial = format!(".{name}.partial-");
+    let entries = match std::fs::read_dir(&parent) {
+        Ok(e) => e,
+        Err(e) => return Err(Error::io(&parent, e)),
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let dead = if let Some(tag) = file_name
+            .strip_prefix(&staging)
+            .or_else(|| file_name.strip_prefix(&retired))
+        {
+            !crate::owner::is_alive(tag)
+        } else if let Some(pid) = file_name.strip_prefix(&partial) {
+            pid.parse::<u32>()
+                .is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+                && Path::new("/proc/self").exists()
+        } else {
+            false
+        };
+        // Best effort: a leftover that cannot be removed does not stop a run.
+        if dead {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let old = parent.join(format!(".{name}.old"));
+    if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
+        if std::fs::symlink_metadata(target).is_err() {
+            std::fs::rename(&old, target).map_err(|e| Error::io(&old, e))?;
+        } else if old.join(MARKER).is_file() || check_replaceable(&old, &[]).is_ok() {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+    }
+    Ok(())
+}
+
+/// What a run about to commit the register and swap its outputs in wrote
+/// down first, beside the register, for [`recover`].
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Journal {
+    target: PathBuf,
+    staging: PathBuf,
+    retired: PathBuf,
+    /// (device, inode) of the staging folder: `target` holds the new
+    /// outputs exactly when it has this id.
+    staging_id: (u64, u64),
+    /// The register's fingerprint once the run's transaction committed.
+    after: Fingerprint,
+}
+
+impl Journal {
+    /// Written whole or not at all: a temporary file renamed into place.
+    fn write(&self, path: &Path) -> Result<()> {
+        let tmp = sibling(path, "tmp", &std::process::id().to_string());
+        let text = serde_json::to_string_pretty(self).expect("a journal serialises");
+        std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }
+}
+
+/// What [`recover`] did with an interrupted publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovered {
+    /// The register had committed the run: its outputs are now in place.
+    Published(PathBuf),
+    /// The register had not committed the run: its staged outputs were
+    /// removed and the earlier outputs kept.
+    Discarded(PathBuf),
+}
+
+impl std::fmt::Display for Recovered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recovered::Published(p) => write!(
+                f,
+                "an interrupted run had committed the register; its outputs are now in {}",
+                p.display()
+            ),
+            Recovered::Discarded(p) => write!(
+                f,
+                "an interrupted run had not committed the register; its unfinished outputs \
+                 were removed and {} kept as it was",
+                p.display()
+            ),
+        }
+    }
+}
+
+/// Finishes the publication an interrupted run recorded in `journal`, if
+/// any: forward (swap the staged outputs in) when the register reached the
+/// journal's fingerprint, else back (remove them, put the old folder back if
+/// the two-rename swap was cut in half). `register` reads the register's
+/// fingerprint now. Run with the register's lock held, before anything else.
+pub fn recover(
+    journal: &Path,
+    register: impl FnOnce() -> Result<Fingerprint>,
+) -> Result<Option<Recovered>> {
+    let text = match std::fs::read_to_string(journal) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(journal, e)),
+        Ok(t) => t,
+    };
+    let j: Journal =
+        serde_json::from_str(&text).map_err(|e| Error::io(journal, std::io::Error::other(e)))?;
+    let is_new = |p: &Path| file_id(p) == Some(j.staging_id);
+    let remove = |p: &Path| -> Result<()> {
+        if std::fs::symlink_metadata(p).is_ok() {
+            std::fs::remove_dir_all(p).map_err(|e| Error::io(p, e))?;
+        }
+        Ok(())
+    };
+    let done = if is_new(&j.target) {
+        // Swapped: what is left under the other names is the old folder.
+        remove(&j.staging)?;
+        remove(&j.retired)?;
+        Recovered::Published(j.target.clone())
+    } else if register()?.reached(&j.after) && is_new(&j.staging) {
+        if std::fs::symlink_metadata(&j.target).is_ok() {
+            check_replaceable(&j.target, &[])?;
+        }
+        swap_in(&j.staging, &j.target, &j.retired)?;
+        Recovered::Published(j.target.clone())
+    } else {
+        if std::fs::symlink_metadata(&j.target).is_err()
+            && std::fs::symlink_metadata(&j.retired).is_ok()
+        {
+            std::fs::rename(&j.retired, &j.target).map_err(|e| Error::io(&j.target, e))?;
+        }
+        if is_new(&j.staging) {
+            remove(&j.staging)?;
+        }
+        Recovered::Discarded(j.target.clone())
+    };
+    std::fs::remove_file(journal).map_err(|e| Error::io(journal, e))?;
+    Ok(Some(done))
 }
 
 /// Writes `<dir>/<name>.parquet` and `<dir>/<name>.csv`.

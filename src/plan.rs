@@ -43,6 +43,11 @@ pub struct Plan {
     pub sheets: BTreeMap<String, String>,
     pub rubrics: BTreeMap<CaseType, Rubric>,
     pub register_path: PathBuf,
+    /// Where the run's scratch folder is made (0700, swept of folders of
+    /// runs that died); `[register] scratch_dir`, default beside the register.
+    pub scratch_root: PathBuf,
+    /// How long to wait for another run or command holding the register.
+    pub lock_wait: std::time::Duration,
     pub output_dir: PathBuf,
     pub lang: String,
     pub settings: Settings,
@@ -104,6 +109,18 @@ impl Plan {
             Some(p) => normalize(&base.join(p)),
             None => base.join("state").join(format!("{}.sqlite", file.name)),
         };
+        let scratch_root = match &file.register.scratch_dir {
+            Some(p) => normalize(&base.join(p)),
+            None => register_path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(".legalaid-scratch"),
+        };
+        let lock_wait = std::time::Duration::from_secs(
+            file.register
+                .lock_wait_seconds
+                .unwrap_or(crate::register::lock::DEFAULT_WAIT_SECONDS),
+        );
         let lang = options
             .lang
             .clone()
@@ -120,6 +137,8 @@ impl Plan {
             sheets: file.inputs.sheets,
             rubrics,
             register_path,
+            scratch_root,
+            lock_wait,
             output_dir,
             lang,
             settings: file.settings,
@@ -134,7 +153,11 @@ impl Plan {
     /// Files the run reads or keeps, which no output folder may contain:
     /// the pipeline, its rubrics, every input file and the register.
     pub fn kept_paths(&self) -> Vec<&Path> {
-        let mut kept = vec![self.pipeline_path.as_path(), self.register_path.as_path()];
+        let mut kept = vec![
+            self.pipeline_path.as_path(),
+            self.register_path.as_path(),
+            self.scratch_root.as_path(),
+        ];
         kept.extend(self.rubrics.values().map(|r| r.source.as_path()));
         kept.extend(self.inputs.values().flatten().map(PathBuf::as_path));
         kept

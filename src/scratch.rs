@@ -8,10 +8,17 @@
 //! and lets a scan read only the columns a query uses. Rows that only this
 //! program reads back, in order, once (review rows awaiting their verdict) are
 //! Arrow IPC, which costs nothing to encode.
+//!
+//! The folder ([`ScratchDir`]) holds personal data (names and identity
+//! numbers of the accepted case rows), so it is private: created 0700 under
+//! the pipeline's `[register] scratch_dir` (default beside the register,
+//! never the system temp dir), its files 0600, removed at the end of the run,
+//! and, when a run was killed, swept by the next one.
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -70,7 +77,13 @@ pub enum ScratchWriter {
 impl ScratchWriter {
     /// Creates `path` (its extension names the form) for batches of `schema`.
     pub fn create(path: &Path, schema: &SchemaRef) -> std::io::Result<Self> {
-        let file = BufWriter::with_capacity(1 << 20, File::create(path)?);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
+        let file = BufWriter::with_capacity(1 << 20, file);
         Ok(match Form::of(path) {
             Form::Ipc => ScratchWriter::Ipc(Box::new(
                 FileWriter::try_new(file, schema).map_err(std::io::Error::other)?,
@@ -119,6 +132,70 @@ impl ScratchWriter {
             ScratchWriter::Ipc(mut w) => w.finish().map_err(std::io::Error::other),
         }
     }
+}
+
+/// A run's private scratch folder, `<root>/legalaid-<tag>` (see
+/// [`crate::owner`]), removed when dropped.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    /// Creates the folder (and `root`, when missing) 0700, after sweeping
+    /// the folders that runs which died left in `root`.
+    pub fn create(root: &Path) -> std::io::Result<ScratchDir> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(root)?;
+        sweep(root);
+        let path = root.join(format!("{PREFIX}{}", crate::owner::tag()));
+        std::fs::DirBuilder::new().mode(0o700).create(&path)?;
+        Ok(ScratchDir { path })
+    }
+
+    /// A private subfolder (0700), created when missing.
+    pub fn subfolder(&self, name: &str) -> std::io::Result<PathBuf> {
+        let dir = self.path.join(name);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)?;
+        Ok(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The name of a scratch folder before its owner's tag.
+const PREFIX: &str = "legalaid-";
+
+/// Removes the scratch folders in `root` whose run no longer runs; returns
+/// how many. Best effort: a folder that cannot be removed stays.
+pub fn sweep(root: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    let mut swept = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(tag) = name.strip_prefix(PREFIX)
+            && !crate::owner::is_alive(tag)
+            && std::fs::remove_dir_all(entry.path()).is_ok()
+        {
+            swept += 1;
+        }
+    }
+    swept
 }
 
 /// The batches of a scratch file, one at a time, in the order written.

@@ -13,6 +13,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -26,6 +27,15 @@ use crate::plan::Plan;
 
 /// A session configured from the engine settings, with no tables.
 pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
+    new_context_spilling(engine, None)
+}
+
+/// [`new_context`] whose sorts and aggregates spill into `spill_dir` (the
+/// run's private scratch folder) instead of the system temp dir.
+fn new_context_spilling(
+    engine: &EngineSettings,
+    spill_dir: Option<&std::path::Path>,
+) -> Result<SessionContext> {
     // Scratch tables keep the staging tables' plain `Utf8` strings.
     let mut config = SessionConfig::new()
         .with_batch_size(engine.batch_size)
@@ -39,8 +49,15 @@ pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
     let limit = parse_bytes(&engine.memory_limit).map_err(Error::Engine)?;
     // Fair shares among the operators that can spill (sorts, aggregates), so
     // that a hash join's build side, which cannot, does not starve them.
-    let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(limit)))
+    let mut runtime =
+        RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(limit)));
+    if let Some(dir) = spill_dir {
+        runtime = runtime.with_disk_manager_builder(
+            DiskManagerBuilder::default()
+                .with_mode(DiskManagerMode::Directories(vec![dir.to_path_buf()])),
+        );
+    }
+    let runtime = runtime
         .build_arc()
         .map_err(|e| Error::Engine(e.to_string()))?;
     Ok(SessionContext::new_with_config_rt(config, runtime))
@@ -48,7 +65,17 @@ pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
 
 /// The session of a run: engine settings plus every staging table.
 pub fn build(plan: &Plan, ingested: &Ingested) -> Result<SessionContext> {
-    let ctx = new_context(&plan.settings.engine)?;
+    build_spilling(plan, ingested, None)
+}
+
+/// [`build`], spilling into `spill_dir` when given (see
+/// [`new_context_spilling`]).
+pub fn build_spilling(
+    plan: &Plan,
+    ingested: &Ingested,
+    spill_dir: Option<&std::path::Path>,
+) -> Result<SessionContext> {
+    let ctx = new_context_spilling(&plan.settings.engine, spill_dir)?;
     for (table, staged) in &ingested.tables {
         match staged {
             Staged::Memory(batches) => register(

@@ -223,7 +223,13 @@ pub fn ingest_to(
         // A file is one part, a score-sheet workbook one per case-type sheet.
         let sheet = plan.sheets.get(table.name()).map(String::as_str);
         let mut parts = Vec::new();
+        let max_expanded = crate::config::parse_bytes(&plan.settings.ingest.max_workbook_expanded)
+            .map_err(|e| IngestError::file(&plan.pipeline_path, e))?
+            as u64;
         for (file_index, path) in files.iter().enumerate() {
+            if source::Format::of(path) == Some(source::Format::Xlsx) {
+                source::check_workbook_size(path, max_expanded)?;
+            }
             for part in source::open_parts(path, spec, plan.encoding, sheet, &plan.rubrics)? {
                 parts.push((file_index, path, part));
             }

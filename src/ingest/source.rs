@@ -258,6 +258,37 @@ impl<R: Read> Read for GbkDecoder<R> {
     }
 }
 
+/// Refuses a workbook whose parts declare more than `limit` bytes of
+/// uncompressed content (an XLSX is a zip of XML) before anything is
+/// inflated: a small file that expands to gigabytes of XML would otherwise
+/// grow memory without bound. The sizes checked are the ones the archive's
+/// central directory declares (what the issue's bomb declared); a part that
+/// lies about its size is not bounded here.
+pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
+    let file =
+        File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
+    let unreadable =
+        |e: zip::result::ZipError| IngestError::file(path, format!("not a readable workbook: {e}"));
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(unreadable)?;
+    // The central directory's sizes: what the parts declare they inflate to.
+    let mut size = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(unreadable)?;
+        size = size.saturating_add(part.size());
+    }
+    if size > limit {
+        return Err(IngestError::file(
+            path,
+            format!(
+                "the workbook declares {size} bytes of XML once unpacked, more than [ingest] \
+                 max_workbook_expanded allows ({limit} bytes); it is refused unread (a \
+                 decompression bomb?). If it is genuine, raise the setting in the pipeline file"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
     let mut workbook = calamine::open_workbook_auto(path)
         .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;

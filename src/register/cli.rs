@@ -166,6 +166,16 @@ fn recorded(register: &Register, event: &Event) -> Result<String, RegisterError>
 /// Runs one register command; returns what to print. `today` is the day
 /// the command runs: no action may be dated later.
 pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<String> {
+    execute_waiting(command, today, &mut |_| {})
+}
+
+/// [`execute`]; an action waits for a run or action that holds the register
+/// (see [`crate::hold_register`]), telling `on_wait` who holds it.
+pub fn execute_waiting(
+    command: &RegisterCommand,
+    today: NaiveDate,
+    on_wait: &mut dyn FnMut(&str),
+) -> crate::Result<String> {
     use RegisterCommand::*;
     if let Undo {
         pipeline,
@@ -174,6 +184,13 @@ pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<Str
     } = command
     {
         let plan = Plan::resolve(pipeline, &PlanOptions::default())?;
+        if !plan.register_path.exists() {
+            return Err(RegisterError::NotFound {
+                path: plan.register_path.clone(),
+            }
+            .into());
+        }
+        let (_lock, _recovered) = crate::hold_register(&plan, "register undo", on_wait)?;
         let mut register = Register::open_existing(&plan.register_path)?;
         register.set_today(today);
         let (undo, voided) = register.undo(by, reason)?;
@@ -229,6 +246,18 @@ pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<Str
         let texts = super::rules::RuleValues::of(&plan.settings);
         return Ok(report::history(lawyer, &entries, &events, &texts));
     }
+    if !path.exists() {
+        return Err(RegisterError::NotFound { path }.into());
+    }
+    let name = match command {
+        History { .. } => "register history",
+        Object { .. } => "register object",
+        Repair { .. } => "register repair",
+        Annul { .. } => "register annul",
+        Note { .. } => "register note",
+        Undo { .. } => unreachable!("handled above"),
+    };
+    let (_lock, recovered) = crate::hold_register(&plan, name, on_wait)?;
     let mut register = Register::open_existing(&path)?;
     register.set_today(today);
     let event = match command {
@@ -258,5 +287,9 @@ pub fn execute(command: &RegisterCommand, today: NaiveDate) -> crate::Result<Str
         } => register.annul(lawyer, *list, &act.by, reason, act.on)?,
         Note { act, text, .. } => register.note(lawyer, &act.by, text, act.on)?,
     };
-    Ok(recorded(&register, &event)?)
+    let text = recorded(&register, &event)?;
+    Ok(match recovered {
+        Some(r) => format!("note: {r}\n{text}"),
+        None => text,
+    })
 }

@@ -16,6 +16,7 @@ pub mod actions;
 pub mod cli;
 pub mod events;
 pub mod input;
+pub mod lock;
 pub mod machine;
 pub mod report;
 pub mod rules;
@@ -161,6 +162,28 @@ pub enum RegisterError {
     #[error("lawyer {lawyer} has no credit snapshot in the register; run the pipeline first")]
     NoSnapshot { lawyer: String },
 
+    #[error(
+        "another run holds the register {path} {holder}; gave up after waiting {waited} s. \
+         Run again when it has finished, or raise [register] lock_wait_seconds"
+    )]
+    Busy {
+        path: PathBuf,
+        /// Who holds it: "since … (pid …: legalaid …)".
+        holder: String,
+        waited: u64,
+    },
+
+    #[error(
+        "register {path}: an interrupted write left a rollback journal that must be applied, \
+         but this user may not write the register; run any legalaid command on it as a user \
+         who may: {source}"
+    )]
+    HotJournal {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     #[error("register: internal error: {0}")]
     Internal(String),
 }
@@ -201,13 +224,65 @@ pub fn system_today() -> NaiveDate {
 pub struct PendingRun<'a> {
     tx: Transaction<'a>,
     outcome: RunOutcome,
+    /// The log as this run's transaction read it (up to its as-of).
+    prior: Vec<Event>,
+    /// The register's [`Fingerprint`] once this transaction commits.
+    after: Fingerprint,
     dry_run: bool,
     path: PathBuf,
+}
+
+/// Where the register's three append-only tables end: the last rowid of
+/// `events`, `runs` and `credit_snapshots`. Rows are never updated or
+/// deleted, so a committed transaction that appended anything moves at least
+/// one of them forward, and a rolled-back one moves none: comparing with the
+/// value a transaction will leave tells whether it committed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    pub events: i64,
+    pub runs: i64,
+    pub snapshots: i64,
+}
+
+impl Fingerprint {
+    fn read(conn: &Connection) -> rusqlite::Result<Fingerprint> {
+        conn.query_row(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM events), \
+                    (SELECT coalesce(max(rowid), 0) FROM runs), \
+                    (SELECT coalesce(max(rowid), 0) FROM credit_snapshots)",
+            [],
+            |r| {
+                Ok(Fingerprint {
+                    events: r.get(0)?,
+                    runs: r.get(1)?,
+                    snapshots: r.get(2)?,
+                })
+            },
+        )
+    }
+
+    /// Whether a register at `self` holds everything a transaction that
+    /// leaves `after` wrote (append-only: nothing shrinks).
+    pub fn reached(&self, after: &Fingerprint) -> bool {
+        self.events >= after.events && self.runs >= after.runs && self.snapshots >= after.snapshots
+    }
 }
 
 impl PendingRun<'_> {
     pub fn outcome(&self) -> &RunOutcome {
         &self.outcome
+    }
+
+    /// The event log as the run's transaction read it, before its own
+    /// events (a dry run: up to its as-of). Read inside the transaction, so
+    /// no other writer's events can be missing from it.
+    pub fn prior_events(&self) -> &[Event] {
+        &self.prior
+    }
+
+    /// The register's fingerprint once this run commits (a dry run: as it is).
+    pub fn fingerprint_after(&self) -> Fingerprint {
+        self.after
     }
 
     /// Commits the run (a dry run is rolled back) and returns its outcome.
@@ -248,12 +323,29 @@ impl Register {
             let conn = Connection::open_in_memory().at(path)?;
             return Self::prepare(conn, path);
         }
+        // Opened for writing (never creating) so that SQLite can roll back
+        // the journal a killed writer left — a read-only connection fails on
+        // it with "attempt to write a readonly database (776)" — but
+        // `query_only`: no statement of this connection writes. A file this
+        // user may not write opens read-only, as before.
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .at(path)?;
-        let found = schema::version(&conn).at(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .at(path)?;
+        conn.pragma_update(None, "query_only", true).at(path)?;
+        let found = schema::version(&conn).map_err(|source| match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => RegisterError::HotJournal {
+                path: path.to_path_buf(),
+                source,
+            },
+            _ => RegisterError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
         let supported = schema::current_version();
         if found > supported {
             return Err(RegisterError::SchemaTooNew {
@@ -321,6 +413,11 @@ impl Register {
             });
         }
         Ok(())
+    }
+
+    /// Where the register's append-only tables end now.
+    pub fn fingerprint(&self) -> Result<Fingerprint> {
+        Fingerprint::read(&self.conn).at(&self.path)
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -408,9 +505,12 @@ impl Register {
             entries,
             newly_proposed,
         };
+        let after = Fingerprint::read(&tx).at(&path)?;
         Ok(PendingRun {
             tx,
             outcome,
+            prior: before,
+            after,
             dry_run,
             path,
         })

@@ -15,5 +15,6 @@ mod lists;
 mod output_safety;
 mod publish;
 mod register;
+mod reliability;
 mod run;
 mod sample;
