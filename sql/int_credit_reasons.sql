@@ -6,8 +6,9 @@
 --   S2 dissatisfied recipients weight_service / 2 * (100 - 100 * satisfaction_rate)   cases
 --   C1 substantiated complaints, C2 prohibited-conduct complaints, D1 sanctions:
 --      their deductions in the lookback window.
---   rank orders by unrounded cost, largest first, ties in the order Q1, S1,
---   S2, C1, C2, D1; factors that cost nothing are not listed.
+--   rank orders by unrounded cost, largest first, ties in the registry's
+--   order (`credit_reasons.tie_order`, from `credit::CREDIT_REASONS`:
+--   Q1, S1, S2, C1, C2, D1); factors that cost nothing are not listed.
 with
 
 params as (
@@ -61,7 +62,6 @@ factors as (
     select
         q.lawyer_id,
         'Q1' as code,
-        1 as factor_order,
         p.weight_quality * (100 - q.quality) as cost,
         e.evidence
     from params as p
@@ -72,7 +72,6 @@ factors as (
     select
         s.lawyer_id,
         'S1',
-        2,
         p.weight_service * 0.5 * (100 - 100 * s.archive_rate),
         e.evidence
     from params as p
@@ -83,7 +82,6 @@ factors as (
     select
         s.lawyer_id,
         'S2',
-        3,
         p.weight_service * 0.5 * (100 - 100 * s.satisfaction_rate),
         e.evidence
     from params as p
@@ -94,18 +92,19 @@ factors as (
     select
         lawyer_id,
         factor,
-        case factor when 'C1' then 4 when 'C2' then 5 else 6 end,
         cost,
         evidence
     from conduct
 )
 
 select
-    lawyer_id,
-    code,
-    cost,
-    coalesce(evidence, '') as evidence,
-    row_number() over (partition by lawyer_id order by cost desc, factor_order) as rank
-from factors
-where cost > 1e-9
-order by lawyer_id, rank
+    f.lawyer_id,
+    f.code,
+    f.cost,
+    coalesce(f.evidence, '') as evidence,
+    row_number() over (partition by f.lawyer_id order by f.cost desc, r.tie_order) as rank
+from factors as f
+inner join credit_reasons as r
+    on f.code = r.code
+where f.cost > 1e-9
+order by f.lawyer_id, rank

@@ -1,13 +1,7 @@
-//! The credit stage in Rust: the registry of credit reason codes (their
-//! texts live here, once; `int_credit_reasons.sql` computes their costs) and
-//! reading the credit and list-rule models out of the session as plain rows
-//! for the register and for `legalaid explain`.
-
-use datafusion::arrow::json::{WriterBuilder, writer::JsonArray};
-use datafusion::arrow::record_batch::RecordBatch;
-use serde_json::{Map, Value};
-
-use crate::error::{Error, Result};
+//! The registry of credit reason codes: their texts and their tie-break
+//! order live here, once. `int_credit_reasons.sql` computes their costs and
+//! reads the order from the `credit_reasons` parameter table built from
+//! [`CREDIT_REASONS`].
 
 /// A credit reason code with its Chinese and English phrase.
 #[derive(Debug)]
@@ -54,25 +48,6 @@ pub const CREDIT_REASONS: &[CreditReason] = &[
 /// The registry entry of a credit reason code.
 pub fn credit_reason(code: &str) -> Option<&'static CreditReason> {
     CREDIT_REASONS.iter().find(|r| r.code == code)
-}
-
-/// Record batches as JSON objects, one per row, nulls kept as `null`.
-pub fn rows_as_json(batches: &[RecordBatch]) -> Result<Vec<Map<String, Value>>> {
-    let mut writer = WriterBuilder::new()
-        .with_explicit_nulls(true)
-        .build::<_, JsonArray>(Vec::new());
-    let refs: Vec<&RecordBatch> = batches.iter().collect();
-    writer
-        .write_batches(&refs)
-        .map_err(|e| Error::Engine(e.to_string()))?;
-    writer.finish().map_err(|e| Error::Engine(e.to_string()))?;
-    let bytes = writer.into_inner();
-    if bytes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<Map<String, Value>> =
-        serde_json::from_slice(&bytes).map_err(|e| Error::Engine(format!("rows as JSON: {e}")))?;
-    Ok(rows)
 }
 
 #[cfg(test)]

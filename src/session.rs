@@ -127,6 +127,29 @@ fn register_parameters(ctx: &SessionContext, plan: &Plan) -> Result<()> {
         "complaint_categories",
         categories.schema(),
         vec![categories],
+    )?;
+    let reasons = credit_reasons_table();
+    register(ctx, "credit_reasons", reasons.schema(), vec![reasons])
+}
+
+/// `credit_reasons`: each credit reason code and its place in the tie-break
+/// order, from the registry (`crate::credit::CREDIT_REASONS`), so the order
+/// is written once.
+fn credit_reasons_table() -> RecordBatch {
+    let codes: Vec<&str> = crate::credit::CREDIT_REASONS
+        .iter()
+        .map(|r| r.code)
+        .collect();
+    let order: Vec<i64> = (1..=codes.len() as i64).collect();
+    batch(
+        vec![
+            Field::new("code", DataType::Utf8, false),
+            Field::new("tie_order", DataType::Int64, false),
+        ],
+        vec![
+            Arc::new(StringArray::from(codes)),
+            Arc::new(Int64Array::from(order)),
+        ],
     )
 }
 

@@ -12,8 +12,22 @@ use crate::ingest::value::from_date32;
 
 /// Whether a text cell would be read as a formula or command by a
 /// spreadsheet (publication.md, privacy rule 4).
+///
+/// A plain decimal number such as `-3.5` or `+7` is not formula-like:
+/// spreadsheets read it as the number it is (but `-1e5` or `-inf` are text).
 pub fn formula_like(text: &str) -> bool {
-    text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err()
+    text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_plain_number(text)
+}
+
+/// `[+-]?digits[.digits]`, nothing else.
+fn is_plain_number(text: &str) -> bool {
+    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let mut parts = body.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// A CSV text cell with a formula-like start neutralised by a leading

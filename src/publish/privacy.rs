@@ -40,39 +40,9 @@ pub fn mask_id_no(id: &str) -> String {
     out
 }
 
-/// Whether a text cell would be read as a formula by a spreadsheet: it
-/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return. A plain
-/// decimal number such as `-3.5` or `+7` is not formula-like: spreadsheets
-/// read it as the number it is.
-pub fn is_formula_like(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
-    };
-    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
-        return false;
-    }
-    !is_plain_number(text)
-}
-
-/// `[+-]?digits[.digits]`, nothing else.
-fn is_plain_number(text: &str) -> bool {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let mut parts = body.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    !int.is_empty()
-        && int.chars().all(|c| c.is_ascii_digit())
-        && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// A text cell for CSV: formula-like text gets a leading apostrophe.
-pub fn csv_text(text: &str) -> String {
-    if is_formula_like(text) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
+/// Formula-like text and its CSV form: the one rule of `crate::xlsx`,
+/// shared by every CSV and XLSX writer but `rejected/`.
+pub use crate::xlsx::{formula_like as is_formula_like, neutralise_csv as csv_text};
 
 /// A count or rate as published: its value, suppressed ("—"), or not
 /// applicable (blank).

@@ -348,3 +348,66 @@ fn published_rule_texts_quote_the_settings_in_force() {
         "an unfilled placeholder"
     );
 }
+
+/// Copies the demo pipeline and data into `dir` (the pipeline reads
+/// `../sample_data`).
+fn demo(dir: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let target = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy(&p, &target);
+            } else {
+                std::fs::copy(&p, &target).unwrap();
+            }
+        }
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["pipelines", "sample_data"] {
+        copy(&repo.join(folder), &dir.join(folder));
+    }
+}
+
+#[test]
+fn a_positive_lawyer_listed_negative_leaves_the_positive_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    let pipeline = "pipelines/chengdu-2024.toml";
+    let out = |as_of: &str| {
+        ok(&legalaid(
+            &["run", pipeline, "--as-of", as_of, "--out", "out"],
+            d,
+        ));
+    };
+    out("2024-12-31");
+    out("2025-01-20");
+    let positive = read_rejects(&d.join("out/public/positive-list.csv"));
+    let lawyer = positive[0]["执业证号"].clone();
+    // The next export: a substantiated took-money complaint against them.
+    let complaints = d.join("sample_data/complaints.csv");
+    let mut text = std::fs::read_to_string(&complaints).unwrap();
+    text.push_str(&format!(
+        "TS-TEST-P5,{lawyer},,2025-01-02,took_money,substantiated,2025-01-25\n"
+    ));
+    std::fs::write(&complaints, text).unwrap();
+    out("2025-02-01");
+    let listed = |file: &str| {
+        read_rejects(&d.join("out/public").join(file))
+            .iter()
+            .any(|r| r["执业证号"] == lawyer)
+    };
+    // Proposed on the negative list: still on the positive list, not on the
+    // negative one.
+    assert!(listed("positive-list.csv") && !listed("negative-list.csv"));
+    out("2025-02-17");
+    assert!(listed("negative-list.csv"), "listed after the deadline");
+    assert!(!listed("positive-list.csv"), "P5: one lawyer, one list");
+    let events = read_rejects(&d.join("out/data/register_events.csv"));
+    assert!(events.iter().any(|e| e["lawyer_id"] == lawyer
+        && e["list"] == "positive"
+        && e["kind"] == "removed"
+        && e["reason"].starts_with("P5")));
+}
