@@ -411,3 +411,82 @@ fn a_positive_lawyer_listed_negative_leaves_the_positive_list() {
         && e["kind"] == "removed"
         && e["reason"].starts_with("P5")));
 }
+
+#[test]
+fn a_case_re_graded_by_a_reconciliation_review_annuls_its_n1_entry() {
+    use legalaid::rubric::CaseType;
+    let mut f = Fixture::valid();
+    // C002 (L002) vetoed by all three reviewers: N1, undisputed.
+    push_review(
+        f.sheet("reviews"),
+        "V004",
+        "C002",
+        "R01",
+        CaseType::Civil,
+        0.7,
+    );
+    push_review(
+        f.sheet("reviews"),
+        "V005",
+        "C002",
+        "R02",
+        CaseType::Civil,
+        0.7,
+    );
+    let veto = |f: &mut Fixture, review: &str, points: &str| {
+        let reviews = f.sheet("reviews");
+        let (rc, ic, pc) = (
+            reviews.col("review_id"),
+            reviews.col("item"),
+            reviews.col("points"),
+        );
+        for r in reviews
+            .rows
+            .iter_mut()
+            .filter(|r| r[rc] == review && r[ic] == "CV-V1")
+        {
+            r[pc] = points.into();
+        }
+    };
+    for review in ["V003", "V004", "V005"] {
+        veto(&mut f, review, "0");
+    }
+    f.sheet("reviewers")
+        .push(&["P01", "评审组甲", "panel", "", "", ""]);
+    f.sheet("reviewers")
+        .push(&["P02", "评审组乙", "panel", "", "", ""]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    f.write(d);
+    ok(&run(d, &[]));
+    ok(&run(d, &["--as-of", "2025-01-20"]));
+    let e = negative(d);
+    assert_eq!(
+        (e["L002"]["status"].as_str(), e["L002"]["rules"].as_str()),
+        ("listed", "N1")
+    );
+
+    // The panel reconciles: two of the three reviews are replaced by panel
+    // results that do not fail the veto item. The median no longer vetoes.
+    for (id, replaces, panel) in [("V006", "V004", "P01"), ("V007", "V005", "P02")] {
+        push_review(f.sheet("reviews"), id, "C002", panel, CaseType::Civil, 0.7);
+        let reviews = f.sheet("reviews");
+        let (rc, sc) = (reviews.col("review_id"), reviews.col("supersedes"));
+        for r in reviews.rows.iter_mut().filter(|r| r[rc] == id) {
+            r[sc] = replaces.into();
+        }
+    }
+    rewrite(&mut f, d, "reviews");
+    ok(&run(d, &["--as-of", "2025-02-01"]));
+    let scores = read_rejects(&d.join("out/data/case_scores.csv"));
+    let c002 = scores.iter().find(|r| r["case_id"] == "C002").unwrap();
+    assert_eq!(c002["veto"], "false", "{c002:?}");
+    let e = negative(d);
+    assert_eq!(
+        (
+            e["L002"]["status"].as_str(),
+            e["L002"]["removed_on"].as_str()
+        ),
+        ("annulled", "2025-02-01")
+    );
+}
