@@ -17,7 +17,7 @@ entries as (
         listed_on,
         ends_on,
         removed_on
-    from register_entries
+    from mart_list_status
 ),
 
 with_lawyer as (

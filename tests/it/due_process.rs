@@ -433,23 +433,8 @@ fn a_case_re_graded_by_a_reconciliation_review_annuls_its_n1_entry() {
         CaseType::Civil,
         0.7,
     );
-    let veto = |f: &mut Fixture, review: &str, points: &str| {
-        let reviews = f.sheet("reviews");
-        let (rc, ic, pc) = (
-            reviews.col("review_id"),
-            reviews.col("item"),
-            reviews.col("points"),
-        );
-        for r in reviews
-            .rows
-            .iter_mut()
-            .filter(|r| r[rc] == review && r[ic] == "CV-V1")
-        {
-            r[pc] = points.into();
-        }
-    };
     for review in ["V003", "V004", "V005"] {
-        veto(&mut f, review, "0");
+        set_item_points(f.sheet("reviews"), review, "CV-V1", "0");
     }
     f.sheet("reviewers")
         .push(&["P01", "评审组甲", "panel", "", "", ""]);

@@ -112,6 +112,22 @@ pub fn push_review(
     }
 }
 
+/// Sets one item's points in every row of one review (e.g. a veto item to 0).
+pub fn set_item_points(reviews: &mut Sheet, review_id: &str, item: &str, points: &str) {
+    let (rc, ic, pc) = (
+        reviews.col("review_id"),
+        reviews.col("item"),
+        reviews.col("points"),
+    );
+    for r in reviews
+        .rows
+        .iter_mut()
+        .filter(|r| r[rc] == review_id && r[ic] == item)
+    {
+        r[pc] = points.into();
+    }
+}
+
 impl Fixture {
     pub fn valid() -> Fixture {
         let mut lawyers = Sheet::new(&[

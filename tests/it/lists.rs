@@ -227,19 +227,7 @@ fn disputed_veto_holds_the_quality_rule() {
     let mut f = Fixture::valid();
     // Three reviews of C002: two fail the veto item CV-V1, one does not —
     // vetoed by the median, but disputed, so N1 does not count: held.
-    let reviews = f.sheet("reviews");
-    let (rc, ic, pc) = (
-        reviews.col("review_id"),
-        reviews.col("item"),
-        reviews.col("points"),
-    );
-    for r in reviews
-        .rows
-        .iter_mut()
-        .filter(|r| r[rc] == "V003" && r[ic] == "CV-V1")
-    {
-        r[pc] = "0".into();
-    }
+    set_item_points(f.sheet("reviews"), "V003", "CV-V1", "0");
     push_review(
         f.sheet("reviews"),
         "V004",
@@ -256,14 +244,7 @@ fn disputed_veto_holds_the_quality_rule() {
         CaseType::Civil,
         0.7,
     );
-    let reviews = f.sheet("reviews");
-    for r in reviews
-        .rows
-        .iter_mut()
-        .filter(|r| r[rc] == "V004" && r[ic] == "CV-V1")
-    {
-        r[pc] = "0".into();
-    }
+    set_item_points(f.sheet("reviews"), "V004", "CV-V1", "0");
     let dir = tempfile::tempdir().unwrap();
     f.write(dir.path());
     ok(&run(dir.path(), &[]));
