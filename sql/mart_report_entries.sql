@@ -5,21 +5,6 @@
 --   details.
 with
 
-entries as (
-    select
-        entry_id,
-        lawyer_id,
-        list,
-        status,
-        severity,
-        rules,
-        proposed_on,
-        listed_on,
-        ends_on,
-        removed_on
-    from mart_list_status
-),
-
 with_lawyer as (
     select
         e.entry_id,
@@ -36,7 +21,7 @@ with_lawyer as (
         l.law_firm,
         l.district,
         l.years_of_practice
-    from entries as e
+    from mart_list_status as e
     left join stg_lawyers as l
         on e.lawyer_id = l.lawyer_id
 )

@@ -129,8 +129,9 @@ fn ids(list: &str) -> impl Iterator<Item = &str> {
 /// What the run knows of every evidence id an entry may rest on, per rule.
 #[derive(Debug, Default)]
 pub struct EvidenceIndex {
-    /// (rule, evidence id) → still supports the rule.
-    stands: HashMap<(String, String), bool>,
+    /// Rule → evidence id → still supports the rule (nested, so a lookup
+    /// allocates nothing).
+    stands: HashMap<String, HashMap<String, bool>>,
     /// Every id the run's data holds, under any rule.
     known: HashSet<String>,
     /// Sanction id → its `ends_on`.
@@ -145,7 +146,11 @@ impl EvidenceIndex {
                 index.sanction_ends.insert(row.evidence_id.clone(), end);
             }
             index.known.insert(row.evidence_id.clone());
-            index.stands.insert((row.rule, row.evidence_id), row.stands);
+            index
+                .stands
+                .entry(row.rule)
+                .or_default()
+                .insert(row.evidence_id, row.stands);
         }
         index
     }
@@ -159,7 +164,7 @@ impl Evidence for EvidenceIndex {
     /// (a case of an earlier period, a row no longer exported), which never
     /// annuls an entry.
     fn status(&self, rule: &str, id: &str) -> EvidenceStatus {
-        match self.stands.get(&(rule.to_string(), id.to_string())) {
+        match self.stands.get(rule).and_then(|ids| ids.get(id)) {
             Some(true) => EvidenceStatus::Valid,
             Some(false) => EvidenceStatus::Overturned,
             None if self.known.contains(id) => EvidenceStatus::OtherRule,

@@ -22,24 +22,12 @@ pub(crate) struct Act<'a> {
 }
 
 impl Act<'_> {
-    /// `by` and the reason (or note text) must be given; `pipeline` is reserved.
+    /// The lawyer, `by` and the reason (or note text) must be given.
     pub fn check(&self, reason_flag: &str) -> Result<(), RegisterError> {
-        let bad = |m: String| Err(RegisterError::BadAction(m));
         if self.lawyer.trim().is_empty() {
-            return bad("the lawyer id is empty".into());
+            return Err(RegisterError::BadAction("the lawyer id is empty".into()));
         }
-        if self.by.trim().is_empty() {
-            return bad("--by must name the person who acts".into());
-        }
-        if self.by.trim() == PIPELINE {
-            return bad(format!(
-                "--by `{PIPELINE}` is reserved for runs; name the person who acts"
-            ));
-        }
-        if self.reason.trim().is_empty() {
-            return bad(format!("{reason_flag} must not be empty"));
-        }
-        Ok(())
+        check_actor(self.by, self.reason, reason_flag)
     }
 
     fn event(&self, entry: Option<&Entry>, kind: &str) -> Event {
@@ -61,6 +49,25 @@ impl Act<'_> {
             ..Event::default()
         }
     }
+}
+
+/// `by` and the reason must be given; `pipeline` is reserved for runs.
+/// Every manual action checks this, `register undo` (which names no lawyer)
+/// included.
+pub(crate) fn check_actor(by: &str, reason: &str, reason_flag: &str) -> Result<(), RegisterError> {
+    let bad = |m: String| Err(RegisterError::BadAction(m));
+    if by.trim().is_empty() {
+        return bad("--by must name the person who acts".into());
+    }
+    if by.trim() == PIPELINE {
+        return bad(format!(
+            "--by `{PIPELINE}` is reserved for runs; name the person who acts"
+        ));
+    }
+    if reason.trim().is_empty() {
+        return bad(format!("{reason_flag} must not be empty"));
+    }
+    Ok(())
 }
 
 /// What the lawyer has on a list, for refusals.

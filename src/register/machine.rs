@@ -9,7 +9,8 @@
 //! What "its rules hold" means here: an open entry's own rules hold when a
 //! finding of this run (firm or held) has one of the entry's rule codes.
 //! Findings lose the evidence ids that ended entries rested on (no double
-//! jeopardy), and a finding left without evidence does not count.
+//! jeopardy), and a finding left with fewer than its rule's `min_evidence`
+//! ids does not count (N2 needs two cases outside that set).
 //!
 //! Where the specification is silent:
 //! - an open entry none of whose own rules holds ends (withdrawn, or

@@ -704,13 +704,7 @@ impl Register {
     /// event that may carry a date earlier than those it voids). Returns the
     /// undo event and the events it voided.
     pub fn undo(&mut self, by: &str, reason: &str) -> Result<(Event, Vec<Event>)> {
-        let act = Act {
-            lawyer: "-",
-            by,
-            reason,
-            on: self.today,
-        };
-        act.check("--reason")?;
+        actions::check_actor(by, reason, "--reason")?;
         let path = self.path.clone();
         let tx = self
             .conn

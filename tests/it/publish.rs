@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::fixture::files_under;
+
 use chrono::{Datelike, Duration, NaiveDate};
 use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -424,24 +426,6 @@ async fn publish_sample(out: &Path, lang: Option<&str>) -> (PublishSummary, Plan
 
 // ---------------------------------------------------------------------------
 // Helpers: files, CSV editing, entity decoding, HTML checks.
-
-/// Every file below `dir`, sorted.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// A CSV file as header and rows.
 struct Csv {
