@@ -53,7 +53,7 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 runtime.block_on(async {
                     let ctx = legalaid::session::build(&plan, &ingested).expect("session");
-                    legalaid::models::run_models(&ctx, legalaid::models::MODELS)
+                    legalaid::models::score(&ctx, legalaid::models::Store::Memory, 10.0)
                         .await
                         .expect("models")
                 })

@@ -4,11 +4,20 @@
 --   counts   the case counts towards a negative-list quality rule: it is not
 --            disputed, and its case type's panel agreement (alpha) is at
 --            least alpha_hold or undefined (credit-and-lists.md, "Counting
---            cases for N1/N2").
+--            cases for N1/N2"), and, with hold_severity_sensitive, it is not
+--            severity-sensitive (scoring.md, "Use in the lists"; a vetoed
+--            case never is, so N1 is unaffected);
+--   hold_reason  why a case does not count: 'disputed', 'low_agreement'
+--            or 'severity_sensitive' (the first that applies), else null;
+--   score    the score credit reads: the panel score, or the adjusted
+--            score with use_adjusted_scores.
 with
 
 params as (
-    select alpha_hold
+    select
+        alpha_hold,
+        hold_severity_sensitive,
+        use_adjusted_scores
     from settings
 ),
 
@@ -18,8 +27,10 @@ graded as (
         s.case_type,
         s.lawyer_id,
         s.score,
+        s.adjusted_score,
         s.veto,
         s.disputed,
+        s.severity_sensitive,
         b.is_fail,
         a.alpha
     from mart_case_scores as s
@@ -29,17 +40,31 @@ graded as (
         and s.grade = b.band_code
     left join mart_panel_agreement as a
         on s.case_type = a.case_type
+),
+
+reasons as (
+    select
+        g.*,
+        case
+            when g.disputed then 'disputed'
+            when g.alpha is not null and g.alpha < p.alpha_hold - 1e-9 then 'low_agreement'
+            when p.hold_severity_sensitive and g.severity_sensitive then 'severity_sensitive'
+        end as hold_reason,
+        case when p.use_adjusted_scores then g.adjusted_score else g.score end as credit_score
+    from params as p
+    cross join graded as g
 )
 
 select
-    g.case_id,
-    g.case_type,
-    g.lawyer_id,
-    g.score,
-    g.veto,
-    g.disputed,
-    g.is_fail,
-    (not g.disputed) and (g.alpha is null or g.alpha >= p.alpha_hold - 1e-9) as counts
-from params as p
-cross join graded as g
-order by g.case_id
+    case_id,
+    case_type,
+    lawyer_id,
+    credit_score as score,
+    veto,
+    disputed,
+    severity_sensitive,
+    is_fail,
+    hold_reason is null as counts,
+    hold_reason
+from reasons
+order by case_id

@@ -12,6 +12,10 @@
 --      or any sanction in force at as-of; sanction_end is the latest ends_on
 --      behind it (a serious entry lasts at least until then).
 --   Evidence: for a firm rule the counting cases, for a held one every case.
+--   held_because: for a held rule, the hold_reason code of each of its
+--   cases that does not count, ';'-joined in case order (one ordering per
+--   aggregate: the engine allows no other; repeats kept, the register reads
+--   them as a set); null when firm.
 with
 
 case_counts as (
@@ -31,7 +35,11 @@ n1 as (
         'N1' as rule,
         c.n_veto_counting >= 1 as firm,
         string_agg(g.case_id, ';' order by g.case_id) as evidence,
-        cast(null as date) as sanction_end
+        cast(null as date) as sanction_end,
+        case
+            when c.n_veto_counting = 0
+                then string_agg(g.hold_reason, ';' order by g.case_id)
+        end as held_because
     from int_case_grades as g
     inner join case_counts as c
         on g.lawyer_id = c.lawyer_id
@@ -45,7 +53,11 @@ n2 as (
         'N2' as rule,
         c.n_fail_counting >= 2 as firm,
         string_agg(g.case_id, ';' order by g.case_id) as evidence,
-        cast(null as date) as sanction_end
+        cast(null as date) as sanction_end,
+        case
+            when c.n_fail_counting < 2
+                then string_agg(g.hold_reason, ';' order by g.case_id)
+        end as held_because
     from int_case_grades as g
     inner join case_counts as c
         on g.lawyer_id = c.lawyer_id
@@ -59,7 +71,8 @@ n3 as (
         'N3' as rule,
         true as firm,
         string_agg(evidence_id, ';' order by evidence_id) as evidence,
-        cast(null as date) as sanction_end
+        cast(null as date) as sanction_end,
+        cast(null as varchar) as held_because
     from int_conduct_events
     where factor = 'C2'
     group by lawyer_id
@@ -71,7 +84,8 @@ n4 as (
         'N4' as rule,
         true as firm,
         string_agg(evidence_id, ';' order by evidence_id) as evidence,
-        max(ends_on) as sanction_end
+        max(ends_on) as sanction_end,
+        cast(null as varchar) as held_because
     from int_conduct_events
     where factor = 'D1' and ((heavy and in_window) or in_force)
     group by lawyer_id

@@ -13,11 +13,31 @@
 --              fail band whatever its score.
 --   disputed   score_max - score_min > dispute_spread + 1e-9, or reviewers
 --              split on a veto item.
+--   adjusted_score      median of the reviews' adjusted totals, total minus
+--              the reviewer's severity in the case type (int_reviewer_severity),
+--              clamped to [0, 100] ("Reviewer severity adjustment");
+--   adjusted_grade      the band of adjusted_score, or the fail band when
+--              vetoed (vetoes are not adjusted), with adjusted_grade_label;
+--   severity_sensitive  adjusted_grade differs from grade.
 with
 
 params as (
     select dispute_spread
     from settings
+),
+
+adjusted_totals as (
+    select
+        t.case_id,
+        t.case_type,
+        t.rubric_version,
+        t.total,
+        greatest(0.0, least(100.0, t.total - coalesce(s.severity, 0.0))) as adjusted_total
+    from int_review_totals as t
+    left join int_reviewer_severity as s
+        on t.case_type = s.case_type
+        and t.reviewer_id = s.reviewer_id
+    where t.total is not null
 ),
 
 panels as (
@@ -28,9 +48,9 @@ panels as (
         count(*) as n_reviews,
         median(total) as score,
         min(total) as score_min,
-        max(total) as score_max
-    from int_review_totals
-    where total is not null
+        max(total) as score_max,
+        median(adjusted_total) as adjusted_score
+    from adjusted_totals
     group by case_id, case_type, rubric_version
 ),
 
@@ -52,20 +72,42 @@ failed_veto_items as (
     group by case_id
 ),
 
-score_bands as (
+-- The same band lookup for the panel score and the adjusted score.
+scores_to_band as (
+    select case_id, case_type, rubric_version, 'score' as basis, score as value
+    from panels
+    union all
+    select case_id, case_type, rubric_version, 'adjusted' as basis, adjusted_score as value
+    from panels
+),
+
+bands_found as (
     select
-        p.case_id,
+        s.case_id,
+        s.basis,
         b.band_code,
         b.band_label,
         row_number() over (
-            partition by p.case_id
+            partition by s.case_id, s.basis
             order by b.lower_bound desc, b.band_rank
         ) as band_order
-    from panels as p
+    from scores_to_band as s
     inner join rubric_bands as b
-        on p.case_type = b.case_type
-        and p.rubric_version = b.rubric_version
-        and b.lower_bound <= p.score + 1e-9
+        on s.case_type = b.case_type
+        and s.rubric_version = b.rubric_version
+        and b.lower_bound <= s.value + 1e-9
+),
+
+score_bands as (
+    select case_id, band_code, band_label
+    from bands_found
+    where basis = 'score' and band_order = 1
+),
+
+adjusted_bands as (
+    select case_id, band_code, band_label
+    from bands_found
+    where basis = 'adjusted' and band_order = 1
 ),
 
 fail_bands as (
@@ -92,6 +134,9 @@ case_scores as (
         p.score,
         p.score_min,
         p.score_max,
+        p.adjusted_score,
+        ab.band_code as adjusted_band_code,
+        ab.band_label as adjusted_band_label,
         coalesce(v.veto, false) as veto,
         coalesce(fv.veto_items, '') as veto_items,
         coalesce(v.veto_split, false) as veto_split,
@@ -108,7 +153,8 @@ case_scores as (
         on p.case_id = fv.case_id
     left join score_bands as sb
         on p.case_id = sb.case_id
-        and sb.band_order = 1
+    left join adjusted_bands as ab
+        on p.case_id = ab.case_id
     left join fail_bands as fb
         on p.case_type = fb.case_type
         and p.rubric_version = fb.rubric_version
@@ -128,7 +174,14 @@ select
     case when cs.veto then cs.fail_band_label else cs.score_band_label end as grade_label,
     cs.veto,
     cs.veto_items,
-    (cs.score_max - cs.score_min > p.dispute_spread + 1e-9) or cs.veto_split as disputed
+    (cs.score_max - cs.score_min > p.dispute_spread + 1e-9) or cs.veto_split as disputed,
+    cs.adjusted_score,
+    case when cs.veto then cs.fail_band_code else cs.adjusted_band_code end as adjusted_grade,
+    case
+        when cs.veto then cs.fail_band_label else cs.adjusted_band_label
+    end as adjusted_grade_label,
+    (not cs.veto) and cs.adjusted_band_code is distinct from cs.score_band_code
+        as severity_sensitive
 from params as p
 cross join case_scores as cs
 order by cs.case_id

@@ -1,7 +1,8 @@
 -- grain: one row per case closed in the period
 -- purpose: the cases table of each internal lawyer page
 --   (`publish::rows::LawyerCaseRow`), recipients masked when written
---   (privacy rule 2), with the case's compliance flags (K1–K5). Ordered by lawyer then case: the pages read it as a
+--   (privacy rule 2), with the case's compliance flags (K1–K5) and, for a
+--   severity-sensitive case, its grade once reviewer severity is taken out. Ordered by lawyer then case: the pages read it as a
 --   stream, one lawyer's cases at a time.
 with
 
@@ -40,6 +41,8 @@ scored as (
         s.grade_label,
         s.disputed,
         s.veto_items,
+        s.adjusted_grade_label,
+        s.severity_sensitive,
         k.flags as compliance_flags
     from with_recipient as c
     left join mart_case_scores as s

@@ -8,7 +8,13 @@
 --   severity_flag       'harsh' when mean_deviation < -severity_threshold,
 --                       'lenient' when > +severity_threshold, else null;
 --                       strict comparisons, without the 1e-9 tolerance (the
---                       flag is advisory and the brief asks for it exact).
+--                       flag is advisory and the brief asks for it exact);
+--   severity_case_type  the case type of the severity columns: the one in
+--                       which the reviewer has the most reviews (ties: the
+--                       first case type code); all of them are in
+--                       reviewer_severity;
+--   severity, severity_se, component, severity_estimable  as in
+--                       mart_reviewer_severity for that case type.
 with
 
 params as (
@@ -26,6 +32,21 @@ deviations as (
     from int_review_totals as t
     left join mart_case_scores as cs
         on t.case_id = cs.case_id
+),
+
+main_severity as (
+    select
+        reviewer_id,
+        case_type,
+        severity,
+        severity_se,
+        component,
+        severity_estimable,
+        row_number() over (
+            partition by reviewer_id
+            order by n_reviews desc, case_type
+        ) as rank_in_reviewer
+    from int_reviewer_severity
 ),
 
 per_reviewer as (
@@ -46,7 +67,15 @@ select
     case
         when r.mean_deviation < -p.severity_threshold then 'harsh'
         when r.mean_deviation > p.severity_threshold then 'lenient'
-    end as severity_flag
+    end as severity_flag,
+    s.case_type as severity_case_type,
+    s.severity,
+    s.severity_se,
+    s.component,
+    s.severity_estimable
 from params as p
 cross join per_reviewer as r
+left join main_severity as s
+    on r.reviewer_id = s.reviewer_id
+    and s.rank_in_reviewer = 1
 order by r.reviewer_id

@@ -195,6 +195,10 @@ section!(
     ScoringSettings {
         dispute_spread: f64 = 15.0,
         severity_threshold: f64 = 8.0,
+        /// `k_b` of the reviewer-severity fit: a severity is shrunk towards
+        /// 0 as if the reviewer had this many more reviews of average
+        /// severity (0: the fixed-effects fit, centred per component).
+        severity_prior_reviews: f64 = 10.0,
     }
 );
 
@@ -211,6 +215,8 @@ section!(
     /// `[credit]`
     CreditSettings {
         shrinkage_k: f64 = 3.0,
+        /// Quality and P2 read the severity-adjusted case scores.
+        use_adjusted_scores: bool = false,
         weight_quality: f64 = 0.7,
         weight_service: f64 = 0.3,
         archive_days: u32 = 30,
@@ -237,6 +243,9 @@ section!(
         positive_min_satisfaction: f64 = 0.9,
         positive_min_feedback: u32 = 3,
         positive_days: u32 = 365,
+        /// A severity-sensitive case does not count for N2 (held, like a
+        /// disputed case).
+        hold_severity_sensitive: bool = true,
     }
 );
 
@@ -447,6 +456,12 @@ impl Settings {
             return Err(format!(
                 "[publication] lang must be \"zh\" or \"en\", found \"{}\"",
                 self.publication.lang
+            ));
+        }
+        let prior = self.scoring.severity_prior_reviews;
+        if !(prior.is_finite() && prior >= 0.0) {
+            return Err(format!(
+                "[scoring] severity_prior_reviews must be 0 or more, found {prior}"
             ));
         }
         if self.sampling.panel_size == 0 {

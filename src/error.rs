@@ -40,6 +40,10 @@ pub enum Error {
     #[error(transparent)]
     Models(#[from] crate::models::ModelError),
 
+    /// The reviewer-severity fit failed (did not converge).
+    #[error(transparent)]
+    Severity(#[from] crate::severity::SeverityError),
+
     /// A SQL result does not match the Rust row that reads it.
     #[error(transparent)]
     Boundary(#[from] crate::marts::BoundaryError),

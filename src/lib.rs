@@ -15,8 +15,10 @@
 //! 3. [`ingest`] — every input table read, parsed and validated row by row
 //!    into typed Arrow batches, bad rows quarantined with reasons;
 //! 4. score — [`session`] builds the one DataFusion `SessionContext`;
-//!    [`models`] runs the scoring SQL under `sql/` (review totals, case
-//!    scores, reviewer reliability, panel agreement);
+//!    [`models`] runs the scoring SQL under `sql/` (review totals), then
+//!    [`severity`] fits each case type's reviewer severities, then the SQL
+//!    of case scores (with the severity-adjusted grades), reviewer
+//!    reliability and panel agreement;
 //! 5. credit and lists — the credit and list-rule SQL; [`lists`] reads its
 //!    marts as typed rows; the [`register`] (SQLite, append-only events)
 //!    decides proposals, listings, ends and annulments; the models that read
@@ -60,6 +62,7 @@ pub mod sample;
 pub mod scaleout;
 pub mod scratch;
 pub mod session;
+pub mod severity;
 pub mod xlsx;
 
 use std::time::{Duration, Instant};
@@ -79,15 +82,30 @@ pub struct StageTiming {
     pub peak_rss: Option<u64>,
 }
 
-/// Stage names, wall times and peak memory of one run, in order.
-#[derive(Debug, Default, Clone)]
-pub struct Timings(pub Vec<StageTiming>);
+/// Stage names, wall times and peak memory of one run, in order. Each
+/// stage's peak comes from a thread that samples the resident set size
+/// ([`memory::Sampler`]); the kernel's own peak mark (`VmHWM`, what
+/// `getrusage` and `/usr/bin/time -v` report) is never reset, so it stays the
+/// whole run's peak.
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub stages: Vec<StageTiming>,
+    sampler: Option<memory::Sampler>,
+}
 
 /// Wall time of each SQL model of a run, in run order.
 #[derive(Debug, Default, Clone)]
 pub struct ModelTimings(pub Vec<(&'static str, Duration)>);
 
 impl Timings {
+    /// Timings with a memory sampler running (Linux; elsewhere no peaks).
+    pub fn sampled() -> Timings {
+        Timings {
+            stages: Vec::new(),
+            sampler: memory::Sampler::start(),
+        }
+    }
+
     fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = self.start();
         let out = f();
@@ -95,25 +113,35 @@ impl Timings {
         out
     }
 
-    /// Starts a stage: resets the kernel's peak-RSS mark so that the stage's
-    /// own peak can be read at its end.
+    /// Starts a stage: the sampler's stage peak starts again from the
+    /// current resident size.
     fn start(&self) -> Instant {
-        memory::reset_peak();
+        if let Some(s) = &self.sampler {
+            s.new_stage();
+        }
         Instant::now()
     }
 
     fn stop(&mut self, stage: &'static str, start: Instant) {
-        self.0.push(StageTiming {
+        self.stages.push(StageTiming {
             stage,
             wall: start.elapsed(),
-            peak_rss: memory::peak_rss(),
+            peak_rss: self.sampler.as_ref().map(memory::Sampler::stage_peak),
         });
     }
 }
 
-/// Peak resident memory from `/proc/self` (Linux).
+/// Resident memory from `/proc/self` (Linux).
 pub mod memory {
-    /// The process's peak resident set size (`VmHWM`) in bytes.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::time::Duration;
+
+    /// How often the sampler reads the resident size.
+    pub const SAMPLE_EVERY: Duration = Duration::from_millis(10);
+
+    /// The process's peak resident set size (`VmHWM`) in bytes: the whole
+    /// process's peak, as nothing in legalaid resets the kernel's mark.
     pub fn peak_rss() -> Option<u64> {
         status_kb("VmHWM:").map(|kb| kb * 1024)
     }
@@ -123,10 +151,64 @@ pub mod memory {
         status_kb("VmRSS:").map(|kb| kb * 1024)
     }
 
-    /// Resets the peak mark to the current resident size (writing 5 to
-    /// `/proc/self/clear_refs`); silently does nothing where not allowed.
-    pub fn reset_peak() {
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
+    /// A thread that reads `VmRSS` every [`SAMPLE_EVERY`] and keeps the
+    /// largest value since the last [`Sampler::new_stage`]; stopped when
+    /// dropped. A peak between two samples can be missed by up to 10 ms of
+    /// growth; resetting the kernel's mark instead (`clear_refs`) would
+    /// corrupt the whole-process peak that `time -v` reports.
+    #[derive(Debug)]
+    pub struct Sampler {
+        peak: Arc<AtomicU64>,
+        stop: Arc<AtomicBool>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Sampler {
+        /// Starts sampling; `None` where `/proc/self/status` cannot be read.
+        pub fn start() -> Option<Sampler> {
+            let first = current_rss()?;
+            let peak = Arc::new(AtomicU64::new(first));
+            let stop = Arc::new(AtomicBool::new(false));
+            let (p, s) = (Arc::clone(&peak), Arc::clone(&stop));
+            let thread = std::thread::Builder::new()
+                .name("rss-sampler".into())
+                .spawn(move || {
+                    while !s.load(Ordering::Relaxed) {
+                        if let Some(rss) = current_rss() {
+                            p.fetch_max(rss, Ordering::Relaxed);
+                        }
+                        std::thread::sleep(SAMPLE_EVERY);
+                    }
+                })
+                .ok()?;
+            Some(Sampler {
+                peak,
+                stop,
+                thread: Some(thread),
+            })
+        }
+
+        /// Starts a new stage: its peak starts at the current resident size.
+        pub fn new_stage(&self) {
+            self.peak
+                .store(current_rss().unwrap_or(0), Ordering::Relaxed);
+        }
+
+        /// The largest resident size seen since the stage began, including
+        /// now.
+        pub fn stage_peak(&self) -> u64 {
+            let now = current_rss().unwrap_or(0);
+            self.peak.fetch_max(now, Ordering::Relaxed).max(now)
+        }
+    }
+
+    impl Drop for Sampler {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::Relaxed);
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
     }
 
     fn status_kb(key: &str) -> Option<u64> {
@@ -138,6 +220,28 @@ pub mod memory {
             .trim()
             .parse()
             .ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_sampling_thread_sees_a_stage_grow() {
+            let Some(sampler) = Sampler::start() else {
+                return; // not Linux
+            };
+            sampler.new_stage();
+            let before = sampler.peak.load(Ordering::Relaxed);
+            let block = vec![1u8; 64 << 20];
+            std::hint::black_box(&block);
+            std::thread::sleep(SAMPLE_EVERY * 5);
+            // Read what the thread stored, not a fresh reading: other tests
+            // of this process allocate and free concurrently, hence the slack.
+            let seen = sampler.peak.load(Ordering::Relaxed);
+            assert!(seen >= before + (48 << 20), "{before} → {seen}");
+            drop(block);
+        }
     }
 }
 
@@ -206,6 +310,8 @@ pub struct RunSummary {
     pub absent_evidence: Vec<register::AbsentEvidence>,
     /// What the start of the run finished of an interrupted earlier run.
     pub recovered: Option<output::Recovered>,
+    /// The reviewer-severity fit of each case type (sweeps, components).
+    pub severity_fits: Vec<severity::FitSummary>,
 }
 
 /// The journal of a publication in progress, beside the register:
@@ -261,7 +367,7 @@ pub async fn run(
     let (_lock, recovered) = hold_register(plan, command, &mut |m| progress.waiting(m))?;
     // Every model planned and every consumed mart checked, before any data.
     models::check_boundary(&session::build_empty(plan)?, models::PHASES).await?;
-    let mut timings = Timings::default();
+    let mut timings = Timings::sampled();
     // Large tables and model results live as Arrow files here, not in
     // memory: a private folder under the pipeline's scratch root.
     let scratch_io = |e| Error::io(&plan.scratch_root, e);
@@ -285,7 +391,8 @@ pub async fn run(
     progress.stage("scoring");
     let started = timings.start();
     let ctx = session::build_spilling(plan, &ingested, Some(&spill_dir))?;
-    let mut results = models::run_models_in(&ctx, models::MODELS, store).await?;
+    let k_b = plan.settings.scoring.severity_prior_reviews;
+    let (mut results, severity_fits) = models::score(&ctx, store, k_b).await?;
     timings.stop("scoring", started);
 
     progress.stage("credit and lists");
@@ -344,6 +451,7 @@ pub async fn run(
         publish: published,
         absent_evidence,
         recovered,
+        severity_fits,
     })
 }
 

@@ -25,7 +25,9 @@ use crate::marts::{MartRow, read};
 use crate::models::ModelResult;
 use crate::register::snapshot::{CreditFigures, CreditSnapshot, CreditWeights, SnapshotReason};
 use crate::register::state::Entry;
-use crate::register::{Event, Evidence, EvidenceStatus, LawyerInput, NegativeFinding, rule};
+use crate::register::{
+    Event, Evidence, EvidenceStatus, HoldReason, LawyerInput, NegativeFinding, rule,
+};
 
 /// `mart_register_input`: one lawyer's credit figures, positive rules and
 /// repair facts at this run.
@@ -88,6 +90,8 @@ pub struct NegativeFindingRow {
     pub evidence: String,
     #[serde(deserialize_with = "crate::marts::optional_date")]
     pub sanction_end: Option<NaiveDate>,
+    /// `;`-joined `HoldReason` codes of a held rule, empty when firm.
+    pub held_because: String,
 }
 
 impl MartRow for NegativeFindingRow {
@@ -120,6 +124,17 @@ pub struct AddresseeRow {
 
 impl MartRow for AddresseeRow {
     const MODEL: &'static str = "mart_addressees";
+}
+
+/// `;`-joined hold-reason codes as a sorted set.
+fn hold_reasons(codes: &str) -> Result<Vec<HoldReason>> {
+    let set: std::collections::BTreeSet<HoldReason> = ids(codes)
+        .map(|code| {
+            code.parse()
+                .map_err(|e| Error::Engine(format!("sql/mart_negative_findings.sql: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    Ok(set.into_iter().collect())
 }
 
 fn ids(list: &str) -> impl Iterator<Item = &str> {
@@ -212,6 +227,7 @@ pub fn register_input(
                 rule: registered.code,
                 firm: r.firm,
                 evidence: ids(&r.evidence).map(str::to_string).collect(),
+                held_because: hold_reasons(&r.held_because)?,
             });
     }
     let weights = CreditWeights::of(credit_settings);

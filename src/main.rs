@@ -213,18 +213,37 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     entries.into_iter().take(5).collect::<Vec<_>>().join(", ")
                 );
             }
+            for warning in summary
+                .severity_fits
+                .iter()
+                .filter_map(|f| f.split_warning())
+            {
+                eprintln!("warning: {warning}");
+            }
             for warning in &summary.publish.warnings {
                 eprintln!("warning: {warning}");
             }
             println!("outputs written to {}", plan.output_dir.display());
             if timings {
                 println!("\n{:<18} {:>10} {:>14}", "stage", "seconds", "peak RSS MiB");
-                for t in &summary.timings.0 {
+                for t in &summary.timings.stages {
                     let peak = t
                         .peak_rss
                         .map(|b| format!("{:.1}", b as f64 / 1048576.0))
                         .unwrap_or_else(|| "-".to_string());
                     println!("{:<18} {:>10.3} {peak:>14}", t.stage, t.wall.as_secs_f64());
+                }
+                println!("\nreviewer severity fit (sweeps to converge):");
+                for f in &summary.severity_fits {
+                    println!(
+                        "  {:<16} {:>9} reviews {:>5} reviewers {:>3} component(s) {:>6} sweeps {:>8.3} s",
+                        f.case_type,
+                        f.reviews,
+                        f.reviewers,
+                        f.components,
+                        f.sweeps,
+                        f.elapsed.as_secs_f64()
+                    );
                 }
                 println!("\n{:<24} {:>10}", "SQL model", "seconds");
                 for (name, wall) in &summary.model_timings.0 {

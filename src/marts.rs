@@ -245,6 +245,7 @@ impl Consumed {
 
 /// Every model whose rows Rust reads, with the struct that reads them.
 pub const CONSUMED: &[Consumed] = &[
+    Consumed::of::<crate::severity::SeverityInputRow>("SeverityInputRow"),
     Consumed::of::<crate::lists::RegisterInputRow>("RegisterInputRow"),
     Consumed::of::<crate::lists::CreditReasonRow>("CreditReasonRow"),
     Consumed::of::<crate::lists::NegativeFindingRow>("NegativeFindingRow"),
@@ -254,6 +255,8 @@ pub const CONSUMED: &[Consumed] = &[
     Consumed::of::<rows::PanelAgreementRow>("PanelAgreementRow"),
     Consumed::of::<rows::ReviewerRow>("ReviewerRow"),
     Consumed::of::<rows::DisputedCaseRow>("DisputedCaseRow"),
+    Consumed::of::<rows::SeverityRow>("SeverityRow"),
+    Consumed::of::<rows::SensitiveCaseRow>("SensitiveCaseRow"),
     Consumed::of::<rows::DisputedTotalRow>("DisputedTotalRow"),
     Consumed::of::<rows::EntryRow>("EntryRow"),
     Consumed::of::<rows::EventRow>("EventRow"),

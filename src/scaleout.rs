@@ -1,4 +1,4 @@
-//! The scale-out path: the scoring models ([`MODELS`]) run on Ballista, the
+//! The scale-out path: the scoring models ([`crate::models::SCORING`]) run on Ballista, the
 //! distributed DataFusion engine, here in its standalone mode (scheduler and
 //! one executor in this process, talking gRPC over loopback), to show that
 //! the SQL under `sql/` runs unchanged on a cluster and gives the same
@@ -39,7 +39,7 @@ use parquet::arrow::ArrowWriter;
 
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
-use crate::models::{MODELS, Model, ModelError};
+use crate::models::{CASE_MODELS, Model, ModelError, REVIEW_MODELS};
 use crate::plan::Plan;
 use crate::session;
 
@@ -49,7 +49,7 @@ const DISTRIBUTED: &str = "DistributedQueryExec";
 /// The model whose result [`score_on_ballista`] returns.
 pub const CASE_SCORES: &str = "mart_case_scores";
 
-/// Runs every scoring model of [`MODELS`] on a standalone Ballista context
+/// Runs every scoring model ([`REVIEW_MODELS`], the severity fit, [`CASE_MODELS`]) on a standalone Ballista context
 /// over the staging tables of `plan` and `ingested`, using `scratch` (an
 /// existing, preferably empty folder) for the Parquet copies of the staging
 /// tables and of each model's result. Returns the batches of
@@ -89,8 +89,24 @@ pub async fn score_on_ballista(
             .map_err(engine)?;
     }
 
+    let mut severity_input = Vec::new();
+    for model in REVIEW_MODELS {
+        severity_input = run_model(&ballista, model, &models).await?;
+    }
+    // The severity fit runs here, on the client, over the last review
+    // model's rows; its table goes to the cluster as Parquet like the rest.
+    let rows = crate::marts::from_batches::<crate::severity::SeverityInputRow>(&severity_input)?;
+    let k_b = plan.settings.scoring.severity_prior_reviews;
+    let (fitted, _) = crate::severity::fit_all(rows, k_b)?;
+    let fitted = crate::severity::batch(&fitted)?;
+    let file = models.join(format!("{}.parquet", crate::severity::TABLE));
+    write_parquet(&file, &fitted.schema(), std::slice::from_ref(&fitted))?;
+    register_parquet(&ballista, crate::severity::TABLE, &file, &fitted.schema())
+        .await
+        .map_err(|e| scale_out("registering", crate::severity::TABLE, e))?;
+
     let mut case_scores = None;
-    for model in MODELS {
+    for model in CASE_MODELS {
         let batches = run_model(&ballista, model, &models).await?;
         if model.name == CASE_SCORES {
             case_scores = Some(batches);

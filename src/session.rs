@@ -374,6 +374,12 @@ fn settings_table(plan: &Plan) -> RecordBatch {
             Arc::new(Int64Array::from(vec![v])) as ArrayRef,
         )
     };
+    let flag = |n: &str, v: bool| {
+        (
+            Field::new(n, DataType::Boolean, false),
+            Arc::new(BooleanArray::from(vec![v])) as ArrayRef,
+        )
+    };
     let (c, l, i) = (&s.credit, &s.lists, &s.inspection);
     let columns = vec![
         date("period_start", plan.period_start),
@@ -381,6 +387,8 @@ fn settings_table(plan: &Plan) -> RecordBatch {
         date("as_of", plan.as_of),
         num("dispute_spread", s.scoring.dispute_spread),
         num("severity_threshold", s.scoring.severity_threshold),
+        flag("use_adjusted_scores", c.use_adjusted_scores),
+        flag("hold_severity_sensitive", l.hold_severity_sensitive),
         num("alpha_hold", s.reliability.alpha_hold),
         num("alpha_good", s.reliability.alpha_good),
         int("alpha_min_cases", s.reliability.alpha_min_cases as i64),

@@ -140,6 +140,11 @@ struct CaseStream<'a> {
     complaints: u64,
     reviews: u64,
     scenarios: u64,
+    /// Cases of the period scored by one reviewer so far.
+    single_reviewed: u64,
+    /// The reviewer named on the current case's review instead of the one
+    /// drawn (the lone reviewer).
+    stand_in: Option<usize>,
     feedback: u64,
     // Scratch buffers reused from case to case.
     applies: Vec<bool>,
@@ -171,7 +176,7 @@ pub(crate) fn write(
         type_codes.push(ct.code());
     }
     let scorers: Vec<usize> = (0..roster.reviewers.len())
-        .filter(|&r| roster.reviewers[r].role != code::ROLE_PANEL)
+        .filter(|&r| roster.reviewers[r].role != code::ROLE_PANEL && r != roster.lone_reviewer)
         .collect();
     let mut s = CaseStream {
         rng: rng_for(opts.seed, stream::CASES),
@@ -192,6 +197,8 @@ pub(crate) fn write(
         complaints: 0,
         reviews: 0,
         scenarios: 0,
+        single_reviewed: 0,
+        stand_in: None,
         feedback: 0,
         applies: Vec::new(),
         truth: Vec::new(),
@@ -524,6 +531,17 @@ impl CaseStream<'_> {
             weighted(rng, &[(1usize, 8), (2, 14), (3, 68), (4, 10)])
         };
         let panel = self.pick_reviewers(c.lawyer, k);
+        self.stand_in = None;
+        if panel.len() == 1 && c.in_period {
+            // Every fourth case of the period with a single reviewer goes to
+            // the lone reviewer instead, who scores it as the drawn reviewer
+            // would have (the same random draws), so that planting them
+            // changed no other value of a data set.
+            if self.single_reviewed.is_multiple_of(4) {
+                self.stand_in = Some(self.roster.lone_reviewer);
+            }
+            self.single_reviewed += 1;
+        }
         let k = panel.len();
         if k == 0 {
             return Ok(());
@@ -640,8 +658,8 @@ impl CaseStream<'_> {
         self.reviews += 1;
         let id = format!("REV-{}-{:07}", reviewed.year(), self.reviews);
         let reviewed_text = date_text(reviewed);
-        let r = &self.roster.reviewers[reviewer];
-        let bias = r.bias;
+        let bias = self.roster.reviewers[reviewer].bias;
+        let r = &self.roster.reviewers[self.stand_in.unwrap_or(reviewer)];
         let rng = &mut self.rng;
         for (n, item) in self.plans[c.ti].iter().enumerate() {
             let mut note = "";

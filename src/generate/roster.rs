@@ -58,6 +58,7 @@ pub(crate) mod code {
     pub const REVOKED: usize = 2;
 
     pub const ROLE_LAWYER: usize = 0;
+    pub const ROLE_SCHOLAR: usize = 3;
     pub const ROLE_PANEL: usize = 5;
 
     pub const MEMBERSHIP_SUSPENDED: usize = 5;
@@ -123,6 +124,10 @@ pub(crate) struct Roster {
     pub sanctions: Vec<Sanction>,
     /// Index of the lawyer licensed earliest (takes any case).
     pub senior: usize,
+    /// Index of the reviewer who only ever scores cases no one else scores
+    /// (alone in the case–reviewer graph: their severity cannot be told
+    /// apart from the quality of their cases).
+    pub lone_reviewer: usize,
 }
 
 /// Sizes of the small tables for a number of cases.
@@ -139,7 +144,19 @@ pub(crate) fn build(seed: u64, year: i32, cases: u64) -> Roster {
     let (n_lawyers, n_reviewers) = sizes(cases);
     let firms = build_firms(&mut rng_for(seed, stream::FIRMS), n_lawyers);
     let mut lawyers = build_lawyers(&mut rng_for(seed, stream::LAWYERS), year, n_lawyers, &firms);
-    let reviewers = build_reviewers(&mut rng_for(seed, stream::REVIEWERS), n_reviewers, &firms);
+    let mut reviewers = build_reviewers(&mut rng_for(seed, stream::REVIEWERS), n_reviewers, &firms);
+    // Appended after the others, from no random stream, so that adding them
+    // changed no other row of a data set.
+    let lone_reviewer = reviewers.len();
+    reviewers.push(Reviewer {
+        id: format!("RV{:04}", lone_reviewer + 1),
+        name: "莫独行".to_string(),
+        role: code::ROLE_SCHOLAR,
+        firm: None,
+        district: None,
+        // Unused: they score each case as the reviewer drawn for it would.
+        bias: 0.0,
+    });
     let sanctions = build_sanctions(&mut rng_for(seed, stream::SANCTIONS), year, &mut lawyers);
     let senior = (0..lawyers.len())
         .min_by_key(|&i| (lawyers[i].licensed_on, i))
@@ -150,6 +167,7 @@ pub(crate) fn build(seed: u64, year: i32, cases: u64) -> Roster {
         reviewers,
         sanctions,
         senior,
+        lone_reviewer,
     }
 }
 

@@ -345,7 +345,8 @@ fn dates_and_references_hold_together() {
         assert!(r[2].is_empty() || case_ids.contains(&r[2]));
     }
     assert_eq!(Csv::read(d, "sanctions").rows.len(), 12);
-    assert_eq!(Csv::read(d, "reviewers").rows.len(), 30);
+    // 30, and the lone reviewer who shares no case with anyone.
+    assert_eq!(Csv::read(d, "reviewers").rows.len(), 31);
 }
 
 #[test]
@@ -375,4 +376,27 @@ fn generate_100k_cases_timing() {
     eprintln!("{:?} in {:?}", s.rows, started.elapsed());
     let every: Vec<u64> = (1..=n / 10_000).map(|k| k * 10_000).collect();
     assert_eq!(reports, every, "one report per 10,000 cases");
+}
+
+/// The planted lone reviewer scores only cases that no one else scores, so
+/// the severity fit finds them alone in their component; the harsh and
+/// lenient reviewers are planted too (`roster::build_reviewers`).
+#[test]
+fn one_reviewer_scores_only_cases_no_one_else_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_into(dir.path(), 600, 1);
+    let reviews = Csv::read(dir.path(), "reviews");
+    let (cid, rvid) = (reviews.col("case_id"), reviews.col("reviewer_id"));
+    let mut panels: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &reviews.rows {
+        panels.entry(&r[cid]).or_default().insert(&r[rvid]);
+    }
+    let reviewers = Csv::read(dir.path(), "reviewers");
+    let lone = reviewers.rows.last().unwrap()[reviewers.col("reviewer_id")].clone();
+    let theirs: Vec<&BTreeSet<&str>> = panels
+        .values()
+        .filter(|p| p.contains(lone.as_str()))
+        .collect();
+    assert!(theirs.len() >= 2, "{lone} scores {} cases", theirs.len());
+    assert!(theirs.iter().all(|p| p.len() == 1), "{lone} shares a case");
 }

@@ -5,7 +5,7 @@
 //! `rubric_bands`, `settings`) and over the models run before it. Names
 //! carry the stage: `stg_` cleaned inputs, `int_` joins and per-review or
 //! per-item aggregates, `mart_` the tables that reports read and that are
-//! written out. [`MODELS`] lists them in run order; [`run_models_in`] runs each,
+//! written out. [`PHASES`] lists them in run order; [`run_models_in`] runs each,
 //! materialises its result under the model's name — an in-memory table, or a
 //! Parquet file of the run's scratch folder ([`Store`]) — so later models and
 //! later stages read it like any other table. Values stay unrounded in the session, because later SQL
@@ -74,9 +74,11 @@ impl Model {
     }
 }
 
-/// Every model, in run order: each reads only staging tables and models
-/// listed before it. The order is this list, never the file names.
-pub const MODELS: &[Model] = &[
+/// The per-review scoring models, in run order: each reads only staging
+/// tables and models listed before it. The order is these lists, never the
+/// file names. The reviewer-severity fit ([`crate::severity`]) reads the
+/// last of them and runs before [`CASE_MODELS`] (see [`score`]).
+pub const REVIEW_MODELS: &[Model] = &[
     Model {
         name: "stg_cases",
         sql: include_str!("../../sql/stg_cases.sql"),
@@ -112,18 +114,44 @@ pub const MODELS: &[Model] = &[
         round: &[],
         view: false,
     },
+    internal(
+        "mart_severity_input",
+        include_str!("../../sql/mart_severity_input.sql"),
+    ),
+];
+
+/// The per-case and per-reviewer scoring models, run after the
+/// reviewer-severity fit has registered `int_reviewer_severity`.
+pub const CASE_MODELS: &[Model] = &[
     Model {
         name: "mart_case_scores",
         sql: include_str!("../../sql/mart_case_scores.sql"),
         output: Some(Output::Data("case_scores")),
-        round: &[("score", 2), ("score_min", 2), ("score_max", 2)],
+        round: &[
+            ("score", 2),
+            ("score_min", 2),
+            ("score_max", 2),
+            ("adjusted_score", 2),
+        ],
         view: false,
     },
     Model {
         name: "mart_reviewer_stats",
         sql: include_str!("../../sql/mart_reviewer_stats.sql"),
         output: Some(Output::Data("reviewer_stats")),
-        round: &[("mean_deviation", 2), ("abs_mean_deviation", 2)],
+        round: &[
+            ("mean_deviation", 2),
+            ("abs_mean_deviation", 2),
+            ("severity", 2),
+            ("severity_se", 2),
+        ],
+        view: false,
+    },
+    Model {
+        name: "mart_reviewer_severity",
+        sql: include_str!("../../sql/mart_reviewer_severity.sql"),
+        output: Some(Output::Data("reviewer_severity")),
+        round: &[("severity", 2), ("severity_se", 2)],
         view: false,
     },
     Model {
@@ -146,7 +174,7 @@ const fn internal(name: &'static str, sql: &'static str) -> Model {
     }
 }
 
-/// The credit and list-rule models, run after [`MODELS`] and before the
+/// The credit and list-rule models, run after [`CASE_MODELS`] and before the
 /// register's transitions (they read the scoring marts).
 pub const CREDIT_MODELS: &[Model] = &[
     Model {
@@ -212,7 +240,7 @@ pub const CREDIT_MODELS: &[Model] = &[
     ),
 ];
 
-/// The model of [`MODELS`] with this name.
+/// The model of any phase with this name.
 pub fn model(name: &str) -> Option<&'static Model> {
     all_models().find(|m| m.name == name)
 }
@@ -317,6 +345,14 @@ pub const REGISTER_MODELS: &[Model] = &[
         include_str!("../../sql/mart_report_n4_evidence.sql"),
     ),
     internal(
+        "mart_report_severity",
+        include_str!("../../sql/mart_report_severity.sql"),
+    ),
+    internal(
+        "mart_report_sensitive_cases",
+        include_str!("../../sql/mart_report_sensitive_cases.sql"),
+    ),
+    internal(
         "mart_report_identifiers",
         include_str!("../../sql/mart_report_identifiers.sql"),
     ),
@@ -332,7 +368,30 @@ pub const REGISTER_MODELS: &[Model] = &[
 
 /// The model lists in run order: scoring, then credit and list rules, then
 /// (after the register's transitions) the tables that read the register.
-pub const PHASES: &[&[Model]] = &[MODELS, CREDIT_MODELS, REGISTER_MODELS];
+pub const PHASES: &[&[Model]] = &[REVIEW_MODELS, CASE_MODELS, CREDIT_MODELS, REGISTER_MODELS];
+
+/// The scoring phases ([`REVIEW_MODELS`], then [`CASE_MODELS`]).
+pub const SCORING: &[&[Model]] = &[REVIEW_MODELS, CASE_MODELS];
+
+/// Every scoring model, in run order.
+pub fn scoring_models() -> impl Iterator<Item = &'static Model> {
+    SCORING.iter().flat_map(|phase| phase.iter())
+}
+
+/// Scoring: the per-review models, the reviewer-severity fit over
+/// `mart_severity_input` (registered as `int_reviewer_severity`), then the
+/// per-case and per-reviewer models that read it. Returns the models'
+/// results in run order and what each case type's fit did.
+pub async fn score(
+    ctx: &SessionContext,
+    store: Store<'_>,
+    severity_prior_reviews: f64,
+) -> Result<(Vec<ModelResult>, Vec<crate::severity::FitSummary>), crate::Error> {
+    let mut results = run_models_in(ctx, REVIEW_MODELS, store).await?;
+    let fits = crate::severity::fit_and_register(ctx, &results, severity_prior_reviews)?;
+    results.extend(run_models_in(ctx, CASE_MODELS, store).await?);
+    Ok((results, fits))
+}
 
 /// Every model of every phase, in run order.
 pub fn all_models() -> impl Iterator<Item = &'static Model> {
@@ -462,8 +521,10 @@ fn statement_head(sql: &str) -> String {
 /// ([`crate::session::build_empty`]).
 pub async fn check_boundary(ctx: &SessionContext, phases: &[&[Model]]) -> Result<(), crate::Error> {
     crate::marts::check_registry()?;
-    // The register's state, which the last phase reads, as empty tables.
+    // The register's state, which the last phase reads, and the severity
+    // fit, which the case models read, as empty tables.
     crate::lists::register_state(ctx, &[], &[])?;
+    crate::severity::register(ctx, &[])?;
     for model in phases.iter().flat_map(|p| p.iter()) {
         let in_sql = |e| ModelError::in_statement(model, e);
         let df = ctx.sql(model.sql).await.map_err(in_sql)?;
@@ -616,7 +677,7 @@ pub fn with_plain_strings(
     Ok((plain, batches))
 }
 
-/// Runs the models in the order given (normally [`MODELS`]), each
+/// Runs the models in the order given (a phase of [`PHASES`]), each
 /// materialised in memory before the next runs; stops at the first failure.
 pub async fn run_models(
     ctx: &SessionContext,

@@ -113,6 +113,8 @@ pub struct HBars {
     pub x_range: (f64, f64),
     /// Vertical reference lines with their labels.
     pub reference: Vec<(f64, String)>,
+    /// An interval drawn as a whisker across each bar (empty: none).
+    pub intervals: Vec<Option<(f64, f64)>>,
 }
 
 /// Lines over categories (periods), one per series; gaps where `None`.
@@ -427,6 +429,19 @@ fn hbars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &HBars) -> DrawRe
         bar.value
             .map(|v| Rectangle::new([(base, y(i) - 0.32), (v, y(i) + 0.32)], colour.filled()))
     }))?;
+    for (i, interval) in b.intervals.iter().enumerate() {
+        let Some((from, to)) = *interval else {
+            continue;
+        };
+        let (from, to) = (from.max(lo), to.min(hi));
+        let cap =
+            |x: f64| PathElement::new(vec![(x, y(i) - 0.2), (x, y(i) + 0.2)], INK.stroke_width(2));
+        cc.draw_series([
+            PathElement::new(vec![(from, y(i)), (to, y(i))], INK.stroke_width(2)),
+            cap(from),
+            cap(to),
+        ])?;
+    }
     for (x, label) in &b.reference {
         let x = *x;
         cc.draw_series(std::iter::once(PathElement::new(

@@ -140,6 +140,8 @@ pub fn publish(
             disputed: &read::<rows::DisputedCaseRow>(results)?,
             totals: &read::<rows::DisputedTotalRow>(results)?,
             entries: &entries,
+            severity: &read::<rows::SeverityRow>(results)?,
+            sensitive: &read::<rows::SensitiveCaseRow>(results)?,
         },
         inspection: internal::inspection::Inputs {
             lawyers: &inspection,

@@ -52,6 +52,46 @@ impl MartRow for ReviewerRow {
     const MODEL: &'static str = "mart_report_reviewers";
 }
 
+/// `mart_report_severity`: a reviewer's severity in one case type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SeverityRow {
+    pub case_type: String,
+    pub reviewer_id: String,
+    pub name: Option<String>,
+    pub n_reviews: i64,
+    pub severity: f64,
+    pub severity_se: f64,
+    pub component: i64,
+    pub severity_estimable: bool,
+    /// Components of the case type's case–reviewer graph.
+    pub n_components: i64,
+}
+
+impl MartRow for SeverityRow {
+    const MODEL: &'static str = "mart_report_severity";
+}
+
+/// `mart_report_sensitive_cases`: a case whose grade depends on the
+/// reviewers drawn.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SensitiveCaseRow {
+    pub case_id: String,
+    pub case_type: String,
+    pub lawyer_id: String,
+    pub lawyer_name: Option<String>,
+    pub score: Option<f64>,
+    pub grade_label: Option<String>,
+    pub adjusted_score: Option<f64>,
+    pub adjusted_grade_label: Option<String>,
+    pub disputed: Option<bool>,
+    /// `;`-joined.
+    pub reviewer_ids: Option<String>,
+}
+
+impl MartRow for SensitiveCaseRow {
+    const MODEL: &'static str = "mart_report_sensitive_cases";
+}
+
 /// `mart_report_disputed_cases`: a case on the panel's worklist.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DisputedCaseRow {
@@ -201,6 +241,9 @@ pub struct LawyerCaseRow {
     pub grade_label: Option<String>,
     pub disputed: Option<bool>,
     pub veto_items: Option<String>,
+    /// The grade once reviewer severity is taken out (scoring.md).
+    pub adjusted_grade_label: Option<String>,
+    pub severity_sensitive: Option<bool>,
     /// K1–K5 joined by `;`.
     pub compliance_flags: Option<String>,
 }

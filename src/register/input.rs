@@ -117,6 +117,68 @@ pub struct NegativeFinding {
     pub firm: bool,
     /// Case, complaint and sanction ids, sorted.
     pub evidence: Vec<String>,
+    /// Why a held rule's cases do not count (empty for a firm rule).
+    pub held_because: Vec<HoldReason>,
+}
+
+/// Why a graded case does not count towards N1/N2 (`int_case_grades`
+/// `hold_reason`), so a rule resting on it is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HoldReason {
+    /// The panel's totals spread too far, or it split on a veto item.
+    Disputed,
+    /// The case type's panel agreement (alpha) is below `alpha_hold`.
+    LowAgreement,
+    /// The grade would differ under average reviewers (`[lists]
+    /// hold_severity_sensitive`).
+    SeveritySensitive,
+}
+
+impl HoldReason {
+    pub const ALL: [HoldReason; 3] = [
+        HoldReason::Disputed,
+        HoldReason::LowAgreement,
+        HoldReason::SeveritySensitive,
+    ];
+
+    /// The code SQL writes (`int_case_grades.hold_reason`).
+    pub fn code(self) -> &'static str {
+        match self {
+            HoldReason::Disputed => "disputed",
+            HoldReason::LowAgreement => "low_agreement",
+            HoldReason::SeveritySensitive => "severity_sensitive",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            HoldReason::Disputed => "评分有争议",
+            HoldReason::LowAgreement => "该类案件评查一致性不足",
+            HoldReason::SeveritySensitive => {
+                "等级取决于抽到的评查专家（校正评查专家宽严后等级不同）"
+            }
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            HoldReason::Disputed => "disputed",
+            HoldReason::LowAgreement => "low panel agreement",
+            HoldReason::SeveritySensitive => {
+                "severity-sensitive: the grade depends on the reviewers drawn"
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for HoldReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        HoldReason::ALL
+            .into_iter()
+            .find(|r| r.code() == s)
+            .ok_or_else(|| format!("unknown hold reason `{s}`"))
+    }
 }
 
 /// What this run's data says about one evidence id of one rule.

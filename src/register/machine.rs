@@ -36,8 +36,8 @@ use chrono::{Days, NaiveDate};
 use super::RegisterError;
 use super::events::{Event, PIPELINE, kind};
 use super::input::{
-    AbsentEvidence, Evidence, EvidenceStatus, LawyerInput, ListKind, NegativeFinding, RunInput,
-    Severity,
+    AbsentEvidence, Evidence, EvidenceStatus, HoldReason, LawyerInput, ListKind, NegativeFinding,
+    RunInput, Severity,
 };
 use super::rules::{join_codes, positive_codes, rule, severity_of, split_codes};
 use super::state::{Entry, EntryStatus, State};
@@ -174,7 +174,8 @@ struct Findings {
 
 impl Findings {
     fn new(l: &LawyerInput, barred: &BTreeSet<String>) -> Findings {
-        let mut by_rule: BTreeMap<&'static str, (bool, BTreeSet<String>)> = BTreeMap::new();
+        type Slot = (bool, BTreeSet<String>, BTreeSet<HoldReason>);
+        let mut by_rule: BTreeMap<&'static str, Slot> = BTreeMap::new();
         for f in &l.negative {
             let ids: BTreeSet<String> = f
                 .evidence
@@ -187,17 +188,23 @@ impl Findings {
             if ids.len() < rule(f.rule).map_or(1, |r| r.min_evidence.max(1)) {
                 continue;
             }
-            let slot = by_rule.entry(f.rule).or_insert((false, BTreeSet::new()));
+            let slot = by_rule.entry(f.rule).or_default();
             slot.0 |= f.firm;
             slot.1.extend(ids);
+            slot.2.extend(f.held_because.iter().copied());
         }
         // Rule codes sort in registry order (N1 < N2 < N3 < N4).
         let all = by_rule
             .into_iter()
-            .map(|(rule, (firm, ids))| NegativeFinding {
+            .map(|(rule, (firm, ids, held_because))| NegativeFinding {
                 rule,
                 firm,
                 evidence: ids.into_iter().collect(),
+                held_because: if firm {
+                    Vec::new()
+                } else {
+                    held_because.into_iter().collect()
+                },
             })
             .collect();
         Findings { all }
@@ -219,6 +226,22 @@ impl Findings {
             .filter(|f| codes.contains(&f.rule))
             .collect()
     }
+}
+
+/// Why held findings do not count, e.g. "disputed; severity-sensitive: …".
+fn why_held(fs: &[&NegativeFinding]) -> String {
+    let reasons: BTreeSet<HoldReason> = fs
+        .iter()
+        .flat_map(|f| f.held_because.iter().copied())
+        .collect();
+    if reasons.is_empty() {
+        return "disputed, or low panel agreement".to_string();
+    }
+    reasons
+        .iter()
+        .map(|r| r.en())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn codes(fs: &[&NegativeFinding]) -> String {
@@ -327,9 +350,9 @@ impl Step<'_> {
                     return None;
                 }
                 let reason = format!(
-                    "held rules only: {}; the cases they rest on do not count yet \
-                     (disputed, or low panel agreement)",
-                    codes(&held)
+                    "held rules only: {}; the cases they rest on do not count yet ({})",
+                    codes(&held),
+                    why_held(&held)
                 );
                 Some(self.new_negative(kind::HELD, &held, reason, None))
             }
@@ -368,8 +391,9 @@ impl Step<'_> {
                         ListKind::Negative,
                         kind::HELD,
                         format!(
-                            "its rules now rest only on cases that do not count: {}",
-                            codes(&held)
+                            "its rules now rest only on cases that do not count: {} ({})",
+                            codes(&held),
+                            why_held(&held)
                         ),
                     );
                     ev.rules = codes(&held);

@@ -35,8 +35,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 pub use events::Event;
 pub use input::{
-    AbsentEvidence, Evidence, EvidenceStatus, LawyerInput, ListKind, NegativeFinding, Objection,
-    RepairFacts, RunInput, RunOutcome, Severity,
+    AbsentEvidence, Evidence, EvidenceStatus, HoldReason, LawyerInput, ListKind, NegativeFinding,
+    Objection, RepairFacts, RunInput, RunOutcome, Severity,
 };
 pub use rules::{LIST_RULES, ListRule, rule};
 pub use state::{Entry, EntryStatus};

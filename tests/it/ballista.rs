@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::{concat_batches, sort_to_indices, take};
 use datafusion::arrow::datatypes::DataType;
-use legalaid::models::{MODELS, run_models};
+use legalaid::models::{Store, score};
 use legalaid::plan::{Plan, PlanOptions};
 use legalaid::scaleout::{CASE_SCORES, score_on_ballista};
 
@@ -51,7 +51,8 @@ async fn compare() {
     let ingested = legalaid::validate(&plan, &mut legalaid::Quiet).unwrap();
 
     let ctx = legalaid::session::build(&plan, &ingested).unwrap();
-    let local = run_models(&ctx, MODELS).await.unwrap();
+    let k_b = plan.settings.scoring.severity_prior_reviews;
+    let (local, _) = score(&ctx, Store::Memory, k_b).await.unwrap();
     let local = local
         .iter()
         .find(|r| r.model.name == CASE_SCORES)

@@ -18,3 +18,4 @@ mod register;
 mod reliability;
 mod run;
 mod sample;
+mod severity;

@@ -23,7 +23,7 @@ use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringA
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
-use legalaid::models::{CREDIT_MODELS, MODELS, ModelResult, REGISTER_MODELS, run_models};
+use legalaid::models::{CREDIT_MODELS, ModelResult, REGISTER_MODELS, Store, run_models, score};
 use legalaid::plan::{Plan, PlanOptions};
 use legalaid::publish::{PublishSummary, charts, publish};
 
@@ -380,7 +380,8 @@ async fn session(pipeline: &Path, options: PlanOptions) -> (Plan, Vec<ModelResul
     let plan = Plan::resolve(pipeline, &options).unwrap();
     let ingested = legalaid::validate(&plan, &mut legalaid::Quiet).unwrap();
     let ctx = legalaid::session::build(&plan, &ingested).unwrap();
-    let mut results = run_models(&ctx, MODELS).await.unwrap();
+    let k_b = plan.settings.scoring.severity_prior_reviews;
+    let (mut results, _) = score(&ctx, Store::Memory, k_b).await.unwrap();
     results.extend(run_models(&ctx, CREDIT_MODELS).await.unwrap());
     let entries = hand_made_register(&ctx, &plan).await;
     results.extend(run_models(&ctx, REGISTER_MODELS).await.unwrap());

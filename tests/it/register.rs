@@ -21,6 +21,7 @@ fn finding(rule: &'static str, ids: &[&str]) -> NegativeFinding {
         rule,
         firm: true,
         evidence: ids.iter().map(|s| s.to_string()).collect(),
+        held_because: Vec::new(),
     }
 }
 

@@ -113,7 +113,13 @@ async fn golden_case_scores() {
             "| K16     | criminal  | L3        | ew-2025        | 1         | 50.0            | 50.0            | 50.0            | threshold_competence | Threshold competence   | false |             | false    |",
             "+---------+-----------+-----------+----------------+-----------+-----------------+-----------------+-----------------+----------------------+------------------------+-------+-------------+----------+",
         ],
-        &query(&ctx, "select * from mart_case_scores").await
+        &query(
+            &ctx,
+            "select case_id, case_type, lawyer_id, rubric_version, n_reviews, score, \
+             score_min, score_max, grade, grade_label, veto, veto_items, disputed \
+             from mart_case_scores"
+        )
+        .await
     );
 }
 
@@ -155,6 +161,10 @@ async fn case_scores_columns_and_types() {
             ("veto", &DataType::Boolean),
             ("veto_items", &DataType::Utf8),
             ("disputed", &DataType::Boolean),
+            ("adjusted_score", &DataType::Float64),
+            ("adjusted_grade", &DataType::Utf8),
+            ("adjusted_grade_label", &DataType::Utf8),
+            ("severity_sensitive", &DataType::Boolean),
         ]
     );
     // No veto: the empty string, never null.

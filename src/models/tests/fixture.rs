@@ -30,7 +30,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 
-use crate::models::{MODELS, Model, ModelResult, model, run_model, run_models};
+use crate::models::{Model, ModelResult, Store, model, run_model, score};
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
 pub fn date(s: &str) -> i32 {
@@ -141,6 +141,10 @@ pub struct Settings {
     pub alpha_hold: f64,
     pub alpha_good: f64,
     pub alpha_min_cases: i64,
+    /// `k_b` of the severity fit that [`Fixture::run`] uses.
+    pub severity_prior_reviews: f64,
+    pub hold_severity_sensitive: bool,
+    pub use_adjusted_scores: bool,
 }
 
 impl Default for Settings {
@@ -154,6 +158,9 @@ impl Default for Settings {
             alpha_hold: 0.667,
             alpha_good: 0.8,
             alpha_min_cases: 5,
+            severity_prior_reviews: 10.0,
+            hold_severity_sensitive: true,
+            use_adjusted_scores: false,
         }
     }
 }
@@ -341,6 +348,8 @@ impl Fixture {
                 Field::new("alpha_min_cases", DataType::Int64, false),
                 Arc::new(Int64Array::from(vec![s.alpha_min_cases])) as ArrayRef,
             ),
+            bool_col("hold_severity_sensitive", vec![s.hold_severity_sensitive]),
+            bool_col("use_adjusted_scores", vec![s.use_adjusted_scores]),
         ])
     }
 
@@ -467,7 +476,7 @@ impl Fixture {
 
     /// Registers the staging tables and runs every model.
     pub async fn run(&self) -> Outputs {
-        run_all(&self.session()).await
+        run_all_with_prior(&self.session(), self.settings.severity_prior_reviews).await
     }
 }
 
@@ -555,8 +564,16 @@ impl Outputs {
     }
 }
 
+/// Every scoring model and the severity fit, with the default prior (use
+/// [`Fixture::run`] for the fixture's own).
 pub async fn run_all(ctx: &SessionContext) -> Outputs {
-    let results = run_models(ctx, MODELS)
+    let prior = crate::config::ScoringSettings::default().severity_prior_reviews;
+    run_all_with_prior(ctx, prior).await
+}
+
+/// [`run_all`] with the severity fit's prior `k_b`.
+pub async fn run_all_with_prior(ctx: &SessionContext, prior: f64) -> Outputs {
+    let (results, _) = score(ctx, Store::Memory, prior)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let mut out = HashMap::new();
@@ -582,7 +599,7 @@ async fn with_view_rows(ctx: &SessionContext, mut r: ModelResult) -> ModelResult
     r
 }
 
-/// Runs just these models of [`MODELS`], by name, in the order given.
+/// Runs just these models, by name, in the order given.
 pub async fn run_only(ctx: &SessionContext, names: &[&str]) -> Outputs {
     let mut out = HashMap::new();
     for name in names {

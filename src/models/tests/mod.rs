@@ -7,4 +7,5 @@ mod panel_agreement;
 mod props;
 mod reviewer_stats;
 mod runner;
+mod severity;
 mod staging;

@@ -56,7 +56,12 @@ async fn golden_reviewer_stats() {
             "| E6          | 1         | 8.0            | 8.0                |               |",
             "+-------------+-----------+----------------+--------------------+---------------+",
         ],
-        &query(&ctx, "select * from mart_reviewer_stats").await
+        &query(
+            &ctx,
+            "select reviewer_id, n_reviews, mean_deviation, abs_mean_deviation, severity_flag \
+             from mart_reviewer_stats"
+        )
+        .await
     );
 }
 

@@ -11,7 +11,7 @@ use datafusion::assert_batches_eq;
 use super::fixture::{Fixture, query, run_all};
 use crate::models::Output;
 use crate::models::{
-    MODELS, Model, all_models, model, round_half_away, rounded_for_output, run_models,
+    Model, all_models, model, round_half_away, rounded_for_output, run_models, scoring_models,
 };
 
 #[test]
@@ -66,7 +66,7 @@ fn run_order_puts_every_model_after_the_models_it_reads() {
             assert!(!reads, "{} reads {}, which runs later", m.name, later.name);
         }
     }
-    let order: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+    let order: Vec<&str> = scoring_models().map(|m| m.name).collect();
     assert_eq!(
         order,
         [
@@ -75,8 +75,10 @@ fn run_order_puts_every_model_after_the_models_it_reads() {
             "stg_reviews",
             "int_review_totals",
             "int_case_veto_items",
+            "mart_severity_input",
             "mart_case_scores",
             "mart_reviewer_stats",
+            "mart_reviewer_severity",
             "mart_panel_agreement",
         ]
     );
@@ -85,20 +87,36 @@ fn run_order_puts_every_model_after_the_models_it_reads() {
 #[test]
 fn marts_name_their_outputs_and_rounding() {
     type Round = &'static [(&'static str, u32)];
-    let outputs: Vec<(&str, Option<Output>, Round)> =
-        MODELS.iter().map(|m| (m.name, m.output, m.round)).collect();
+    let outputs: Vec<(&str, Option<Output>, Round)> = scoring_models()
+        .map(|m| (m.name, m.output, m.round))
+        .collect();
     assert_eq!(
-        outputs[5..],
+        outputs[6..],
         [
             (
                 "mart_case_scores",
                 Some(Output::Data("case_scores")),
-                &[("score", 2), ("score_min", 2), ("score_max", 2)][..]
+                &[
+                    ("score", 2),
+                    ("score_min", 2),
+                    ("score_max", 2),
+                    ("adjusted_score", 2)
+                ][..]
             ),
             (
                 "mart_reviewer_stats",
                 Some(Output::Data("reviewer_stats")),
-                &[("mean_deviation", 2), ("abs_mean_deviation", 2)][..]
+                &[
+                    ("mean_deviation", 2),
+                    ("abs_mean_deviation", 2),
+                    ("severity", 2),
+                    ("severity_se", 2)
+                ][..]
+            ),
+            (
+                "mart_reviewer_severity",
+                Some(Output::Data("reviewer_severity")),
+                &[("severity", 2), ("severity_se", 2)][..]
             ),
             (
                 "mart_panel_agreement",
@@ -143,7 +161,7 @@ async fn running_twice_replaces_the_tables() {
     let ctx = fx.session();
     let first = run_all(&ctx).await;
     let second = run_all(&ctx).await;
-    for m in MODELS {
+    for m in scoring_models() {
         assert_eq!(first.get(m.name).batches, second.get(m.name).batches);
         assert_eq!(first.get(m.name).model, m);
     }
@@ -170,8 +188,9 @@ async fn no_reviews_yields_empty_tables() {
     let fx = Fixture::new().case("C1", "civil", "L1", "2024-03-01");
     let out = fx.run().await;
     assert_eq!(out.get("mart_case_scores").num_rows(), 0);
-    assert_eq!(out.get("mart_case_scores").schema.fields().len(), 13);
+    assert_eq!(out.get("mart_case_scores").schema.fields().len(), 17);
     assert_eq!(out.get("mart_reviewer_stats").num_rows(), 0);
+    assert_eq!(out.get("mart_reviewer_severity").num_rows(), 0);
     let t = out.table("mart_panel_agreement");
     assert_eq!(t.i64s("n_cases"), [Some(0)]);
     assert_eq!(t.f64s("alpha"), [None]);
@@ -264,6 +283,7 @@ fn rounded_for_output_rounds_only_the_listed_columns() {
         Field::new("score", DataType::Float64, true),
         Field::new("score_min", DataType::Float64, true),
         Field::new("score_max", DataType::Float64, true),
+        Field::new("adjusted_score", DataType::Float64, true),
         Field::new("other", DataType::Float64, true),
     ]));
     let batch = RecordBatch::try_new(
@@ -276,6 +296,7 @@ fn rounded_for_output_rounds_only_the_listed_columns() {
                 Some(95.30000000000001),
                 Some(50.0),
             ])),
+            Arc::new(Float64Array::from(vec![Some(60.005), None])),
             Arc::new(Float64Array::from(vec![Some(1.23456), Some(2.5)])),
         ],
     )
@@ -295,6 +316,7 @@ fn rounded_for_output_rounds_only_the_listed_columns() {
     assert_eq!(col("score"), [Some(82.13), None]);
     assert_eq!(col("score_min"), [Some(2.68), Some(1.01)]);
     assert_eq!(col("score_max"), [Some(95.3), Some(50.0)]);
+    assert_eq!(col("adjusted_score"), [Some(60.01), None]);
     assert_eq!(col("other"), [Some(1.23456), Some(2.5)]);
     assert_eq!(rounded[0].schema(), batch.schema());
     assert_eq!(rounded[0].column(0).len(), 2);

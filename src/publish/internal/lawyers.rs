@@ -267,6 +267,7 @@ fn cases(
         text_col(lang.tr("col_recipient_id")),
         num_col(lang.tr("col_score")),
         text_col(lang.tr("col_grade")),
+        text_col(lang.tr("col_severity_check")),
         text_col(lang.tr("col_disputed")),
         text_col(lang.tr("col_veto")),
         text_col(lang.tr("col_flags_count")),
@@ -295,6 +296,11 @@ fn cases(
             mask_id_no(&text(&r.recipient_id_no)),
             r.score.map(points).unwrap_or_default(),
             text(&r.grade_label),
+            if r.severity_sensitive == Some(true) {
+                lang.fmt("severity_sensitive_mark", &[&text(&r.adjusted_grade_label)])
+            } else {
+                String::new()
+            },
             r.disputed
                 .map(|b| lang.yes_no(b).to_string())
                 .unwrap_or_default(),
@@ -455,6 +461,8 @@ mod tests {
             grade_label: Some("良好".into()),
             disputed: Some(false),
             veto_items: None,
+            adjusted_grade_label: Some("合格".into()),
+            severity_sensitive: Some(true),
             compliance_flags: Some("K1;K3".into()),
         };
         let page = lawyer_page(
@@ -492,6 +500,9 @@ mod tests {
             cases.contains("K1 超期归档; K3 执业不满3年承办刑事或重大疑难案件"),
             "{cases}"
         );
+        // A grade that depends on the reviewers drawn is marked, with the
+        // grade once their severity is taken out.
+        assert!(cases.contains("校正评查专家宽严后为合格"), "{cases}");
         assert_eq!(page.sections[4].paragraphs.len(), 1, "no history: none");
     }
 

@@ -1,6 +1,7 @@
 //! The internal reports under `internal/`: the panel report ([`panel`]:
 //! reviewer agreement with the 0.667 / 0.8 guidance, reviewer severity with
-//! its chart, the disputed-case worklist, held entries), one page per lawyer
+//! its chart, the severity adjustment ([`severity`]), the disputed-case
+//! worklist, held entries), one page per lawyer
 //! ([`lawyers`]: credit score and its parts, reason codes with evidence, the
 //! period's cases, list history) and the inspection report ([`inspection`]).
 //! They are for staff and the panel, so they name cases and reviewers;
@@ -13,6 +14,7 @@
 pub mod inspection;
 pub mod lawyers;
 pub mod panel;
+pub mod severity;
 
 use minijinja::Value;
 
@@ -38,8 +40,10 @@ pub fn write(
     cases: impl FnMut(&str) -> Result<Vec<LawyerCaseRow>, PublishError>,
     out: &mut Writer,
 ) -> Result<(), PublishError> {
-    let (html, chart) = panel::page(plan, &input.panel)?;
-    out.chart("internal/charts", &chart)?;
+    let (html, charts) = panel::page(plan, &input.panel)?;
+    for chart in &charts {
+        out.chart("internal/charts", chart)?;
+    }
     out.write("internal/panel.html", html)?;
     out.write(
         "internal/inspection.html",

@@ -12,7 +12,8 @@ use crate::publish::lists::sorted_codes;
 use crate::publish::privacy::{mask_id_no, mask_name};
 use crate::publish::report::{caption, format_number};
 use crate::publish::rows::{
-    DisputedCaseRow, DisputedTotalRow, EntryRow, PanelAgreementRow, ReviewerRow, text,
+    DisputedCaseRow, DisputedTotalRow, EntryRow, PanelAgreementRow, ReviewerRow, SensitiveCaseRow,
+    SeverityRow, text,
 };
 use crate::publish::templates::{Tbl, figure, link, num_col, text_col};
 use crate::rubric::CaseType;
@@ -30,12 +31,18 @@ pub struct Inputs<'a> {
     pub totals: &'a [DisputedTotalRow],
     /// `mart_report_entries`, in entry order.
     pub entries: &'a [EntryRow],
+    /// `mart_report_severity`: the severity fit.
+    pub severity: &'a [SeverityRow],
+    /// `mart_report_sensitive_cases`.
+    pub sensitive: &'a [SensitiveCaseRow],
 }
 
-/// The panel report's HTML and its reviewer-deviation chart.
-pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<(String, Chart), PublishError> {
+/// The panel report's HTML and its charts: reviewer deviation, then
+/// reviewer severity per case type.
+pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<(String, Vec<Chart>), PublishError> {
     let lang = Lang::from_code(&plan.lang);
     let (severity, chart) = severity(plan, lang, input.reviewers);
+    let (adjustment, severity_charts) = super::severity::section(plan, lang, input.severity);
     let html = render_page(
         plan,
         lang.tr("panel_title"),
@@ -43,11 +50,15 @@ pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<(String, Chart), PublishE
         &[
             agreement(plan, lang, input.agreement),
             severity,
+            adjustment,
+            super::severity::worklist(plan, lang, input.severity, input.sensitive),
             disputed(plan, lang, input.disputed, input.totals),
             held(lang, input.entries),
         ],
     )?;
-    Ok((html, chart))
+    let mut charts = vec![chart];
+    charts.extend(severity_charts);
+    Ok((html, charts))
 }
 
 fn agreement(plan: &Plan, lang: Lang, rows: &[PanelAgreementRow]) -> Section {
@@ -174,6 +185,7 @@ fn severity(plan: &Plan, lang: Lang, reviewers: &[ReviewerRow]) -> (Section, Cha
                 (-threshold, format!("−{}", format_number(threshold))),
                 (threshold, format!("+{}", format_number(threshold))),
             ],
+            intervals: Vec::new(),
         }),
     };
     severity.figures.push(figure("charts", &chart));

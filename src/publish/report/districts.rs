@@ -98,6 +98,7 @@ pub fn districts(r: &Report<'_>, overall_mean: &Option<String>) -> (Tbl, Chart) 
                 .map(|m| (m, lang.fmt("all_districts_mean", &[&points(m)])))
                 .into_iter()
                 .collect(),
+            intervals: Vec::new(),
         }),
     };
     (district_tbl, district_chart)

@@ -125,6 +125,22 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
                 &[&format_number(s.scoring.dispute_spread)],
             ),
             lang.fmt(
+                "method_severity_text",
+                &[
+                    &format_number(s.scoring.severity_prior_reviews),
+                    &if s.lists.hold_severity_sensitive {
+                        lang.tr("method_severity_held")
+                    } else {
+                        lang.tr("method_severity_counted")
+                    },
+                    &if s.credit.use_adjusted_scores {
+                        lang.tr("method_severity_adjusted")
+                    } else {
+                        ""
+                    },
+                ],
+            ),
+            lang.fmt(
                 "method_reliability_text",
                 &[
                     &rel.alpha_min_cases,
@@ -255,6 +271,10 @@ fn settings_list(plan: &Plan) -> Vec<(String, String)> {
             n(s.scoring.severity_threshold),
         ),
         (
+            "[scoring] severity_prior_reviews".into(),
+            n(s.scoring.severity_prior_reviews),
+        ),
+        (
             "[reliability] alpha_hold".into(),
             n(s.reliability.alpha_hold),
         ),
@@ -267,6 +287,10 @@ fn settings_list(plan: &Plan) -> Vec<(String, String)> {
             s.reliability.alpha_min_cases.to_string(),
         ),
         ("[credit] shrinkage_k".into(), n(s.credit.shrinkage_k)),
+        (
+            "[credit] use_adjusted_scores".into(),
+            s.credit.use_adjusted_scores.to_string(),
+        ),
         ("[credit] weight_quality".into(), n(s.credit.weight_quality)),
         ("[credit] weight_service".into(), n(s.credit.weight_service)),
         (
@@ -324,6 +348,10 @@ fn settings_list(plan: &Plan) -> Vec<(String, String)> {
             l.positive_min_feedback.to_string(),
         ),
         ("[lists] positive_days".into(), l.positive_days.to_string()),
+        (
+            "[lists] hold_severity_sensitive".into(),
+            l.hold_severity_sensitive.to_string(),
+        ),
         (
             "[inspection] min_aid_cases".into(),
             s.inspection.min_aid_cases.to_string(),

@@ -67,6 +67,7 @@ pub fn firm(rule: &'static str, ids: &[&str]) -> NegativeFinding {
         rule,
         firm: true,
         evidence: ids.iter().map(|s| s.to_string()).collect(),
+        held_because: Vec::new(),
     }
 }
 

@@ -123,6 +123,36 @@ fn held_entry_then_proposed_when_its_rules_become_firm() {
     assert_eq!(h.neg("L1").status, "listed");
 }
 
+/// The held event says why its cases do not count: a case whose grade
+/// depends on the reviewers drawn is named as such.
+#[test]
+fn a_held_entry_says_why_its_cases_do_not_count() {
+    let mut h = H::new();
+    let mut sensitive = held("N2", &["C1", "C2"]);
+    sensitive.held_because = vec![HoldReason::SeveritySensitive];
+    let mut disputed = held("N1", &["C3"]);
+    disputed.held_because = vec![HoldReason::Disputed];
+    let out = h.run(
+        "2024-12-31",
+        vec![
+            with(lawyer("L1"), &[sensitive]),
+            with(lawyer("L2"), &[disputed]),
+        ],
+    );
+    let reason = |id: &str| {
+        out.new_events
+            .iter()
+            .find(|e| e.entry_id.as_deref() == Some(id))
+            .map(|e| e.reason.clone())
+            .unwrap()
+    };
+    let l1 = reason("NEG-L1-1");
+    assert!(l1.contains(HoldReason::SeveritySensitive.en()), "{l1}");
+    assert!(!l1.contains(HoldReason::Disputed.en()), "{l1}");
+    let l2 = reason("NEG-L2-1");
+    assert!(l2.contains("(disputed)"), "{l2}");
+}
+
 #[test]
 fn proposed_entry_whose_rules_become_held_goes_back_to_held() {
     let mut h = H::new();
