@@ -24,6 +24,13 @@ pub struct ListRule {
     /// (N2: two cases; the other negative rules: one; positive rules: 0,
     /// they rest on no evidence).
     pub min_evidence: usize,
+    /// Where the rule is written in SQL: each model and the text by which it
+    /// names the rule there (a test checks that every one is present, so a
+    /// rule cannot lose its SQL silently). A negative rule is evaluated in
+    /// `int_negative_rules` and its evidence judged in `mart_evidence`; a
+    /// positive rule is a column of `int_positive_rules` (P5's "no negative
+    /// entry" half is the register's, `machine`).
+    pub sql: &'static [(&'static str, &'static str)],
     pub zh: &'static str,
     pub en: &'static str,
 }
@@ -32,6 +39,10 @@ pub struct ListRule {
 pub const LIST_RULES: &[ListRule] = &[
     ListRule {
         code: "N1",
+        sql: &[
+            ("int_negative_rules", "'N1' as rule"),
+            ("mart_evidence", "'N1' as rule"),
+        ],
         min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::General),
@@ -41,6 +52,10 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N2",
+        sql: &[
+            ("int_negative_rules", "'N2' as rule"),
+            ("mart_evidence", "'N2' as rule"),
+        ],
         min_evidence: 2,
         list: ListKind::Negative,
         severity: Some(Severity::General),
@@ -50,6 +65,10 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N3",
+        sql: &[
+            ("int_negative_rules", "'N3' as rule"),
+            ("mart_evidence", "'N3' as rule"),
+        ],
         min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
@@ -60,6 +79,10 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "N4",
+        sql: &[
+            ("int_negative_rules", "'N4' as rule"),
+            ("mart_evidence", "'N4' as rule"),
+        ],
         min_evidence: 1,
         list: ListKind::Negative,
         severity: Some(Severity::Serious),
@@ -70,6 +93,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P1",
+        sql: &[("int_positive_rules", " as p1,")],
         min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
@@ -80,6 +104,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P2",
+        sql: &[("int_positive_rules", " as p2,")],
         min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
@@ -90,6 +115,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P3",
+        sql: &[("int_positive_rules", " as p3,")],
         min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
@@ -99,6 +125,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P4",
+        sql: &[("int_positive_rules", " as p4,")],
         min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
@@ -109,6 +136,7 @@ pub const LIST_RULES: &[ListRule] = &[
     },
     ListRule {
         code: "P5",
+        sql: &[("int_positive_rules", "and active as positive")],
         min_evidence: 0,
         list: ListKind::Positive,
         severity: None,
@@ -239,6 +267,34 @@ fn position(code: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Delete a rule's branch from its SQL and this goes red.
+    #[test]
+    fn every_rule_is_written_where_the_registry_says() {
+        for r in LIST_RULES {
+            assert!(!r.sql.is_empty(), "{}: names no SQL", r.code);
+            for (model, marker) in r.sql {
+                let m = crate::models::model(model)
+                    .unwrap_or_else(|| panic!("{}: no model {model}", r.code));
+                assert!(
+                    m.sql.contains(marker),
+                    "{}: sql/{model}.sql does not contain `{marker}`",
+                    r.code
+                );
+            }
+        }
+        // And the other way: every rule code the negative-rule SQL emits is
+        // registered.
+        let sql = crate::models::model("int_negative_rules").unwrap().sql;
+        for emitted in sql
+            .split("' as rule")
+            .filter_map(|part| part.rsplit('\'').next())
+        {
+            if emitted.len() == 2 {
+                assert!(rule(emitted).is_some(), "{emitted} is not in LIST_RULES");
+            }
+        }
+    }
 
     #[test]
     fn only_the_case_grade_rules_can_be_held() {
