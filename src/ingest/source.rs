@@ -522,6 +522,49 @@ mod tests {
         assert_eq!(recs[2].cells.len(), 2);
     }
 
+    /// Issue 15, defect 4: CR, LF and CRLF inside a quoted field are data,
+    /// whatever the line endings outside quotes (LF, CRLF or CR only) and the
+    /// encoding; each record is one row and its field is kept whole.
+    #[test]
+    fn line_breaks_inside_quoted_fields_stay_data() {
+        let dir = tempfile::tempdir().unwrap();
+        for (ending, name) in [("\n", "lf"), ("\r\n", "crlf"), ("\r", "cr")] {
+            for (inside, label) in [("\r", "cr"), ("\n", "lf"), ("\r\n", "crlf")] {
+                let text = [
+                    "case_id,contacted_on,satisfaction".to_string(),
+                    format!("\"A{inside}A\",2024-01-02,满意"),
+                    format!("B,2024-01-03,\"不{inside}满意\""),
+                    format!("\"C\"\"{inside}\"\"C\",2024-01-04,满意"),
+                    "D,2024-01-05,满意".to_string(),
+                ]
+                .join(ending)
+                    + ending;
+                let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+                for (bytes, encoding) in [
+                    (text.as_bytes().to_vec(), Encoding::Utf8),
+                    (format!("\u{feff}{text}").into_bytes(), Encoding::Gbk),
+                    (gbk.to_vec(), Encoding::Gbk),
+                ] {
+                    let p = write(dir.path(), &format!("{name}-{label}.csv"), &bytes);
+                    let src = open(&p, Table::Feedback.spec(), encoding, None).unwrap();
+                    assert_eq!(src.header, vec!["case_id", "contacted_on", "satisfaction"]);
+                    let recs = read_all(src);
+                    let case = format!("outside {name}, inside {label}, {encoding:?}");
+                    assert_eq!(
+                        recs.iter().map(|r| r.row).collect::<Vec<_>>(),
+                        vec![2, 3, 4, 5],
+                        "{case}"
+                    );
+                    assert!(recs.iter().all(|r| r.cells.len() == 3), "{case}: {recs:?}");
+                    assert_eq!(recs[0].cells[0], format!("A{inside}A"), "{case}");
+                    assert_eq!(recs[1].cells[2], format!("不{inside}满意"), "{case}");
+                    assert_eq!(recs[2].cells[0], format!("C\"{inside}\"C"), "{case}");
+                    assert_eq!(recs[3].cells, vec!["D", "2024-01-05", "满意"], "{case}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn gbk_csv_decodes_when_declared_and_is_refused_when_not() {
         let dir = tempfile::tempdir().unwrap();
