@@ -201,3 +201,45 @@ fn over_long_and_control_text_is_a_row_reject_not_a_late_failure() {
         }
     }
 }
+
+/// Defect 7: a directory named as an input is reported as a directory, not
+/// as a missing file; nothing is written.
+#[test]
+fn a_directory_given_as_an_input_is_named_as_such() {
+    let mut f = Fixture::valid();
+    f.set_file("feedback", "feedback");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("feedback")).unwrap();
+    f.write(dir.path());
+    let out = validate_in(dir.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("feedback") && err.contains("is a directory, expected a file"),
+        "{err}"
+    );
+    assert!(!err.contains("does not exist"), "{err}");
+    assert!(!dir.path().join("rej").exists());
+}
+
+/// Defect 7: under `rv/**/*.csv` the reviews file is reached through a
+/// symlink loop (`rv/loop -> .`, some forty names deep) and through a
+/// second symlink beside it; it is read once, under its own name.
+#[test]
+fn a_file_reached_twice_through_a_glob_is_read_once() {
+    let mut f = Fixture::valid();
+    let n = f.sheet("reviews").rows.len() as u64;
+    f.set_file("reviews", "rv/**/*.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let rv = dir.path().join("rv");
+    std::fs::create_dir(&rv).unwrap();
+    std::fs::write(rv.join("reviews.csv"), f.sheet("reviews").to_csv()).unwrap();
+    std::os::unix::fs::symlink(".", rv.join("loop")).unwrap();
+    std::os::unix::fs::symlink("reviews.csv", rv.join("again.csv")).unwrap();
+    f.write(dir.path());
+    let out = validate_in(dir.path());
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert_eq!(counts(&text, "reviews"), (n, n, 0), "{text}");
+    assert!(read_rejects(&dir.path().join("rej/reviews.csv")).is_empty());
+}
