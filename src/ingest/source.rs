@@ -78,7 +78,7 @@ pub fn open(
     }
     match format {
         Format::Csv => open_csv(path, encoding),
-        Format::Xlsx => open_xlsx(path, sheet),
+        Format::Xlsx => open_xlsx(path, spec, sheet),
         Format::Parquet => open_parquet(path),
         Format::JsonLines => open_jsonl(path, spec),
     }
@@ -289,7 +289,11 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
     Ok(())
 }
 
-fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
+fn open_xlsx(
+    path: &Path,
+    spec: &'static TableSpec,
+    sheet: Option<&str>,
+) -> Result<Source, IngestError> {
     let mut workbook = calamine::open_workbook_auto(path)
         .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
     let names = workbook.sheet_names();
@@ -309,38 +313,112 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
             .cloned()
             .ok_or_else(|| IngestError::file(path, "the workbook has no sheet"))?,
     };
-    let range = workbook
-        .worksheet_range(&name)
+    let cells = sheet_cells(&mut workbook, &name)
         .map_err(|e| IngestError::file(path, format!("cannot read sheet `{name}`: {e}")))?;
-    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = range.rows().enumerate().map(move |(i, cells)| {
-        let mut text: Vec<String> = vec![String::new(); first_col];
-        text.extend(cells.iter().map(cell_text));
-        while text.last().is_some_and(String::is_empty) {
-            text.pop();
-        }
-        RawRecord {
-            row: first_row + i as u64 + 1,
-            cells: text,
-        }
-    });
-    let header = match rows.next() {
-        Some(r) if r.row == 1 => r.cells,
-        _ => {
-            return Err(IngestError::file(
-                path,
-                format!("sheet `{name}` has no header in row 1; expected the column names there"),
-            ));
-        }
-    };
-    // Rows with no content at all are spreadsheet padding, not records.
-    let records: Vec<RawRecord> = rows.filter(|r| !r.cells.is_empty()).collect();
+    let (header, records) = sheet_records(cells, spec).ok_or_else(|| {
+        IngestError::file(
+            path,
+            format!("sheet `{name}` has no header in row 1; expected the column names there"),
+        )
+    })?;
     Ok(Source {
         path: path.to_path_buf(),
         header,
         records: Box::new(records.into_iter().map(Ok)),
     })
+}
+
+/// A workbook cell: its (row, column), 0-based and absolute, and value.
+type SheetCell = ((u32, u32), Data);
+
+/// A sheet's non-empty cells as ((row, column), value), 0-based and
+/// absolute. An XLSX sheet is read cell by cell, so memory follows the cells
+/// present, never the sheet's extent: calamine's `worksheet_range` fills the
+/// bounding box, and one cell at XFD1048576 beside A1 makes that 17 billion
+/// cells (an abort) from a workbook of a few kilobytes. Other workbook
+/// formats go through the range.
+fn sheet_cells(
+    workbook: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<Vec<SheetCell>, String> {
+    let mut cells = Vec::new();
+    match workbook {
+        calamine::Sheets::Xlsx(xlsx) => {
+            let mut reader = xlsx
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                if !matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, value) in range.used_cells() {
+                cells.push(((r0 + r as u32, c0 + c as u32), value.clone()));
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// A sheet's header (row 1) and its records, from its non-empty cells. A
+/// record's cells run from column A to the last column the header gives a
+/// contract column (none further is ever read), so a stray cell far to the
+/// right costs nothing; rows with no content are spreadsheet padding. `None`
+/// when row 1 is empty.
+fn sheet_records(
+    mut cells: Vec<SheetCell>,
+    spec: &TableSpec,
+) -> Option<(Vec<String>, Vec<RawRecord>)> {
+    cells.sort_by_key(|(pos, _)| *pos);
+    let mut rows: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
+    for ((r, c), value) in cells {
+        let text = cell_text(&value);
+        if text.is_empty() {
+            continue;
+        }
+        match rows.last_mut() {
+            Some((row, cells)) if *row == r => cells.push((c, text)),
+            _ => rows.push((r, vec![(c, text)])),
+        }
+    }
+    let dense = |cells: Vec<(u32, String)>, width: usize| {
+        let mut text = vec![String::new(); width];
+        for (c, t) in cells {
+            if let Some(slot) = text.get_mut(c as usize) {
+                *slot = t;
+            }
+        }
+        text
+    };
+    let mut rows = rows.into_iter();
+    let header = match rows.next() {
+        Some((0, cells)) => {
+            let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+            dense(cells, width)
+        }
+        _ => return None,
+    };
+    let width = header
+        .iter()
+        .rposition(|h| spec.column_for_header(h).is_some())
+        .map_or(0, |i| i + 1);
+    let records = rows
+        .filter_map(|(r, cells)| {
+            let mut text = dense(cells, width);
+            while text.last().is_some_and(String::is_empty) {
+                text.pop();
+            }
+            (!text.is_empty()).then(|| RawRecord {
+                row: r as u64 + 1,
+                cells: text,
+            })
+        })
+        .collect();
+    Some((header, records))
 }
 
 /// The text of a workbook cell; date cells become `YYYY-MM-DD`.
@@ -594,6 +672,35 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, text);
+    }
+
+    /// Issue 15 (found while fuzzing): one cell at XFD1048576 made
+    /// calamine's dense range 17 billion cells, an abort from a workbook of a
+    /// few kilobytes. Read cell by cell, the sheet costs what its cells do.
+    #[test]
+    fn a_far_away_cell_does_not_inflate_a_workbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("far.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["case_id", "contacted_on", "satisfaction"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "C1").unwrap();
+        ws.write_string(1, 1, "2024-01-02").unwrap();
+        ws.write_string(1, 2, "满意").unwrap();
+        ws.write_string(1, 9, "beyond the header").unwrap();
+        ws.write_string(1_048_575, 16_383, "far away").unwrap();
+        wb.save(&p).unwrap();
+        let src = open(&p, Table::Feedback.spec(), Encoding::Utf8, None).unwrap();
+        assert_eq!(src.header, vec!["case_id", "contacted_on", "satisfaction"]);
+        let recs = read_all(src);
+        assert_eq!(recs.len(), 1, "{recs:?}");
+        assert_eq!(recs[0].row, 2);
+        assert_eq!(recs[0].cells, vec!["C1", "2024-01-02", "满意"]);
     }
 
     #[test]
