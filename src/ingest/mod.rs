@@ -11,6 +11,8 @@
 
 pub mod batch;
 mod fast_hash;
+#[cfg(test)]
+mod fuzz;
 mod held;
 pub mod quarantine;
 pub mod reasons;

@@ -12,7 +12,7 @@ use calamine::{Data, Reader};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 
 use super::IngestError;
 use super::schema::{Table, TableSpec};
@@ -78,7 +78,7 @@ pub fn open(
     }
     match format {
         Format::Csv => open_csv(path, encoding),
-        Format::Xlsx => open_xlsx(path, spec, sheet),
+        Format::Xlsx => guarded(path, || open_xlsx(path, spec, sheet)),
         Format::Parquet => open_parquet(path),
         Format::JsonLines => open_jsonl(path, spec),
     }
@@ -104,7 +104,9 @@ pub fn open_parts(
 ) -> Result<Vec<Part>, IngestError> {
     if spec.table == Table::Reviews
         && Format::of(path) == Some(Format::Xlsx)
-        && let Some(parts) = crate::sample::sheets::read_score_sheets(path, rubrics)?
+        && let Some(parts) = guarded(path, || {
+            crate::sample::sheets::read_score_sheets(path, rubrics)
+        })?
     {
         return Ok(parts);
     }
@@ -286,7 +288,72 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
             ),
         ));
     }
+    // calamine reserves room for as many shared strings as the part's
+    // `uniqueCount` says before reading one: `uniqueCount="99999999999"` in
+    // a workbook of a few kilobytes aborted the process (found by the fuzz
+    // harness). A string takes at least `<si/>`, five bytes of its part.
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(unreadable)?;
+        if !part
+            .name()
+            .map_err(unreadable)?
+            .to_ascii_lowercase()
+            .ends_with(".xml")
+        {
+            continue;
+        }
+        let part_size = part.size();
+        let mut head = Vec::new();
+        part.take(SHARED_STRINGS_HEAD)
+            .read_to_end(&mut head)
+            .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+        if let Some(count) = declared_unique_count(&head)
+            && count.is_none_or(|n| n > part_size / 5)
+        {
+            return Err(IngestError::file(
+                path,
+                format!(
+                    "the workbook's shared strings declare a uniqueCount that a part of \
+                     {part_size} bytes cannot hold; it is refused unread"
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// How much of each XML part is searched for a `uniqueCount` attribute.
+const SHARED_STRINGS_HEAD: u64 = 64 << 10;
+
+/// The `uniqueCount` attributes in `head`: `None` when there is none,
+/// `Some(None)` when one is not a plain number, else the largest.
+fn declared_unique_count(head: &[u8]) -> Option<Option<u64>> {
+    const KEY: &[u8] = b"uniqueCount";
+    let mut found = None;
+    let mut from = 0;
+    while let Some(at) = head[from..].windows(KEY.len()).position(|w| w == KEY) {
+        let rest = &head[from + at + KEY.len()..];
+        from += at + KEY.len();
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let value = match rest.first() {
+            Some(&q @ (b'"' | b'\'')) => rest[1..].split(|&b| b == q).next().unwrap_or(&[]),
+            _ => rest,
+        };
+        let n = std::str::from_utf8(value)
+            .ok()
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<u64>().ok());
+        found = Some(match (found, n) {
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(m)), Some(n)) => Some(n.max(m)),
+            (None, Some(n)) => Some(n),
+        });
+    }
+    found
 }
 
 fn open_xlsx(
@@ -327,6 +394,25 @@ fn open_xlsx(
         records: Box::new(records.into_iter().map(Ok)),
     })
 }
+
+/// Runs a reader, turning a panic inside it into an error naming the file:
+/// calamine panics on some malformed sheets (cell references that overflow
+/// its arithmetic), the Parquet reader on some corrupted metadata (both
+/// found by the fuzz harness).
+fn guarded<T>(
+    path: &Path,
+    read: impl FnOnce() -> Result<T, IngestError>,
+) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(IngestError::file(
+            path,
+            "not readable: the file is malformed (the reader gave up)",
+        ))
+    })
+}
+
+/// Columns of a sheet (XFD, Excel's last); cells further right are not read.
+const MAX_COLUMNS: u32 = 16_384;
 
 /// A workbook cell: its (row, column), 0-based and absolute, and value.
 type SheetCell = ((u32, u32), Data);
@@ -377,7 +463,7 @@ fn sheet_records(
     let mut rows: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
     for ((r, c), value) in cells {
         let text = cell_text(&value);
-        if text.is_empty() {
+        if text.is_empty() || c >= MAX_COLUMNS {
             continue;
         }
         match rows.last_mut() {
@@ -451,8 +537,14 @@ pub fn format_number(f: f64) -> String {
 fn open_parquet(path: &Path) -> Result<Source, IngestError> {
     let file =
         File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
+    // Every column is read as text, so the Arrow schema a writer may embed
+    // is not needed; decoding it panicked on a corrupted one (the fuzz
+    // harness), so it is skipped, and a panic in the reader is an error.
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let builder = guarded(path, || {
+        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+            .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))
+    })?;
     let header: Vec<String> = builder
         .schema()
         .fields()
@@ -465,7 +557,18 @@ fn open_parquet(path: &Path) -> Result<Source, IngestError> {
         .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
     let owned = path.to_path_buf();
     let mut position = 0u64;
-    let iter = reader.flat_map(move |batch| -> Vec<Result<RawRecord, IngestError>> {
+    let mut reader = Some(reader);
+    let batches = std::iter::from_fn(move || {
+        let next =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.as_mut()?.next()));
+        next.unwrap_or_else(|_| {
+            reader = None;
+            Some(Err(datafusion::arrow::error::ArrowError::ParquetError(
+                "its data is malformed (the Parquet reader gave up)".into(),
+            )))
+        })
+    });
+    let iter = batches.flat_map(move |batch| -> Vec<Result<RawRecord, IngestError>> {
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
@@ -701,6 +804,54 @@ mod tests {
         assert_eq!(recs.len(), 1, "{recs:?}");
         assert_eq!(recs[0].row, 2);
         assert_eq!(recs[0].cells, vec!["C1", "2024-01-02", "满意"]);
+    }
+
+    #[test]
+    fn unique_counts_are_read_from_the_head_of_a_part() {
+        assert_eq!(declared_unique_count(b"<sst count=\"3\">"), None);
+        assert_eq!(
+            declared_unique_count(b"<sst count=\"3\" uniqueCount = '12'>"),
+            Some(Some(12))
+        );
+        assert_eq!(
+            declared_unique_count(b"<sst uniqueCount=\"+1\">"),
+            Some(None)
+        );
+        assert_eq!(
+            declared_unique_count(b"<sst uniqueCount=\"99999999999999999999999\">"),
+            Some(None)
+        );
+    }
+
+    /// Found by the fuzz harness: a `uniqueCount` far beyond what its part
+    /// can hold made calamine reserve terabytes (an abort).
+    #[test]
+    fn a_huge_shared_string_count_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name.ends_with("sharedStrings.xml") {
+                let text = String::from_utf8(data).unwrap();
+                let at = text.find("uniqueCount=\"").unwrap() + 13;
+                let end = at + text[at..].find('"').unwrap();
+                data = format!("{}99999999999{}", &text[..at], &text[end..]).into_bytes();
+            }
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name.as_str(), options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        let err = check_workbook_size(&p, 64 << 20).unwrap_err();
+        assert!(err.to_string().contains("uniqueCount"), "{err}");
     }
 
     #[test]
