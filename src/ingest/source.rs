@@ -450,6 +450,45 @@ fn sheet_cells(
     Ok(cells)
 }
 
+/// Cells a sheet's bounding box may span when it is read as a dense range
+/// (the score-sheet workbooks, a few thousand cells): 4 million, about
+/// 128 MB.
+const MAX_RANGE_CELLS: u64 = 4 << 20;
+
+/// A sheet as calamine's dense [`calamine::Range`], built from its cells
+/// only when their bounding box is at most [`MAX_RANGE_CELLS`]: a stray cell
+/// at XFD1048576 is an error naming it, not an abort.
+pub fn bounded_range(
+    workbook: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<calamine::Range<Data>, String> {
+    let cells = sheet_cells(workbook, name)?;
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    for ((r, c), _) in &cells {
+        rows = (rows.0.min(*r), rows.1.max(*r));
+        cols = (cols.0.min(*c), cols.1.max(*c));
+    }
+    if let Some(((r, c), _)) = cells.iter().max_by_key(|((r, c), _)| (*r, *c)) {
+        let area = (rows.1 - rows.0 + 1) as u64 * (cols.1 - cols.0 + 1) as u64;
+        if area > MAX_RANGE_CELLS {
+            return Err(format!(
+                "its cells spread over {} rows and {} columns, more than a score sheet can \
+                 hold (a stray cell such as the one in row {}, column {}?)",
+                rows.1 - rows.0 + 1,
+                cols.1 - cols.0 + 1,
+                r + 1,
+                c + 1
+            ));
+        }
+    }
+    Ok(calamine::Range::from_sparse(
+        cells
+            .into_iter()
+            .map(|(pos, value)| calamine::Cell::new(pos, value))
+            .collect(),
+    ))
+}
+
 /// A sheet's header (row 1) and its records, from its non-empty cells. A
 /// record's cells run from column A to the last column the header gives a
 /// contract column (none further is ever read), so a stray cell far to the
@@ -852,6 +891,32 @@ mod tests {
         let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
         let err = check_workbook_size(&p, 64 << 20).unwrap_err();
         assert!(err.to_string().contains("uniqueCount"), "{err}");
+    }
+
+    #[test]
+    fn a_dense_range_is_refused_past_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("far.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "layout").unwrap();
+        ws.write_string(2, 3, "x").unwrap();
+        wb.save(&p).unwrap();
+        let mut book = calamine::open_workbook_auto(&p).unwrap();
+        let range = bounded_range(&mut book, "Sheet1").unwrap();
+        assert_eq!((range.start(), range.end()), (Some((0, 0)), Some((2, 3))));
+        ws_far(&p);
+        let mut book = calamine::open_workbook_auto(&p).unwrap();
+        let err = bounded_range(&mut book, "Sheet1").unwrap_err();
+        assert!(err.contains("row 1048576, column 16384"), "{err}");
+    }
+
+    fn ws_far(p: &Path) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "layout").unwrap();
+        ws.write_string(1_048_575, 16_383, "far").unwrap();
+        wb.save(p).unwrap();
     }
 
     #[test]
