@@ -339,8 +339,9 @@ fn exercise(
     let mapping = super::map_header(spec, &src.header, path).ok();
     let width = src.header.len();
     // A decoded cell is at most 3 UTF-8 bytes per input byte (GBK: 2 → 3
-    // bytes), or the text of a number or a date of a typed column.
-    let max_cell = 3 * len + 64;
+    // bytes), or the text of a number or a date of a typed column, or a
+    // broken JSON line's marker and parser message.
+    let max_cell = 3 * len + 256;
     let mut count = 0usize;
     let mut last_row = 0u64;
     for record in src.records {
@@ -482,4 +483,39 @@ fn fuzz_long() {
         panics.len()
     );
     assert!(panics.is_empty(), "{panics:#?}");
+}
+
+/// Replays saved inputs: `LEGALAID_FUZZ_REPLAY=DIR cargo test --lib
+/// fuzz_replay -- --ignored --nocapture` (file names as the long run saves
+/// them, `<iteration>-<seed file name>`).
+#[test]
+#[ignore = "replays LEGALAID_FUZZ_REPLAY=DIR"]
+fn fuzz_replay() {
+    let dir = PathBuf::from(std::env::var("LEGALAID_FUZZ_REPLAY").expect("LEGALAID_FUZZ_REPLAY"));
+    let seeds = seeds();
+    let work = tempfile::tempdir_in(fuzz_dir()).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let saved = entry.unwrap().path();
+        let file = saved.file_name().unwrap().to_string_lossy().to_string();
+        let seed_name = file.split_once('-').map_or(file.as_str(), |(_, n)| n);
+        let s = seeds
+            .iter()
+            .find(|s| s.name == seed_name)
+            .expect("a seed's name");
+        let path = work.path().join(s.name);
+        let bytes = std::fs::read(&saved).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+        let format = Format::of(&path).unwrap();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            exercise(
+                &path,
+                format,
+                s.table.spec(),
+                s.encoding,
+                bytes.len(),
+                &mut Tally::default(),
+            )
+        }));
+        println!("{file}: {}", if result.is_ok() { "ok" } else { "PANIC" });
+    }
 }
