@@ -816,7 +816,7 @@ mod tests {
         assert_eq!(out, text);
     }
 
-    /// Issue 15 (found while fuzzing): one cell at XFD1048576 made
+    /// Issue 15 (found writing the fuzz harness): one cell at XFD1048576 made
     /// calamine's dense range 17 billion cells, an abort from a workbook of a
     /// few kilobytes. Read cell by cell, the sheet costs what its cells do.
     #[test]

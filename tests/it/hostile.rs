@@ -71,19 +71,7 @@ fn line_breaks_inside_quoted_fields_are_data_in_gbk_with_cr_line_endings() {
     write_gbk_cr(&cases, &dir.path().join("cases.csv"));
     write_gbk_cr(&reviews, &dir.path().join("reviews.csv"));
     f.write(dir.path());
-    // every other file is UTF-8: a BOM settles that whatever is declared
-    for t in TABLES.iter().filter(|t| !["cases", "reviews"].contains(*t)) {
-        let p = dir.path().join(format!("{t}.csv"));
-        let mut text = vec![0xEF, 0xBB, 0xBF];
-        text.extend(std::fs::read(&p).unwrap());
-        std::fs::write(p, text).unwrap();
-    }
-    let pipeline = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("pipeline.toml"),
-        pipeline.replace("[rubrics]", "encoding = \"gbk\"\n[rubrics]"),
-    )
-    .unwrap();
+    declare_gbk(dir.path(), &["cases", "reviews"]);
     let out = validate_in(dir.path());
     let text = stdout(&out);
     assert_eq!(

@@ -133,6 +133,22 @@ fn published_events(out: &Path) -> Vec<(i64, String, String, String)> {
         .collect()
 }
 
+/// A note on L002 dated 2025-01-20.
+fn note_args(text: &str) -> [&str; 10] {
+    [
+        "register",
+        "note",
+        "pipeline.toml",
+        "L002",
+        "--by",
+        "法援中心甲",
+        "--text",
+        text,
+        "--on",
+        "2025-01-20",
+    ]
+}
+
 /// Names in `dir` (not recursive), sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -346,26 +362,11 @@ fn two_runs_and_an_action_at_once_take_turns_and_publish_the_whole_log() {
     };
     let a = run_to("out-a");
     let b = run_to("out-b");
-    let note = command(
-        d,
-        &[
-            "register",
-            "note",
-            "pipeline.toml",
-            "L002",
-            "--by",
-            "法援中心甲",
-            "--text",
-            "电话回访",
-            "--on",
-            "2025-01-20",
-        ],
-        None,
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    let note = command(d, &note_args("电话回访"), None)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     for child in [a, b, note] {
         let o = child.wait_with_output().unwrap();
         ok(&o);
@@ -414,22 +415,7 @@ fn racing_runs_into_one_folder_publish_the_register() {
     for round in 0..3 {
         let run_args = ["run", "pipeline.toml", "--as-of", "2025-01-20"];
         let text = format!("电话回访 {round}");
-        let children = [
-            spawn(&run_args),
-            spawn(&[
-                "register",
-                "note",
-                "pipeline.toml",
-                "L002",
-                "--by",
-                "法援中心甲",
-                "--text",
-                &text,
-                "--on",
-                "2025-01-20",
-            ]),
-            spawn(&run_args),
-        ];
+        let children = [spawn(&run_args), spawn(&note_args(&text)), spawn(&run_args)];
         for child in children {
             let o = child.wait_with_output().unwrap();
             ok(&o);
