@@ -183,7 +183,9 @@ fn input_list(file: &PipelineFile, table: Table) -> &PathList {
 }
 
 /// Expands one input entry. A pattern with glob characters must match at
-/// least one file; a plain path must exist.
+/// least one file; a plain path must exist and be a file. A file reached
+/// twice (two patterns, a symlink beside it, or a symlink loop under `**`)
+/// is read once, in the place it was first reached, under its shortest name.
 fn expand(
     base: &Path,
     list: &PathList,
@@ -197,7 +199,24 @@ fn expand(
             message,
         })
     };
-    let mut out = Vec::new();
+    let mut out: Vec<PathBuf> = Vec::new();
+    // Each file once, at its first place, under its shortest name.
+    let mut seen = std::collections::HashMap::new();
+    let mut keep = |path: PathBuf, out: &mut Vec<PathBuf>| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&key) {
+            None => {
+                seen.insert(key, out.len());
+                out.push(path);
+            }
+            Some(&at) => {
+                let depth = |p: &Path| p.components().count();
+                if depth(&path) < depth(&out[at]) {
+                    out[at] = path;
+                }
+            }
+        }
+    };
     for pattern in list.patterns() {
         let full = normalize(&base.join(pattern));
         if pattern.contains(['*', '?', '[']) {
@@ -220,18 +239,36 @@ fn expand(
                 )));
             }
             matched.sort();
-            out.extend(matched);
+            for path in matched {
+                keep(path, &mut out);
+            }
         } else {
-            if !full.is_file() {
+            let problem = match std::fs::metadata(&full) {
+                Ok(m) if m.is_file() => None,
+                Ok(m) if m.is_dir() => Some(format!(
+                    "[inputs] {} names `{pattern}`, which is a directory, expected a file; \
+                     to read every file in it write a pattern such as `{pattern}/*.csv`",
+                    table.name()
+                )),
+                Ok(_) => Some(format!(
+                    "[inputs] {} names `{pattern}`, which is not a regular file, expected a file",
+                    table.name()
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+                    "missing file: [inputs] {} names `{pattern}`, which does not exist",
+                    table.name()
+                )),
+                Err(e) => Some(format!(
+                    "[inputs] {} names `{pattern}`, which cannot be read: {e}",
+                    table.name()
+                )),
+            };
+            if let Some(message) = problem {
                 return Err(Error::Ingest(crate::ingest::IngestError::file(
-                    &full,
-                    format!(
-                        "missing file: [inputs] {} names `{pattern}`, which does not exist",
-                        table.name()
-                    ),
+                    &full, message,
                 )));
             }
-            out.push(full);
+            keep(full, &mut out);
         }
     }
     Ok(out)

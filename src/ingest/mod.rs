@@ -11,11 +11,14 @@
 
 pub mod batch;
 mod fast_hash;
+#[cfg(test)]
+mod fuzz;
 mod held;
 pub mod quarantine;
 pub mod reasons;
 pub mod schema;
 pub mod source;
+pub mod text;
 mod validate;
 pub mod value;
 
@@ -451,6 +454,14 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
     let mut out = Vec::with_capacity(cells.len() + 1);
     for (column, raw) in spec.columns.iter().zip(cells) {
         let text = raw.trim();
+        let class = text::TextClass::of(column);
+        if let Err(problem) = text::check(text, class) {
+            let reason = match problem {
+                text::TextProblem::TooLong { .. } => reasons::TEXT_TOO_LONG,
+                text::TextProblem::BadCharacter { .. } => reasons::BAD_CHARACTER,
+            };
+            return Err((reason, text::describe(column, class, &problem)));
+        }
         if text.is_empty() && !matches!(column.kind, Kind::Points) {
             if column.required {
                 return Err((

@@ -21,6 +21,8 @@ macro_rules! reasons {
 reasons! {
     WRONG_FIELD_COUNT = "wrong_field_count", "字段数与表头不符", "the record has a different number of fields than the header";
     MALFORMED_RECORD = "malformed_record", "记录无法解析", "the record cannot be parsed";
+    TEXT_TOO_LONG = "text_too_long", "文本超过该列允许的长度", "the text is longer than its column allows (ids 64 characters, names 200, lists 1,000, free text 4,000)";
+    BAD_CHARACTER = "bad_character", "含有控制字符或双向文本控制符", "the text holds a control character, or a bidi control character where none is allowed";
     MISSING_VALUE = "missing_value", "必填项为空", "a required value is empty";
     BAD_DATE = "bad_date", "日期格式错误", "not a date in the form YYYY-MM-DD or YYYY/MM/DD";
     BAD_BOOL = "bad_bool", "是否值错误", "not a yes/no value (true/false, 1/0, 是/否)";

@@ -12,7 +12,7 @@ use calamine::{Data, Reader};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 
 use super::IngestError;
 use super::schema::{Table, TableSpec};
@@ -78,7 +78,7 @@ pub fn open(
     }
     match format {
         Format::Csv => open_csv(path, encoding),
-        Format::Xlsx => open_xlsx(path, sheet),
+        Format::Xlsx => guarded(path, || open_xlsx(path, spec, sheet)),
         Format::Parquet => open_parquet(path),
         Format::JsonLines => open_jsonl(path, spec),
     }
@@ -104,7 +104,9 @@ pub fn open_parts(
 ) -> Result<Vec<Part>, IngestError> {
     if spec.table == Table::Reviews
         && Format::of(path) == Some(Format::Xlsx)
-        && let Some(parts) = crate::sample::sheets::read_score_sheets(path, rubrics)?
+        && let Some(parts) = guarded(path, || {
+            crate::sample::sheets::read_score_sheets(path, rubrics)
+        })?
     {
         return Ok(parts);
     }
@@ -286,10 +288,79 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
             ),
         ));
     }
+    // calamine reserves room for as many shared strings as the part's
+    // `uniqueCount` says before reading one: `uniqueCount="99999999999"` in
+    // a workbook of a few kilobytes aborted the process (found by the fuzz
+    // harness). A string takes at least `<si/>`, five bytes of its part.
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(unreadable)?;
+        if !part
+            .name()
+            .map_err(unreadable)?
+            .to_ascii_lowercase()
+            .ends_with(".xml")
+        {
+            continue;
+        }
+        let part_size = part.size();
+        let mut head = Vec::new();
+        part.take(SHARED_STRINGS_HEAD)
+            .read_to_end(&mut head)
+            .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+        if let Some(count) = declared_unique_count(&head)
+            && count.is_none_or(|n| n > part_size / 5)
+        {
+            return Err(IngestError::file(
+                path,
+                format!(
+                    "the workbook's shared strings declare a uniqueCount that a part of \
+                     {part_size} bytes cannot hold; it is refused unread"
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
-fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
+/// How much of each XML part is searched for a `uniqueCount` attribute.
+const SHARED_STRINGS_HEAD: u64 = 64 << 10;
+
+/// The `uniqueCount` attributes in `head`: `None` when there is none,
+/// `Some(None)` when one is not a plain number, else the largest.
+fn declared_unique_count(head: &[u8]) -> Option<Option<u64>> {
+    const KEY: &[u8] = b"uniqueCount";
+    let mut found = None;
+    let mut from = 0;
+    while let Some(at) = head[from..].windows(KEY.len()).position(|w| w == KEY) {
+        let rest = &head[from + at + KEY.len()..];
+        from += at + KEY.len();
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"=") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let value = match rest.first() {
+            Some(&q @ (b'"' | b'\'')) => rest[1..].split(|&b| b == q).next().unwrap_or(&[]),
+            _ => rest,
+        };
+        let n = std::str::from_utf8(value)
+            .ok()
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<u64>().ok());
+        found = Some(match (found, n) {
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(m)), Some(n)) => Some(n.max(m)),
+            (None, Some(n)) => Some(n),
+        });
+    }
+    found
+}
+
+fn open_xlsx(
+    path: &Path,
+    spec: &'static TableSpec,
+    sheet: Option<&str>,
+) -> Result<Source, IngestError> {
     let mut workbook = calamine::open_workbook_auto(path)
         .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
     let names = workbook.sheet_names();
@@ -309,38 +380,170 @@ fn open_xlsx(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
             .cloned()
             .ok_or_else(|| IngestError::file(path, "the workbook has no sheet"))?,
     };
-    let range = workbook
-        .worksheet_range(&name)
+    let cells = sheet_cells(&mut workbook, &name)
         .map_err(|e| IngestError::file(path, format!("cannot read sheet `{name}`: {e}")))?;
-    let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let mut rows = range.rows().enumerate().map(move |(i, cells)| {
-        let mut text: Vec<String> = vec![String::new(); first_col];
-        text.extend(cells.iter().map(cell_text));
-        while text.last().is_some_and(String::is_empty) {
-            text.pop();
-        }
-        RawRecord {
-            row: first_row + i as u64 + 1,
-            cells: text,
-        }
-    });
-    let header = match rows.next() {
-        Some(r) if r.row == 1 => r.cells,
-        _ => {
-            return Err(IngestError::file(
-                path,
-                format!("sheet `{name}` has no header in row 1; expected the column names there"),
-            ));
-        }
-    };
-    // Rows with no content at all are spreadsheet padding, not records.
-    let records: Vec<RawRecord> = rows.filter(|r| !r.cells.is_empty()).collect();
+    let (header, records) = sheet_records(cells, spec).ok_or_else(|| {
+        IngestError::file(
+            path,
+            format!("sheet `{name}` has no header in row 1; expected the column names there"),
+        )
+    })?;
     Ok(Source {
         path: path.to_path_buf(),
         header,
         records: Box::new(records.into_iter().map(Ok)),
     })
+}
+
+/// Runs a reader, turning a panic inside it into an error naming the file:
+/// calamine panics on some malformed sheets (cell references that overflow
+/// its arithmetic), the Parquet reader on some corrupted metadata (both
+/// found by the fuzz harness).
+fn guarded<T>(
+    path: &Path,
+    read: impl FnOnce() -> Result<T, IngestError>,
+) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(IngestError::file(
+            path,
+            "not readable: the file is malformed (the reader gave up)",
+        ))
+    })
+}
+
+/// Columns of a sheet (XFD, Excel's last); cells further right are not read.
+const MAX_COLUMNS: u32 = 16_384;
+
+/// A workbook cell: its (row, column), 0-based and absolute, and value.
+type SheetCell = ((u32, u32), Data);
+
+/// A sheet's non-empty cells as ((row, column), value), 0-based and
+/// absolute. An XLSX sheet is read cell by cell, so memory follows the cells
+/// present, never the sheet's extent: calamine's `worksheet_range` fills the
+/// bounding box, and one cell at XFD1048576 beside A1 makes that 17 billion
+/// cells (an abort) from a workbook of a few kilobytes. Other workbook
+/// formats go through the range.
+fn sheet_cells(
+    workbook: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<Vec<SheetCell>, String> {
+    let mut cells = Vec::new();
+    match workbook {
+        calamine::Sheets::Xlsx(xlsx) => {
+            let mut reader = xlsx
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                if !matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
+                }
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, value) in range.used_cells() {
+                cells.push(((r0 + r as u32, c0 + c as u32), value.clone()));
+            }
+        }
+    }
+    Ok(cells)
+}
+
+/// Cells a sheet's bounding box may span when it is read as a dense range
+/// (the score-sheet workbooks, a few thousand cells): 4 million, about
+/// 128 MB.
+const MAX_RANGE_CELLS: u64 = 4 << 20;
+
+/// A sheet as calamine's dense [`calamine::Range`], built from its cells
+/// only when their bounding box is at most [`MAX_RANGE_CELLS`]: a stray cell
+/// at XFD1048576 is an error naming it, not an abort.
+pub fn bounded_range(
+    workbook: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<calamine::Range<Data>, String> {
+    let cells = sheet_cells(workbook, name)?;
+    let (mut rows, mut cols) = ((u32::MAX, 0u32), (u32::MAX, 0u32));
+    for ((r, c), _) in &cells {
+        rows = (rows.0.min(*r), rows.1.max(*r));
+        cols = (cols.0.min(*c), cols.1.max(*c));
+    }
+    if let Some(((r, c), _)) = cells.iter().max_by_key(|((r, c), _)| (*r, *c)) {
+        let area = (rows.1 - rows.0 + 1) as u64 * (cols.1 - cols.0 + 1) as u64;
+        if area > MAX_RANGE_CELLS {
+            return Err(format!(
+                "its cells spread over {} rows and {} columns, more than a score sheet can \
+                 hold (a stray cell such as the one in row {}, column {}?)",
+                rows.1 - rows.0 + 1,
+                cols.1 - cols.0 + 1,
+                r + 1,
+                c + 1
+            ));
+        }
+    }
+    Ok(calamine::Range::from_sparse(
+        cells
+            .into_iter()
+            .map(|(pos, value)| calamine::Cell::new(pos, value))
+            .collect(),
+    ))
+}
+
+/// A sheet's header (row 1) and its records, from its non-empty cells. A
+/// record's cells run from column A to the last column the header gives a
+/// contract column (none further is ever read), so a stray cell far to the
+/// right costs nothing; rows with no content are spreadsheet padding. `None`
+/// when row 1 is empty.
+fn sheet_records(
+    mut cells: Vec<SheetCell>,
+    spec: &TableSpec,
+) -> Option<(Vec<String>, Vec<RawRecord>)> {
+    cells.sort_by_key(|(pos, _)| *pos);
+    let mut rows: Vec<(u32, Vec<(u32, String)>)> = Vec::new();
+    for ((r, c), value) in cells {
+        let text = cell_text(&value);
+        if text.is_empty() || c >= MAX_COLUMNS {
+            continue;
+        }
+        match rows.last_mut() {
+            Some((row, cells)) if *row == r => cells.push((c, text)),
+            _ => rows.push((r, vec![(c, text)])),
+        }
+    }
+    let dense = |cells: Vec<(u32, String)>, width: usize| {
+        let mut text = vec![String::new(); width];
+        for (c, t) in cells {
+            if let Some(slot) = text.get_mut(c as usize) {
+                *slot = t;
+            }
+        }
+        text
+    };
+    let mut rows = rows.into_iter();
+    let header = match rows.next() {
+        Some((0, cells)) => {
+            let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+            dense(cells, width)
+        }
+        _ => return None,
+    };
+    let width = header
+        .iter()
+        .rposition(|h| spec.column_for_header(h).is_some())
+        .map_or(0, |i| i + 1);
+    let records = rows
+        .filter_map(|(r, cells)| {
+            let mut text = dense(cells, width);
+            while text.last().is_some_and(String::is_empty) {
+                text.pop();
+            }
+            (!text.is_empty()).then(|| RawRecord {
+                row: r as u64 + 1,
+                cells: text,
+            })
+        })
+        .collect();
+    Some((header, records))
 }
 
 /// The text of a workbook cell; date cells become `YYYY-MM-DD`.
@@ -373,8 +576,14 @@ pub fn format_number(f: f64) -> String {
 fn open_parquet(path: &Path) -> Result<Source, IngestError> {
     let file =
         File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
+    // Every column is read as text, so the Arrow schema a writer may embed
+    // is not needed; decoding it panicked on a corrupted one (the fuzz
+    // harness), so it is skipped, and a panic in the reader is an error.
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let builder = guarded(path, || {
+        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+            .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))
+    })?;
     let header: Vec<String> = builder
         .schema()
         .fields()
@@ -387,7 +596,18 @@ fn open_parquet(path: &Path) -> Result<Source, IngestError> {
         .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))?;
     let owned = path.to_path_buf();
     let mut position = 0u64;
-    let iter = reader.flat_map(move |batch| -> Vec<Result<RawRecord, IngestError>> {
+    let mut reader = Some(reader);
+    let batches = std::iter::from_fn(move || {
+        let next =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.as_mut()?.next()));
+        next.unwrap_or_else(|_| {
+            reader = None;
+            Some(Err(datafusion::arrow::error::ArrowError::ParquetError(
+                "its data is malformed (the Parquet reader gave up)".into(),
+            )))
+        })
+    });
+    let iter = batches.flat_map(move |batch| -> Vec<Result<RawRecord, IngestError>> {
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
@@ -522,6 +742,49 @@ mod tests {
         assert_eq!(recs[2].cells.len(), 2);
     }
 
+    /// Issue 15, defect 4: CR, LF and CRLF inside a quoted field are data,
+    /// whatever the line endings outside quotes (LF, CRLF or CR only) and the
+    /// encoding; each record is one row and its field is kept whole.
+    #[test]
+    fn line_breaks_inside_quoted_fields_stay_data() {
+        let dir = tempfile::tempdir().unwrap();
+        for (ending, name) in [("\n", "lf"), ("\r\n", "crlf"), ("\r", "cr")] {
+            for (inside, label) in [("\r", "cr"), ("\n", "lf"), ("\r\n", "crlf")] {
+                let text = [
+                    "case_id,contacted_on,satisfaction".to_string(),
+                    format!("\"A{inside}A\",2024-01-02,满意"),
+                    format!("B,2024-01-03,\"不{inside}满意\""),
+                    format!("\"C\"\"{inside}\"\"C\",2024-01-04,满意"),
+                    "D,2024-01-05,满意".to_string(),
+                ]
+                .join(ending)
+                    + ending;
+                let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+                for (bytes, encoding) in [
+                    (text.as_bytes().to_vec(), Encoding::Utf8),
+                    (format!("\u{feff}{text}").into_bytes(), Encoding::Gbk),
+                    (gbk.to_vec(), Encoding::Gbk),
+                ] {
+                    let p = write(dir.path(), &format!("{name}-{label}.csv"), &bytes);
+                    let src = open(&p, Table::Feedback.spec(), encoding, None).unwrap();
+                    assert_eq!(src.header, vec!["case_id", "contacted_on", "satisfaction"]);
+                    let recs = read_all(src);
+                    let case = format!("outside {name}, inside {label}, {encoding:?}");
+                    assert_eq!(
+                        recs.iter().map(|r| r.row).collect::<Vec<_>>(),
+                        vec![2, 3, 4, 5],
+                        "{case}"
+                    );
+                    assert!(recs.iter().all(|r| r.cells.len() == 3), "{case}: {recs:?}");
+                    assert_eq!(recs[0].cells[0], format!("A{inside}A"), "{case}");
+                    assert_eq!(recs[1].cells[2], format!("不{inside}满意"), "{case}");
+                    assert_eq!(recs[2].cells[0], format!("C\"{inside}\"C"), "{case}");
+                    assert_eq!(recs[3].cells, vec!["D", "2024-01-05", "满意"], "{case}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn gbk_csv_decodes_when_declared_and_is_refused_when_not() {
         let dir = tempfile::tempdir().unwrap();
@@ -551,6 +814,109 @@ mod tests {
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out, text);
+    }
+
+    /// Issue 15 (found writing the fuzz harness): one cell at XFD1048576 made
+    /// calamine's dense range 17 billion cells, an abort from a workbook of a
+    /// few kilobytes. Read cell by cell, the sheet costs what its cells do.
+    #[test]
+    fn a_far_away_cell_does_not_inflate_a_workbook() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("far.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["case_id", "contacted_on", "satisfaction"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "C1").unwrap();
+        ws.write_string(1, 1, "2024-01-02").unwrap();
+        ws.write_string(1, 2, "满意").unwrap();
+        ws.write_string(1, 9, "beyond the header").unwrap();
+        ws.write_string(1_048_575, 16_383, "far away").unwrap();
+        wb.save(&p).unwrap();
+        let src = open(&p, Table::Feedback.spec(), Encoding::Utf8, None).unwrap();
+        assert_eq!(src.header, vec!["case_id", "contacted_on", "satisfaction"]);
+        let recs = read_all(src);
+        assert_eq!(recs.len(), 1, "{recs:?}");
+        assert_eq!(recs[0].row, 2);
+        assert_eq!(recs[0].cells, vec!["C1", "2024-01-02", "满意"]);
+    }
+
+    #[test]
+    fn unique_counts_are_read_from_the_head_of_a_part() {
+        assert_eq!(declared_unique_count(b"<sst count=\"3\">"), None);
+        assert_eq!(
+            declared_unique_count(b"<sst count=\"3\" uniqueCount = '12'>"),
+            Some(Some(12))
+        );
+        assert_eq!(
+            declared_unique_count(b"<sst uniqueCount=\"+1\">"),
+            Some(None)
+        );
+        assert_eq!(
+            declared_unique_count(b"<sst uniqueCount=\"99999999999999999999999\">"),
+            Some(None)
+        );
+    }
+
+    /// Found by the fuzz harness: a `uniqueCount` far beyond what its part
+    /// can hold made calamine reserve terabytes (an abort).
+    #[test]
+    fn a_huge_shared_string_count_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name.ends_with("sharedStrings.xml") {
+                let text = String::from_utf8(data).unwrap();
+                let at = text.find("uniqueCount=\"").unwrap() + 13;
+                let end = at + text[at..].find('"').unwrap();
+                data = format!("{}99999999999{}", &text[..at], &text[end..]).into_bytes();
+            }
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name.as_str(), options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        let err = check_workbook_size(&p, 64 << 20).unwrap_err();
+        assert!(err.to_string().contains("uniqueCount"), "{err}");
+    }
+
+    #[test]
+    fn a_dense_range_is_refused_past_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("far.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "layout").unwrap();
+        ws.write_string(2, 3, "x").unwrap();
+        wb.save(&p).unwrap();
+        let mut book = calamine::open_workbook_auto(&p).unwrap();
+        let range = bounded_range(&mut book, "Sheet1").unwrap();
+        assert_eq!((range.start(), range.end()), (Some((0, 0)), Some((2, 3))));
+        ws_far(&p);
+        let mut book = calamine::open_workbook_auto(&p).unwrap();
+        let err = bounded_range(&mut book, "Sheet1").unwrap_err();
+        assert!(err.contains("row 1048576, column 16384"), "{err}");
+    }
+
+    fn ws_far(p: &Path) {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "layout").unwrap();
+        ws.write_string(1_048_575, 16_383, "far").unwrap();
+        wb.save(p).unwrap();
     }
 
     #[test]

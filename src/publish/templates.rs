@@ -56,7 +56,28 @@ pub fn render(name: &str, ctx: Value) -> Result<String, PublishError> {
     if !html.ends_with('\n') {
         html.push('\n');
     }
-    Ok(html)
+    Ok(inert_bidi(html))
+}
+
+/// Defence in depth (issue 15): ingest refuses bidi controls in ids and
+/// names, but free text may hold them. In a page each embedding, override or
+/// isolate (U+202A–U+202E, U+2066–U+2069) is shown as its code point,
+/// `[U+202E]`, so none can reorder the text around it. (A character
+/// reference such as `&#x202E;` would not do: the browser decodes it into
+/// the same control.) The templates themselves hold none.
+pub fn inert_bidi(html: String) -> String {
+    if !html.chars().any(crate::ingest::text::is_bidi_control) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    for c in html.chars() {
+        if crate::ingest::text::is_bidi_control(c) {
+            out.push_str(&format!("[U+{:04X}]", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A map value built key by key.
@@ -279,6 +300,38 @@ mod tests {
         assert!(out.contains("@media print"), "{out}");
         assert!(out.contains("main, .page-header"));
         assert!(!out.contains("&gt;") && !out.contains("&quot;"), "{out}");
+    }
+
+    #[test]
+    fn bidi_controls_are_rendered_inert() {
+        for (name, source) in TEMPLATES {
+            assert!(
+                !source.chars().any(crate::ingest::text::is_bidi_control),
+                "{name}"
+            );
+        }
+        let ctx = Obj::new()
+            .set("t", {
+                let mut t = Tbl::new(vec![text_col("name")]);
+                t.row(vec!["律师\u{202E}甲\u{2066}".into()]);
+                t.value()
+            })
+            .build();
+        let env = environment();
+        let raw = env
+            .render_named_str(
+                "t.html",
+                "{% import 'macros.html' as m %}{{ m.table(t) }}",
+                ctx,
+            )
+            .unwrap();
+        let out = inert_bidi(raw);
+        assert!(
+            !out.chars().any(crate::ingest::text::is_bidi_control),
+            "{out}"
+        );
+        assert!(out.contains("律师[U+202E]甲[U+2066]"), "{out}");
+        assert_eq!(inert_bidi("plain 文本".into()), "plain 文本");
     }
 
     #[test]

@@ -488,8 +488,7 @@ fn parse(path: &Path) -> Result<Option<Parsed>, IngestError> {
     if !names.iter().any(|n| n == LAYOUT_SHEET) {
         return Ok(None);
     }
-    let layout_range = workbook
-        .worksheet_range(LAYOUT_SHEET)
+    let layout_range = crate::ingest::source::bounded_range(&mut workbook, LAYOUT_SHEET)
         .map_err(|e| err(path, format!("cannot read sheet `{LAYOUT_SHEET}`: {e}")))?;
     let at = |cell: &str| format!("score-sheet workbook, sheet `{LAYOUT_SHEET}`, cell {cell}");
     let (start, end) = match (layout_range.start(), layout_range.end()) {
@@ -599,8 +598,7 @@ fn parse(path: &Path) -> Result<Option<Parsed>, IngestError> {
                 ),
             ));
         }
-        let range = workbook
-            .worksheet_range(&sheet.name)
+        let range = crate::ingest::source::bounded_range(&mut workbook, &sheet.name)
             .map_err(|e| err(path, format!("cannot read sheet `{}`: {e}", sheet.name)))?;
         out.push((sheet, range));
     }

@@ -414,6 +414,24 @@ impl Fixture {
     }
 }
 
+/// Declares `encoding = "gbk"` in the pipeline file written into `dir` and
+/// gives every table's CSV file but those in `gbk` a BOM, which settles
+/// their encoding (UTF-8) whatever the pipeline declares.
+pub fn declare_gbk(dir: &Path, gbk: &[&str]) {
+    for t in TABLES.iter().filter(|t| !gbk.contains(*t)) {
+        let p = dir.join(format!("{t}.csv"));
+        let mut text = vec![0xEF, 0xBB, 0xBF];
+        text.extend(std::fs::read(&p).unwrap());
+        std::fs::write(p, text).unwrap();
+    }
+    let text = std::fs::read_to_string(dir.join("pipeline.toml")).unwrap();
+    std::fs::write(
+        dir.join("pipeline.toml"),
+        text.replace("[rubrics]", "encoding = \"gbk\"\n[rubrics]"),
+    )
+    .unwrap();
+}
+
 pub fn legalaid(args: &[&str], cwd: &Path) -> Output {
     assert_cmd::Command::cargo_bin("legalaid")
         .unwrap()

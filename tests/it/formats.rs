@@ -85,18 +85,7 @@ fn gbk_csv_with_chinese_headers_and_labels() {
     assert!(!dir.path().join("rej").exists());
     // declared: reads cleanly; the other files are UTF-8, so they get a BOM,
     // which settles their encoding whatever the pipeline declares
-    for t in TABLES.iter().filter(|t| **t != "lawyers") {
-        let p = dir.path().join(format!("{t}.csv"));
-        let mut text = vec![0xEF, 0xBB, 0xBF];
-        text.extend(std::fs::read(&p).unwrap());
-        std::fs::write(p, text).unwrap();
-    }
-    let text = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("pipeline.toml"),
-        text.replace("[rubrics]", "encoding = \"gbk\"\n[rubrics]"),
-    )
-    .unwrap();
+    declare_gbk(dir.path(), &["lawyers"]);
     let out = legalaid(
         &["validate", "pipeline.toml", "--rejects", "rej"],
         dir.path(),

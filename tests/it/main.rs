@@ -8,6 +8,7 @@ mod credit;
 mod due_process;
 mod fixture;
 mod formats;
+mod hostile;
 mod ingest_errors;
 mod ingest_props;
 mod inspection;

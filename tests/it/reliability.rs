@@ -133,6 +133,22 @@ fn published_events(out: &Path) -> Vec<(i64, String, String, String)> {
         .collect()
 }
 
+/// A note on L002 dated 2025-01-20.
+fn note_args(text: &str) -> [&str; 10] {
+    [
+        "register",
+        "note",
+        "pipeline.toml",
+        "L002",
+        "--by",
+        "法援中心甲",
+        "--text",
+        text,
+        "--on",
+        "2025-01-20",
+    ]
+}
+
 /// Names in `dir` (not recursive), sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
@@ -346,26 +362,11 @@ fn two_runs_and_an_action_at_once_take_turns_and_publish_the_whole_log() {
     };
     let a = run_to("out-a");
     let b = run_to("out-b");
-    let note = command(
-        d,
-        &[
-            "register",
-            "note",
-            "pipeline.toml",
-            "L002",
-            "--by",
-            "法援中心甲",
-            "--text",
-            "电话回访",
-            "--on",
-            "2025-01-20",
-        ],
-        None,
-    )
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    let note = command(d, &note_args("电话回访"), None)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     for child in [a, b, note] {
         let o = child.wait_with_output().unwrap();
         ok(&o);
@@ -391,6 +392,57 @@ fn two_runs_and_an_action_at_once_take_turns_and_publish_the_whole_log() {
             published.iter().any(|e| e.1 == "listed"),
             "{out}: both runs come after the listing: {published:?}"
         );
+    }
+}
+
+/// Issue 15: two runs into the *same* output folder and a register action,
+/// started together, three rounds. Whatever order the lock gives them, the
+/// published `register_events` is the register: every event up to the
+/// commit of the run whose folder is in place (its manifest's count), and
+/// after that only notes that came later. Never a stale or mixed log.
+#[test]
+fn racing_runs_into_one_folder_publish_the_register() {
+    let base = fixture_dir();
+    let d = base.path();
+    ok(&run(d, "2024-12-31", None));
+    let spawn = |args: &[&str]| {
+        command(d, args, None)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for round in 0..3 {
+        let run_args = ["run", "pipeline.toml", "--as-of", "2025-01-20"];
+        let text = format!("电话回访 {round}");
+        let children = [spawn(&run_args), spawn(&note_args(&text)), spawn(&run_args)];
+        for child in children {
+            let o = child.wait_with_output().unwrap();
+            ok(&o);
+            assert!(!stderr(&o).contains("database is locked"), "{}", stderr(&o));
+        }
+        let all = events(d);
+        assert_eq!(all.iter().filter(|e| e.1 == "note").count(), round + 1);
+        let out = d.join("out");
+        let published = published_events(&out);
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        let after = manifest["register"]["events_after"].as_u64().unwrap() as usize;
+        assert_eq!(published.len(), after, "round {round}: {published:?}");
+        assert_eq!(published, all[..after], "round {round}");
+        assert!(
+            all[after..].iter().all(|e| e.1 == "note"),
+            "round {round}: only a later note may be missing: {:?}",
+            &all[after..]
+        );
+        assert!(published.iter().any(|e| e.1 == "listed"), "round {round}");
+        // the folder is one run's, whole: no staging or retired leftovers
+        let leftovers: Vec<String> = names(d)
+            .into_iter()
+            .filter(|n| n.starts_with(".out."))
+            .collect();
+        assert!(leftovers.is_empty(), "round {round}: {leftovers:?}");
     }
 }
 
