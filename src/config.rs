@@ -140,6 +140,10 @@ pub struct RegisterSection {
     /// model results, personal data among them): default a folder
     /// `.legalaid-scratch` beside the register, never the system temp dir.
     pub scratch_dir: Option<String>,
+    /// Where every notice a run serves is kept for good, one folder per
+    /// as-of date (`<notices_dir>/<as-of>/`): default a folder `notices`
+    /// beside the register. No run ever deletes anything in it.
+    pub notices_dir: Option<String>,
     /// How long a run or register command waits for another one that holds
     /// the register before it gives up; default 600 seconds.
     pub lock_wait_seconds: Option<u64>,

@@ -206,6 +206,10 @@ pub struct RunSummary {
     pub absent_evidence: Vec<register::AbsentEvidence>,
     /// What the start of the run finished of an interrupted earlier run.
     pub recovered: Option<output::Recovered>,
+    /// Where this as-of's notices are: kept for good in
+    /// `<notices_dir>/<as-of>/` by a real run, in the output folder's
+    /// `internal/notices/` by a dry run; `None` when there are none.
+    pub notices: Option<std::path::PathBuf>,
 }
 
 /// The journal of a publication in progress, beside the register:
@@ -308,7 +312,14 @@ pub async fn run(
     let people = lists::addressees(&results)?;
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
-    let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    let mut staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    if !options.dry_run {
+        staging.keep_notices(output::KeptNotices {
+            from: NOTICES.into(),
+            root: plan.notices_root.clone(),
+            name: plan.as_of.to_string(),
+        });
+    }
     progress.stage("publish");
     let started = timings.start();
     let published = publish::publish(plan, &results, staging.path())?;
@@ -333,7 +344,12 @@ pub async fn run(
     let pending = decided.pending;
     let journal = publication_journal(&plan.register_path);
     let journal = (!options.dry_run).then(|| (journal.as_path(), pending.fingerprint_after()));
-    staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
+    let kept = staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
+    // A dry run's notices are drafts: they stay in its output folder only.
+    let notices = match options.dry_run {
+        false => kept,
+        true => Some(plan.output_dir.join(NOTICES)).filter(|d| d.is_dir()),
+    };
     Ok(RunSummary {
         ingested,
         timings,
@@ -344,8 +360,12 @@ pub async fn run(
         publish: published,
         absent_evidence,
         recovered,
+        notices,
     })
 }
+
+/// Where a run writes this as-of's notices inside its output folder.
+const NOTICES: &str = "internal/notices";
 
 /// The register's decisions of one run, not yet committed.
 struct Decided<'r> {
@@ -457,7 +477,7 @@ fn write_outputs(
         })
         .cloned()
         .collect();
-    notices::write_notices(&internal.join("notices"), plan, &proposed_now, people)?;
+    notices::write_notices(&dir.join(NOTICES), plan, &proposed_now, people)?;
     lists::write_register_check(&internal, &decided.outcome.absent_evidence)?;
     ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
     Ok(())

@@ -186,7 +186,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             print_counts(&summary.ingested);
             let r = summary.register;
             println!(
-                "\nrun {}: register events {} → {}{}; {} new proposal(s), notices in internal/notices/",
+                "\nrun {}: register events {} → {}{}; {} new proposal(s)",
                 summary.run_id,
                 r.events_before,
                 r.events_after,
@@ -197,6 +197,18 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 },
                 summary.newly_proposed
             );
+            if let Some(dir) = &summary.notices {
+                println!(
+                    "notices of proposals on {}: {}{}",
+                    plan.as_of,
+                    dir.display(),
+                    if r.dry_run {
+                        " (dry run: drafts, not kept)"
+                    } else {
+                        " (kept for good; no later run deletes them)"
+                    }
+                );
+            }
             if !summary.absent_evidence.is_empty() {
                 let entries: std::collections::BTreeSet<&str> = summary
                     .absent_evidence

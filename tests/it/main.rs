@@ -12,6 +12,7 @@ mod ingest_errors;
 mod ingest_props;
 mod inspection;
 mod lists;
+mod notices;
 mod output_safety;
 mod publish;
 mod register;
