@@ -336,9 +336,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(de: D) -> Result<NaiveDate, D::Erro
         Raw::Toml(dt) => dt.to_string(),
         Raw::Text(s) => s,
     };
-    crate::ingest::value::parse_date(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found `{text}`"))
-    })
+    crate::ingest::value::date_arg(&text).map_err(serde::de::Error::custom)
 }
 
 impl PipelineFile {

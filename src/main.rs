@@ -38,7 +38,7 @@ enum Command {
         /// The pipeline file.
         pipeline: PathBuf,
         /// The decision date (default: the period's end).
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
         /// Output folder (default: the pipeline's output.dir).
         #[arg(long)]
@@ -71,15 +71,18 @@ enum Command {
     },
     /// One lawyer's score, its parts, reason codes and list history, in plain words.
     Explain {
+        /// The pipeline file.
         pipeline: PathBuf,
-        /// The lawyer's licence number.
-        lawyer_id: String,
+        /// The lawyer's licence number, or name (or part of one); several
+        /// lawyers of that name are listed to choose from.
+        #[arg(value_name = "LAWYER_ID_OR_NAME")]
+        lawyer: String,
     },
     /// Draw the review sample and write one score-sheet workbook per reviewer.
     Sample {
         pipeline: PathBuf,
         /// The date the sample is drawn as of (default: the period's end).
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
         /// Share of each (district, case type) stratum drawn at random.
         #[arg(long)]
@@ -103,7 +106,7 @@ enum Command {
         /// Write the quarantine files here, even when the run would fail.
         #[arg(long)]
         rejects: Option<PathBuf>,
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
     },
     /// The list register: a lawyer's history, objections, repair, annulment, notes.
@@ -111,11 +114,6 @@ enum Command {
         #[command(subcommand)]
         command: legalaid::register::cli::RegisterCommand,
     },
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    legalaid::ingest::value::parse_date(s)
-        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
 }
 
 fn main() -> ExitCode {
@@ -145,8 +143,8 @@ fn paragraph(e: &anyhow::Error) -> String {
 /// refuses runs and actions dated later; it never enters a result.
 fn today() -> anyhow::Result<NaiveDate> {
     match std::env::var("LEGALAID_TODAY") {
-        Ok(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .with_context(|| format!("LEGALAID_TODAY=`{text}`: expected YYYY-MM-DD")),
+        Ok(text) => legalaid::ingest::value::date_arg(&text)
+            .map_err(|e| anyhow::anyhow!("LEGALAID_TODAY: {e}")),
         Err(_) => Ok(legalaid::register::system_today()),
     }
 }
@@ -271,12 +269,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             println!("pipeline file: {}", summary.pipeline.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain {
-            pipeline,
-            lawyer_id,
-        } => {
+        Command::Explain { pipeline, lawyer } => {
             let plan = Plan::resolve(&pipeline, &PlanOptions::default())?;
-            print!("{}", legalaid::explain::explain(&plan, &lawyer_id)?);
+            print!("{}", legalaid::explain::explain(&plan, &lawyer)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Sample {

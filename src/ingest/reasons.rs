@@ -22,7 +22,7 @@ reasons! {
     WRONG_FIELD_COUNT = "wrong_field_count", "字段数与表头不符", "the record has a different number of fields than the header";
     MALFORMED_RECORD = "malformed_record", "记录无法解析", "the record cannot be parsed";
     MISSING_VALUE = "missing_value", "必填项为空", "a required value is empty";
-    BAD_DATE = "bad_date", "日期格式错误", "not a date in the form YYYY-MM-DD or YYYY/MM/DD";
+    BAD_DATE = "bad_date", "日期格式错误", "not a date (2025-01-20, 2025/1/20, 2025.1.20 or 2025年1月20日), or no such day";
     BAD_BOOL = "bad_bool", "是否值错误", "not a yes/no value (true/false, 1/0, 是/否)";
     BAD_ENUM = "bad_enum", "取值不在允许范围", "not one of the allowed codes or labels";
     BAD_NUMBER = "bad_number", "分值不是数字", "points are not a number, NA or 不适用";

@@ -16,11 +16,6 @@ use super::input::{ListKind, Objection};
 use super::{Register, RegisterError, report};
 use crate::plan::{Plan, PlanOptions};
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::ingest::value::parse_date(s)
-        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
-}
-
 fn parse_list(s: &str) -> Result<ListKind, String> {
     s.parse()
 }
@@ -137,7 +132,7 @@ pub struct ActArgs {
     #[arg(long)]
     pub by: String,
     /// The date of the decision (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = crate::ingest::value::date_arg)]
     pub on: NaiveDate,
 }
 

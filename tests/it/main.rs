@@ -6,6 +6,7 @@ mod ballista;
 mod compliance;
 mod credit;
 mod due_process;
+mod explain;
 mod fixture;
 mod formats;
 mod ingest_errors;
