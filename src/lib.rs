@@ -210,6 +210,42 @@ pub struct RunSummary {
     /// `<notices_dir>/<as-of>/` by a real run, in the output folder's
     /// `internal/notices/` by a dry run; `None` when there are none.
     pub notices: Option<std::path::PathBuf>,
+    /// Case types whose panel agreement is below `[reliability]
+    /// alpha_hold`: their cases do not count towards the quality rules
+    /// N1/N2, which are held for them.
+    pub low_agreement: Vec<LowAgreement>,
+    /// Negative entries the register holds (quality rules on cases that do
+    /// not count: disputed, or of a case type with low agreement).
+    pub held_entries: usize,
+}
+
+/// A case type whose panel agreement is too low for its cases to count
+/// towards the quality rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowAgreement {
+    pub case_type: String,
+    pub alpha: f64,
+    pub n_cases: i64,
+}
+
+/// The case types of `agreement` whose alpha is below `alpha_hold` (the
+/// tolerance of `counts` in `sql/int_case_grades.sql`); an undefined alpha
+/// holds nothing.
+fn low_agreement(
+    agreement: Vec<publish::rows::PanelAgreementRow>,
+    alpha_hold: f64,
+) -> Vec<LowAgreement> {
+    agreement
+        .into_iter()
+        .filter_map(|r| {
+            let alpha = r.alpha.filter(|a| *a < alpha_hold - 1e-9)?;
+            Some(LowAgreement {
+                case_type: r.case_type,
+                alpha,
+                n_cases: r.n_cases.unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 /// The journal of a publication in progress, beside the register:
@@ -310,6 +346,10 @@ pub async fn run(
     timings.stop("credit and lists", started);
     // Every SQL result is in `results`; what follows is plain Rust.
     let people = lists::addressees(&results)?;
+    let low_agreement = low_agreement(
+        marts::read::<publish::rows::PanelAgreementRow>(&results)?,
+        plan.settings.reliability.alpha_hold,
+    );
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
     let mut staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
@@ -338,6 +378,11 @@ pub async fn run(
     manifest::write(staging.path(), plan, digest.clone(), counts)?;
     let newly_proposed = outcome.newly_proposed.len();
     let absent_evidence = outcome.absent_evidence.clone();
+    let held_entries = outcome
+        .entries
+        .iter()
+        .filter(|e| e.status == register::EntryStatus::Held)
+        .count();
     // The register commits and the outputs go into place as one recoverable
     // step (see ARCHITECTURE.md, "Crashes"): a real run writes a journal
     // beside the register first, so that the next start finishes it.
@@ -361,6 +406,8 @@ pub async fn run(
         absent_evidence,
         recovered,
         notices,
+        low_agreement,
+        held_entries,
     })
 }
 
@@ -481,4 +528,27 @@ fn write_outputs(
     lists::write_register_check(&internal, &decided.outcome.absent_evidence)?;
     ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn agreement_below_alpha_hold_is_low_and_undefined_is_not() {
+        use crate::publish::rows::PanelAgreementRow;
+        let row = |t: &str, alpha| PanelAgreementRow {
+            case_type: t.into(),
+            n_cases: Some(9),
+            alpha,
+        };
+        let low = super::low_agreement(
+            vec![
+                row("criminal", Some(0.5)),
+                row("civil", Some(0.667)),
+                row("administrative", None),
+            ],
+            0.667,
+        );
+        assert_eq!(low.len(), 1);
+        assert_eq!((low[0].case_type.as_str(), low[0].alpha), ("criminal", 0.5));
+    }
 }

@@ -207,6 +207,47 @@ fn real_main() -> anyhow::Result<ExitCode> {
                     }
                 );
             }
+            let rejected: Vec<String> = summary
+                .ingested
+                .reports
+                .iter()
+                .filter(|r| r.rejected_count() > 0)
+                .map(|r| format!("{} {}", r.table.name(), r.rejected_count()))
+                .collect();
+            if !rejected.is_empty() {
+                println!(
+                    "rejected rows (not used by this run): {}; each as read, with its file, row \
+                     and reason, in {}",
+                    rejected.join(", "),
+                    plan.output_dir.join("rejected").display()
+                );
+            }
+            for low in &summary.low_agreement {
+                println!(
+                    "low panel agreement: {} cases have Krippendorff's alpha {:.3} over {} \
+                     case(s) with two or more reviews, below [reliability] alpha_hold {}; they do not count \
+                     towards the quality rules N1/N2, which are held for them (see {})",
+                    low.case_type,
+                    low.alpha,
+                    low.n_cases,
+                    plan.settings.reliability.alpha_hold,
+                    plan.output_dir.join("internal/panel.html").display()
+                );
+            }
+            if summary.held_entries > 0 {
+                println!(
+                    "{} negative entr{} held: quality rules on cases that do not count \
+                     (disputed, or of a case type with low agreement) are not proposed until \
+                     the cases are reviewed again; see {}",
+                    summary.held_entries,
+                    if summary.held_entries == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
+                    plan.output_dir.join("internal/panel.html").display()
+                );
+            }
             if !summary.absent_evidence.is_empty() {
                 let entries: std::collections::BTreeSet<&str> = summary
                     .absent_evidence
