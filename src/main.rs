@@ -37,26 +37,32 @@ enum Command {
     Run {
         /// The pipeline file.
         pipeline: PathBuf,
-        /// The decision date (default: the period's end).
+        /// The decision date, e.g. 2025-01-20 or 2025年1月20日 (default: the
+        /// period's end).
         #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
-        /// Output folder (default: the pipeline's output.dir).
+        /// Output folder; replaced whole, so only an earlier legalaid output
+        /// or an empty folder is accepted (default: the pipeline's
+        /// [output] dir, else out/<name> beside the pipeline).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Report language.
+        /// Report language (default: the pipeline's [publication] lang,
+        /// itself zh by default).
         #[arg(long, value_parser = ["zh", "en"])]
         lang: Option<String>,
-        /// Print the time each stage took.
+        /// Print each stage's wall time and peak memory, and each SQL
+        /// model's wall time, after the run (default: off).
         #[arg(long)]
         timings: bool,
         /// Evaluate against the register as it stood on the as-of date and
-        /// write nothing to the register (outputs are still written).
+        /// write nothing to the register; outputs are still written, without
+        /// --out to <output folder>-dry-run (default: off).
         #[arg(long)]
         dry_run: bool,
     },
     /// Write a synthetic data set in the input contract, with a pipeline file.
     Generate {
-        /// Output folder.
+        /// Output folder for the data set and its pipeline file (required).
         #[arg(long)]
         out: PathBuf,
         /// Number of cases.
@@ -65,7 +71,7 @@ enum Command {
         /// Seed: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The period year.
+        /// The year of the review period (January to December).
         #[arg(long, default_value_t = legalaid::generate::DEFAULT_YEAR)]
         year: i32,
     },
@@ -80,32 +86,40 @@ enum Command {
     },
     /// Draw the review sample and write one score-sheet workbook per reviewer.
     Sample {
+        /// The pipeline file.
         pipeline: PathBuf,
         /// The date the sample is drawn as of (default: the period's end).
         #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
-        /// Share of each (district, case type) stratum drawn at random.
+        /// Share of each (district, case type) stratum drawn at random
+        /// (default: the pipeline's [sampling] rate, itself 0.10).
         #[arg(long)]
         rate: Option<f64>,
-        /// Seed of the random draw.
+        /// Seed of the random draw (default: the pipeline's [sampling] seed,
+        /// itself 1).
         #[arg(long)]
         seed: Option<u64>,
-        /// Reviewers per case.
+        /// Reviewers per case (default: the pipeline's [sampling]
+        /// panel_size, itself 3).
         #[arg(long)]
         panel_size: Option<u32>,
         /// Output folder (default: <name>-sample beside the run's output folder).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Exit non-zero when a sampled case could not be staffed.
+        /// Exit non-zero when a sampled case could not be staffed (default:
+        /// off).
         #[arg(long)]
         strict: bool,
     },
     /// Ingest and validate the inputs only; print counts and the first rejects.
     Validate {
+        /// The pipeline file.
         pipeline: PathBuf,
-        /// Write the quarantine files here, even when the run would fail.
+        /// Write the quarantine files here, even when the run would fail
+        /// (default: none written).
         #[arg(long)]
         rejects: Option<PathBuf>,
+        /// The decision date the checks use (default: the period's end).
         #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
     },
@@ -495,5 +509,42 @@ impl legalaid::Progress for Bar {
             Some(b) => b.suspend(|| eprintln!("{message}")),
             None => eprintln!("{message}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command has a description, and every option
+    /// that may be left out says what it defaults to (clap's
+    /// `[default: …]`, or "default" / "required" in its text).
+    #[test]
+    fn every_option_has_a_description_and_its_default() {
+        fn walk(cmd: &clap::Command, path: String, problems: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.is_empty() {
+                    problems.push(format!("{path} {id}: no description"));
+                    continue;
+                }
+                let optional = !arg.is_positional()
+                    && arg.get_default_values().is_empty()
+                    && !arg.is_required_set();
+                if optional && !help.contains("default") && !help.contains("required") {
+                    problems.push(format!("{path} --{id}: no default stated"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, format!("{path} {}", sub.get_name()), problems);
+            }
+        }
+        let mut problems = Vec::new();
+        walk(&super::Cli::command(), "legalaid".into(), &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
