@@ -23,6 +23,7 @@ pub mod rules;
 pub mod schema;
 pub mod snapshot;
 pub mod state;
+pub mod wording;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ballista")]
 mod ballista;
+mod chinese;
 mod compliance;
 mod credit;
 mod due_process;
