@@ -97,11 +97,7 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         out.push(section(
             lang.fmt(
                 "method_rubric",
-                &[&format!(
-                    "{}（{}）",
-                    lang.rubric_title(r),
-                    lang.case_type(ct)
-                )],
+                &[&lang.bracketed(&lang.rubric_title(r), &lang.case_type(ct))],
             ),
             vec![lang.fmt(
                 "method_rubric_facts",
@@ -227,7 +223,7 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         text_col(lang.tr("col_value")),
     ]);
     for (k, v) in settings_list(plan) {
-        settings.row(vec![k, v]);
+        settings.row(vec![lang.setting_name(&k), v]);
     }
     out.push(section(
         lang.tr("method_settings").into(),
