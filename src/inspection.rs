@@ -137,7 +137,7 @@ const LABELS: &[(&str, &str)] = &[
     ("tier", "信用等级"),
     ("complaints_received", "受理投诉"),
     ("complaints_substantiated", "属实投诉"),
-    ("sanctions", "处分处罚"),
+    ("sanctions", "考核期内处分处罚"),
     ("open_negative_entry", "负面清单记录"),
     ("open_negative_status", "负面清单状态"),
     ("n_late_archive", "逾期归档"),
@@ -260,6 +260,62 @@ fn labelled(schema: &SchemaRef, batches: &[RecordBatch]) -> (SchemaRef, Vec<Reco
     (out_schema, out)
 }
 
+/// The 合规提示 rows with one labelled column per flag K1–K5 (`是` where
+/// the case has it), the `flags` codes moved to the end.
+fn flag_columns(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    settings: &crate::config::InspectionSettings,
+) -> (SchemaRef, Vec<RecordBatch>) {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let Ok(at) = schema.index_of("flags") else {
+        return (schema.clone(), batches.to_vec());
+    };
+    let mut fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, f)| f.as_ref().clone())
+        .collect();
+    for flag in COMPLIANCE_FLAGS {
+        let (zh, _) = flag.text(settings);
+        fields.push(Field::new(
+            format!("{} {zh}", flag.code),
+            DataType::Utf8,
+            true,
+        ));
+    }
+    fields.push(schema.field(at).clone());
+    let out_schema = Arc::new(Schema::new(fields));
+    let out = batches
+        .iter()
+        .map(|b| {
+            let codes = datafusion::arrow::compute::cast(b.column(at), &DataType::Utf8)
+                .expect("a text column");
+            let codes = codes.as_string::<i32>();
+            let mut columns: Vec<_> = (0..b.num_columns())
+                .filter(|i| *i != at)
+                .map(|i| b.column(i).clone())
+                .collect();
+            for flag in COMPLIANCE_FLAGS {
+                let marks: StringArray = codes
+                    .iter()
+                    .map(|c| {
+                        c.filter(|c| c.split(';').any(|x| x == flag.code))
+                            .map(|_| "是")
+                    })
+                    .collect();
+                columns.push(Arc::new(marks));
+            }
+            columns.push(b.column(at).clone());
+            RecordBatch::try_new(out_schema.clone(), columns).expect("same rows")
+        })
+        .collect();
+    (out_schema, out)
+}
+
 fn headers(schema: &SchemaRef) -> Vec<String> {
     schema
         .fields()
@@ -357,6 +413,8 @@ pub fn write_inspection_workbook(
     let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
     let lawyers = (&lawyer_schema, lawyer_rows.as_slice());
     let (compliance_schema, compliance_rows) = labelled(compliance.0, compliance.1);
+    let (compliance_schema, compliance_rows) =
+        flag_columns(&compliance_schema, &compliance_rows, settings);
     let compliance = (&compliance_schema, compliance_rows.as_slice());
     for district in districts(lawyers.1) {
         let ws = wb.add_worksheet();

@@ -69,10 +69,11 @@ pub fn write_notices(
                 name => who.map(|w| w.name.as_str()).unwrap_or(""),
                 law_firm => who.map(|w| w.law_firm.as_str()).unwrap_or(""),
                 entry_id => &entry.entry_id,
-                severity_zh => entry.severity.map(|s| if s.as_str() == "serious" { "严重失信" } else { "一般失信" }).unwrap_or("—"),
+                severity_zh => entry.severity.map(|s| if s.as_str() == "serious" { "严重失信" } else { "一般失信" }),
                 rules,
                 evidence => entry.evidence.join("、"),
                 proposed_on => proposed_on.to_string(),
+                proposed_on_zh => proposed_on.format("%Y年%-m月%-d日").to_string(),
                 deadline => (proposed_on + chrono::Days::new(notice_days as u64)).to_string(),
                 notice_days,
                 deciding_body => &plan.settings.publication.deciding_body,
@@ -173,6 +174,68 @@ fn sweep_copies(root: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(list: ListKind, rules: &str, evidence: &[&str]) -> Entry {
+        let on = chrono::NaiveDate::from_ymd_opt(2024, 12, 31);
+        Entry {
+            entry_id: "E-1".into(),
+            lawyer_id: "L1".into(),
+            list,
+            status: crate::register::EntryStatus::Proposed,
+            severity: (list == ListKind::Negative)
+                .then_some(crate::register::input::Severity::Serious),
+            rules: rules.into(),
+            evidence: evidence.iter().map(|e| e.to_string()).collect(),
+            rule_evidence: Default::default(),
+            proposed_on: on,
+            listed_on: None,
+            ends_on: None,
+            removed_on: None,
+            objection_pending: false,
+            period_end: on,
+        }
+    }
+
+    /// A notice is a document to print and serve: A4, issued by the
+    /// deciding body on a date, with where and by when to object and a seal
+    /// block; a positive-list notice shows no empty severity or evidence.
+    #[test]
+    fn notices_are_a4_documents_and_the_positive_one_has_no_blanks() {
+        let plan = crate::publish::tests::demo_plan();
+        let dir = tempfile::tempdir().unwrap();
+        let people = HashMap::from([(
+            "L1".to_string(),
+            Addressee {
+                name: "张三".into(),
+                law_firm: "四川某律师事务所".into(),
+            },
+        )]);
+        let negative = [entry(ListKind::Negative, "N3", &["K1"])];
+        write_notices(dir.path(), &plan, &negative, &people).unwrap();
+        let html = std::fs::read_to_string(dir.path().join("L1.html")).unwrap();
+        let body = &plan.settings.publication.deciding_body;
+        for needle in [
+            "@page { size: A4",
+            "发文日期 Issued 2024-12-31",
+            "（盖章）",
+            "2024年12月31日",
+            "严重失信",
+            "证据编号 Evidence: K1",
+            &format!("向{body}书面提出"),
+        ] {
+            assert!(html.contains(needle), "{needle}: {html}");
+        }
+        let deadline = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()
+            + chrono::Days::new(plan.settings.lists.notice_days.into());
+        assert!(html.contains(&format!("<strong>{deadline}</strong>")));
+
+        let positive = [entry(ListKind::Positive, "P1;P2;P3;P4;P5", &[])];
+        write_notices(dir.path(), &plan, &positive, &people).unwrap();
+        let html = std::fs::read_to_string(dir.path().join("L1.html")).unwrap();
+        let body = &html[html.find("<body>").unwrap()..];
+        assert!(!body.contains('—') && !body.contains("证据编号"), "{body}");
+        assert!(body.contains("正面清单") && body.contains("（盖章）"));
+    }
 
     #[test]
     fn kept_sets_are_never_changed_and_reruns_write_nothing() {

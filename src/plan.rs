@@ -112,20 +112,16 @@ impl Plan {
             Some(p) => normalize(&base.join(p)),
             None => base.join("state").join(format!("{}.sqlite", file.name)),
         };
-        let scratch_root = match &file.register.scratch_dir {
+        // A folder named in the pipeline file, else one beside the register.
+        let kept_folder = |named: &Option<String>, default: &str| match named {
             Some(p) => normalize(&base.join(p)),
             None => register_path
                 .parent()
                 .unwrap_or(Path::new("."))
-                .join(".legalaid-scratch"),
+                .join(default),
         };
-        let notices_root = match &file.register.notices_dir {
-            Some(p) => normalize(&base.join(p)),
-            None => register_path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join("notices"),
-        };
+        let scratch_root = kept_folder(&file.register.scratch_dir, ".legalaid-scratch");
+        let notices_root = kept_folder(&file.register.notices_dir, "notices");
         let lock_wait = std::time::Duration::from_secs(
             file.register
                 .lock_wait_seconds

@@ -507,6 +507,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("col_duty", "法律援助义务", "Legal-aid duty"),
     ("col_complaints", "投诉（受理/查实）", "Complaints (received/substantiated)"),
     ("col_sanctions", "处分", "Sanctions"),
+    ("col_sanctions_in_period", "考核期内处分", "Sanctions decided in the period"),
     ("col_open_negative", "负面清单", "Negative entry"),
     ("col_flags_count", "合规提示", "Compliance flags"),
     ("col_n_lawyers", "律师人数", "Lawyers"),

@@ -50,15 +50,7 @@ fn raw_codes_in(text: &str) -> Vec<&'static str> {
 #[test]
 fn chinese_outputs_carry_words_not_codes() {
     let mut f = Fixture::valid();
-    f.sheet("complaints").push(&[
-        "K003",
-        "L002",
-        "C002",
-        "2024-09-01",
-        "took_money",
-        "substantiated",
-        "2024-10-01",
-    ]);
+    push_took_money(&mut f, "K003", "L002", "C002");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     f.write(d);

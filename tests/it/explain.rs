@@ -32,15 +32,7 @@ fn page_says(dir: &Path, lawyer: &str, answer: &str) -> bool {
 fn explain_names_the_lawyer_and_gives_the_register_s_eligibility() {
     let mut f = Fixture::valid();
     // L001 took money: a negative entry proposed, then listed.
-    f.sheet("complaints").push(&[
-        "K003",
-        "L001",
-        "C001",
-        "2024-09-01",
-        "took_money",
-        "substantiated",
-        "2024-10-01",
-    ]);
+    push_took_money(&mut f, "K003", "L001", "C001");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     f.write(d);

@@ -10,15 +10,7 @@ use crate::fixture::*;
 /// under a suspension in force).
 fn fixture_dir() -> tempfile::TempDir {
     let mut f = Fixture::valid();
-    f.sheet("complaints").push(&[
-        "K003",
-        "L002",
-        "C002",
-        "2024-09-01",
-        "took_money",
-        "substantiated",
-        "2024-10-01",
-    ]);
+    push_took_money(&mut f, "K003", "L002", "C002");
     let dir = tempfile::tempdir().unwrap();
     f.write(dir.path());
     dir
