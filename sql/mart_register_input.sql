@@ -4,7 +4,8 @@
 --   credit snapshot, the positive rules P1–P4 and their conjunction, and the
 --   repair facts — whether the licence is revoked (by the lawyer's status or
 --   a `licence_revoked` sanction decided by as-of) and the end of the
---   sanction in force behind N4.
+--   sanction in force behind N4; the lawyer's name and firm, so that
+--   `explain` can name the lawyer and find one by name.
 with
 
 params as (
@@ -32,6 +33,8 @@ sanction_end as (
 
 select
     c.lawyer_id,
+    l.name,
+    l.law_firm,
     c.n_cases_closed,
     c.n_cases_reviewed,
     c.mean_score,
@@ -58,6 +61,8 @@ select
     v.lawyer_id is not null as licence_revoked,
     e.n4_sanction_end
 from int_lawyer_credit as c
+left join stg_lawyers as l
+    on c.lawyer_id = l.lawyer_id
 left join int_positive_rules as r
     on c.lawyer_id = r.lawyer_id
 left join revoked as v

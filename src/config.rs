@@ -140,6 +140,10 @@ pub struct RegisterSection {
     /// model results, personal data among them): default a folder
     /// `.legalaid-scratch` beside the register, never the system temp dir.
     pub scratch_dir: Option<String>,
+    /// Where every notice a run serves is kept for good, one folder per
+    /// as-of date (`<notices_dir>/<as-of>/`): default a folder `notices`
+    /// beside the register. No run ever deletes anything in it.
+    pub notices_dir: Option<String>,
     /// How long a run or register command waits for another one that holds
     /// the register before it gives up; default 600 seconds.
     pub lock_wait_seconds: Option<u64>,
@@ -341,9 +345,7 @@ fn de_date<'de, D: serde::Deserializer<'de>>(de: D) -> Result<NaiveDate, D::Erro
         Raw::Toml(dt) => dt.to_string(),
         Raw::Text(s) => s,
     };
-    crate::ingest::value::parse_date(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!("expected a date YYYY-MM-DD, found `{text}`"))
-    })
+    crate::ingest::value::date_arg(&text).map_err(serde::de::Error::custom)
 }
 
 impl PipelineFile {

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::register::snapshot::CreditWeights;
+use crate::register::state::Entry;
 use crate::register::{Register, RegisterError, report};
 
 fn fmt(v: Option<f64>, decimals: usize) -> String {
@@ -16,19 +17,70 @@ fn fmt(v: Option<f64>, decimals: usize) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// The register-resolved answer, as the eligibility roster and the lawyer
+/// page give it: the conditions of the run, and no negative entry proposed
+/// or listed in the register now.
+fn eligibility(eligible_base: Option<bool>, entries: &[Entry]) -> String {
+    match (eligible_base, entries.iter().find(|e| e.bars_eligibility())) {
+        (Some(true), None) => "是 yes".into(),
+        (_, Some(e)) => format!(
+            "否 no — 负面清单记录 {} {} (negative entry {}, {})",
+            e.entry_id,
+            e.status.zh(),
+            e.entry_id,
+            e.status.as_str()
+        ),
+        _ => "否 no — 执业年限、处分、执业类别或执业状态不符合条件 (years of practice, a \
+              sanction, practice kind or status)"
+            .into(),
+    }
+}
+
+/// The lawyers a name matches, to choose one by licence number.
+fn several_lawyers(who: &str, found: &[(String, String, String)]) -> String {
+    let mut out = format!(
+        "“{who}” 对应 {} 名律师，请用执业证号指定 — {} lawyers match; give one licence number:\n",
+        found.len(),
+        found.len()
+    );
+    for (id, name, firm) in found {
+        let _ = writeln!(out, "  {id}  {name}  {firm}");
+    }
+    out
+}
+
 fn count(v: Option<i64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "—".into())
 }
 
-/// The explanation of `lawyer_id` as text.
-pub fn explain(plan: &Plan, lawyer_id: &str) -> Result<String> {
+/// The explanation of the lawyer `who` names as text: `who` is a licence
+/// number, or a name (or part of one) as the latest run recorded it. Several
+/// lawyers of that name: the list of them, to choose one by id.
+pub fn explain(plan: &Plan, who: &str) -> Result<String> {
     let register = Register::open_read_only(&plan.register_path)?;
-    let Some((run_id, as_of, snapshot)) = register.latest_credit(lawyer_id)? else {
-        return Err(RegisterError::NoSnapshot {
-            lawyer: lawyer_id.to_string(),
+    let found = match register.latest_credit(who)? {
+        Some(found) => Some((who.to_string(), found)),
+        None => match register.find_by_name(who)?.as_slice() {
+            [(id, ..)] => register.latest_credit(id)?.map(|f| (id.clone(), f)),
+            [] => None,
+            several => return Ok(several_lawyers(who, several)),
+        },
+    };
+    let Some((lawyer_id, (run_id, as_of, snapshot))) = found else {
+        return Err(if register.runs()?.is_empty() {
+            RegisterError::NoRunYet {
+                path: plan.register_path.clone(),
+            }
+        } else {
+            RegisterError::NoSuchLawyer {
+                who: who.to_string(),
+                path: plan.register_path.clone(),
+            }
         }
         .into());
     };
+    let lawyer_id = lawyer_id.as_str();
+    let (entries, events) = register.history(lawyer_id)?;
     let credit = &snapshot.figures;
     // The weights the snapshot's run used; a snapshot of an earlier version
     // did not record them, so the pipeline's stand in (and say so).
@@ -40,9 +92,14 @@ pub fn explain(plan: &Plan, lawyer_id: &str) -> Result<String> {
         ),
     };
     let mut out = String::new();
+    let name = match (&credit.name, &credit.law_firm) {
+        (Some(name), Some(firm)) => format!(" {name}（{firm}）"),
+        (Some(name), None) => format!(" {name}"),
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "律师 lawyer {lawyer_id}: 最近一次运行 latest run {run_id}, 决定日 as of {as_of}\n"
+        "律师 lawyer {lawyer_id}{name}: 最近一次运行 latest run {run_id}, 决定日 as of {as_of}\n"
     );
     let tier = credit.tier.as_deref().unwrap_or("—");
     let _ = writeln!(
@@ -105,13 +162,8 @@ pub fn explain(plan: &Plan, lawyer_id: &str) -> Result<String> {
         out,
         "\n执业年限 years of practice: {}; 重大疑难案件承办资格 eligible for major cases: {}\n",
         count(credit.years_of_practice),
-        match credit.eligible_base {
-            Some(true) =>
-                "是（另需无拟列入或在列的负面清单记录） yes, unless a negative entry is proposed or listed",
-            _ => "否 no",
-        }
+        eligibility(credit.eligible_base, &entries)
     );
-    let (entries, events) = register.history(lawyer_id)?;
     let texts = crate::register::rules::RuleValues::of(&plan.settings);
     out.push_str(&report::history(lawyer_id, &entries, &events, &texts));
     Ok(out)

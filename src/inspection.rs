@@ -137,7 +137,7 @@ const LABELS: &[(&str, &str)] = &[
     ("tier", "信用等级"),
     ("complaints_received", "受理投诉"),
     ("complaints_substantiated", "属实投诉"),
-    ("sanctions", "处分处罚"),
+    ("sanctions", "考核期内处分处罚"),
     ("open_negative_entry", "负面清单记录"),
     ("open_negative_status", "负面清单状态"),
     ("n_late_archive", "逾期归档"),
@@ -167,6 +167,155 @@ const LABELS: &[(&str, &str)] = &[
     ("flags", "合规提示代码"),
 ];
 
+/// The Chinese label of a coded value of `column`, for the columns the
+/// workbooks and the eligibility roster show in words; `None` for any other
+/// column (or an unknown code, shown as it is).
+fn label_of(column: &str, code: &str) -> Option<&'static str> {
+    match column {
+        "practice_kind" => crate::ingest::schema::PRACTICE_KIND
+            .iter()
+            .find(|v| v.code == code)
+            .and_then(|v| v.labels.iter().max_by_key(|l| l.chars().count()).copied()),
+        "open_negative_status" => code
+            .parse::<crate::register::EntryStatus>()
+            .ok()
+            .map(|s| s.zh()),
+        "case_type" => crate::rubric::CaseType::parse(code).map(|t| t.label_zh()),
+        _ => None,
+    }
+}
+
+/// The columns shown in words and the code column they move to the end.
+const LABELLED: &[(&str, &str)] = &[
+    ("practice_kind", "执业类别代码"),
+    ("open_negative_status", "负面清单状态代码"),
+    ("case_type", "案件类型代码"),
+    ("recommendation", "建议等次代码"),
+];
+
+/// The rows as a reviewer reads them: each coded column of [`LABELLED`] in
+/// Chinese words, its codes in a trailing `<column>_code` column (the
+/// recommendation, whose words are already `recommendation_label`, just
+/// moves to the end).
+fn labelled(schema: &SchemaRef, batches: &[RecordBatch]) -> (SchemaRef, Vec<RecordBatch>) {
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
+    let coded: Vec<usize> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| LABELLED.iter().any(|(c, _)| c == f.name()))
+        .map(|(i, _)| i)
+        .collect();
+    let mut fields: Vec<Field> = Vec::new();
+    let mut trailing: Vec<Field> = Vec::new();
+    for (i, f) in schema.fields().iter().enumerate() {
+        if !coded.contains(&i) {
+            fields.push(f.as_ref().clone());
+        } else if f.name() == "recommendation" {
+            trailing.push(f.as_ref().clone());
+        } else {
+            fields.push(f.as_ref().clone());
+            trailing.push(Field::new(
+                format!("{}_code", f.name()),
+                f.data_type().clone(),
+                true,
+            ));
+        }
+    }
+    fields.extend(trailing);
+    let out_schema = Arc::new(Schema::new(fields));
+    let out = batches
+        .iter()
+        .map(|b| {
+            let mut columns = Vec::new();
+            let mut codes = Vec::new();
+            for (i, f) in schema.fields().iter().enumerate() {
+                let column = b.column(i).clone();
+                if !coded.contains(&i) {
+                    columns.push(column);
+                } else if f.name() == "recommendation" {
+                    codes.push(column);
+                } else {
+                    let text = datafusion::arrow::compute::cast(
+                        &column,
+                        &datafusion::arrow::datatypes::DataType::Utf8,
+                    )
+                    .expect("a text column");
+                    let words: StringArray = text
+                        .as_string::<i32>()
+                        .iter()
+                        .map(|v| v.map(|v| label_of(f.name(), v).unwrap_or(v)))
+                        .collect();
+                    let words = datafusion::arrow::compute::cast(&words, f.data_type())
+                        .expect("back to the column's type");
+                    columns.push(words);
+                    codes.push(column);
+                }
+            }
+            columns.extend(codes);
+            RecordBatch::try_new(out_schema.clone(), columns).expect("same rows")
+        })
+        .collect();
+    (out_schema, out)
+}
+
+/// The 合规提示 rows with one labelled column per flag K1–K5 (`是` where
+/// the case has it), the `flags` codes moved to the end.
+fn flag_columns(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    settings: &crate::config::InspectionSettings,
+) -> (SchemaRef, Vec<RecordBatch>) {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let Ok(at) = schema.index_of("flags") else {
+        return (schema.clone(), batches.to_vec());
+    };
+    let mut fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, f)| f.as_ref().clone())
+        .collect();
+    for flag in COMPLIANCE_FLAGS {
+        let (zh, _) = flag.text(settings);
+        fields.push(Field::new(
+            format!("{} {zh}", flag.code),
+            DataType::Utf8,
+            true,
+        ));
+    }
+    fields.push(schema.field(at).clone());
+    let out_schema = Arc::new(Schema::new(fields));
+    let out = batches
+        .iter()
+        .map(|b| {
+            let codes = datafusion::arrow::compute::cast(b.column(at), &DataType::Utf8)
+                .expect("a text column");
+            let codes = codes.as_string::<i32>();
+            let mut columns: Vec<_> = (0..b.num_columns())
+                .filter(|i| *i != at)
+                .map(|i| b.column(i).clone())
+                .collect();
+            for flag in COMPLIANCE_FLAGS {
+                let marks: StringArray = codes
+                    .iter()
+                    .map(|c| {
+                        c.filter(|c| c.split(';').any(|x| x == flag.code))
+                            .map(|_| "是")
+                    })
+                    .collect();
+                columns.push(Arc::new(marks));
+            }
+            columns.push(b.column(at).clone());
+            RecordBatch::try_new(out_schema.clone(), columns).expect("same rows")
+        })
+        .collect();
+    (out_schema, out)
+}
+
 fn headers(schema: &SchemaRef) -> Vec<String> {
     schema
         .fields()
@@ -175,6 +324,11 @@ fn headers(schema: &SchemaRef) -> Vec<String> {
             LABELS
                 .iter()
                 .find(|(name, _)| name == f.name())
+                .or_else(|| {
+                    LABELLED
+                        .iter()
+                        .find(|(c, _)| Some(*c) == f.name().strip_suffix("_code"))
+                })
                 .map(|(_, zh)| zh.to_string())
                 .unwrap_or_else(|| f.name().clone())
         })
@@ -256,6 +410,12 @@ pub fn write_inspection_workbook(
     let path = dir.join("inspection.xlsx");
     let err = xlsx_err(&path);
     let mut wb = reproducible_workbook(as_of).map_err(&err)?;
+    let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
+    let lawyers = (&lawyer_schema, lawyer_rows.as_slice());
+    let (compliance_schema, compliance_rows) = labelled(compliance.0, compliance.1);
+    let (compliance_schema, compliance_rows) =
+        flag_columns(&compliance_schema, &compliance_rows, settings);
+    let compliance = (&compliance_schema, compliance_rows.as_slice());
     for district in districts(lawyers.1) {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&district)).map_err(&err)?;
@@ -316,6 +476,8 @@ pub fn write_eligibility(
     batches: &[RecordBatch],
     as_of: chrono::NaiveDate,
 ) -> Result<()> {
+    let (schema, batches) = labelled(schema, batches);
+    let (schema, batches) = (&schema, batches.as_slice());
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("eligibility.xlsx");
     let err = xlsx_err(&path);

@@ -312,6 +312,47 @@ pub struct RunSummary {
     pub recovered: Option<output::Recovered>,
     /// The reviewer-severity fit of each case type (sweeps, components).
     pub severity_fits: Vec<severity::FitSummary>,
+    /// Where this as-of's notices are: kept for good in
+    /// `<notices_dir>/<as-of>/` by a real run, in the output folder's
+    /// `internal/notices/` by a dry run; `None` when there are none.
+    pub notices: Option<std::path::PathBuf>,
+    /// Case types whose panel agreement is below `[reliability]
+    /// alpha_hold`: their cases do not count towards the quality rules
+    /// N1/N2, which are held for them.
+    pub low_agreement: Vec<LowAgreement>,
+    /// Negative entries the register holds (quality rules on cases that do
+    /// not count: disputed, of a case type with low agreement, or
+    /// severity-sensitive).
+    pub held_entries: usize,
+}
+
+/// A case type whose panel agreement is too low for its cases to count
+/// towards the quality rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LowAgreement {
+    pub case_type: String,
+    pub alpha: f64,
+    pub n_cases: i64,
+}
+
+/// The case types of `agreement` whose alpha is below `alpha_hold` (the
+/// tolerance of `counts` in `sql/int_case_grades.sql`); an undefined alpha
+/// holds nothing.
+fn low_agreement(
+    agreement: Vec<publish::rows::PanelAgreementRow>,
+    alpha_hold: f64,
+) -> Vec<LowAgreement> {
+    agreement
+        .into_iter()
+        .filter_map(|r| {
+            let alpha = r.alpha.filter(|a| *a < alpha_hold - 1e-9)?;
+            Some(LowAgreement {
+                case_type: r.case_type,
+                alpha,
+                n_cases: r.n_cases.unwrap_or(0),
+            })
+        })
+        .collect()
 }
 
 /// The journal of a publication in progress, beside the register:
@@ -413,9 +454,20 @@ pub async fn run(
     timings.stop("credit and lists", started);
     // Every SQL result is in `results`; what follows is plain Rust.
     let people = lists::addressees(&results)?;
+    let low_agreement = low_agreement(
+        marts::read::<publish::rows::PanelAgreementRow>(&results)?,
+        plan.settings.reliability.alpha_hold,
+    );
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
-    let staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    let mut staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    if !options.dry_run {
+        staging.keep_notices(output::KeptNotices {
+            from: NOTICES.into(),
+            root: plan.notices_root.clone(),
+            name: plan.as_of.to_string(),
+        });
+    }
     progress.stage("publish");
     let started = timings.start();
     let published = publish::publish(plan, &results, staging.path())?;
@@ -434,13 +486,23 @@ pub async fn run(
     manifest::write(staging.path(), plan, digest.clone(), counts)?;
     let newly_proposed = outcome.newly_proposed.len();
     let absent_evidence = outcome.absent_evidence.clone();
+    let held_entries = outcome
+        .entries
+        .iter()
+        .filter(|e| e.status == register::EntryStatus::Held)
+        .count();
     // The register commits and the outputs go into place as one recoverable
     // step (see ARCHITECTURE.md, "Crashes"): a real run writes a journal
     // beside the register first, so that the next start finishes it.
     let pending = decided.pending;
     let journal = publication_journal(&plan.register_path);
     let journal = (!options.dry_run).then(|| (journal.as_path(), pending.fingerprint_after()));
-    staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
+    let kept = staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
+    // A dry run's notices are drafts: they stay in its output folder only.
+    let notices = match options.dry_run {
+        false => kept,
+        true => Some(plan.output_dir.join(NOTICES)).filter(|d| d.is_dir()),
+    };
     Ok(RunSummary {
         ingested,
         timings,
@@ -452,8 +514,14 @@ pub async fn run(
         absent_evidence,
         recovered,
         severity_fits,
+        notices,
+        low_agreement,
+        held_entries,
     })
 }
+
+/// Where a run writes this as-of's notices inside its output folder.
+const NOTICES: &str = "internal/notices";
 
 /// The register's decisions of one run, not yet committed.
 struct Decided<'r> {
@@ -565,8 +633,31 @@ fn write_outputs(
         })
         .cloned()
         .collect();
-    notices::write_notices(&internal.join("notices"), plan, &proposed_now, people)?;
+    notices::write_notices(&dir.join(NOTICES), plan, &proposed_now, people)?;
     lists::write_register_check(&internal, &decided.outcome.absent_evidence)?;
     ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn agreement_below_alpha_hold_is_low_and_undefined_is_not() {
+        use crate::publish::rows::PanelAgreementRow;
+        let row = |t: &str, alpha| PanelAgreementRow {
+            case_type: t.into(),
+            n_cases: Some(9),
+            alpha,
+        };
+        let low = super::low_agreement(
+            vec![
+                row("criminal", Some(0.5)),
+                row("civil", Some(0.667)),
+                row("administrative", None),
+            ],
+            0.667,
+        );
+        assert_eq!(low.len(), 1);
+        assert_eq!((low[0].case_type.as_str(), low[0].alpha), ("criminal", 0.5));
+    }
 }

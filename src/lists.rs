@@ -34,6 +34,8 @@ use crate::register::{
 #[derive(Debug, Clone, Deserialize)]
 pub struct RegisterInputRow {
     pub lawyer_id: String,
+    pub name: Option<String>,
+    pub law_firm: Option<String>,
     pub n_cases_closed: Option<i64>,
     pub n_cases_reviewed: Option<i64>,
     pub mean_score: Option<f64>,
@@ -256,6 +258,8 @@ pub fn register_input(
 fn figures(r: RegisterInputRow) -> CreditFigures {
     CreditFigures {
         lawyer_id: r.lawyer_id,
+        name: r.name,
+        law_firm: r.law_firm,
         n_cases_closed: r.n_cases_closed,
         n_cases_reviewed: r.n_cases_reviewed,
         mean_score: r.mean_score,

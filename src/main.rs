@@ -37,26 +37,32 @@ enum Command {
     Run {
         /// The pipeline file.
         pipeline: PathBuf,
-        /// The decision date (default: the period's end).
-        #[arg(long, value_parser = parse_date)]
+        /// The decision date, e.g. 2025-01-20 or 2025年1月20日 (default: the
+        /// period's end).
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
-        /// Output folder (default: the pipeline's output.dir).
+        /// Output folder; replaced whole, so only an earlier legalaid output
+        /// or an empty folder is accepted (default: the pipeline's
+        /// [output] dir, else out/<name> beside the pipeline).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Report language.
+        /// Report language (default: the pipeline's [publication] lang,
+        /// itself zh by default).
         #[arg(long, value_parser = ["zh", "en"])]
         lang: Option<String>,
-        /// Print the time each stage took.
+        /// Print each stage's wall time and peak memory, and each SQL
+        /// model's wall time, after the run (default: off).
         #[arg(long)]
         timings: bool,
         /// Evaluate against the register as it stood on the as-of date and
-        /// write nothing to the register (outputs are still written).
+        /// write nothing to the register; outputs are still written, without
+        /// --out to <output folder>-dry-run (default: off).
         #[arg(long)]
         dry_run: bool,
     },
     /// Write a synthetic data set in the input contract, with a pipeline file.
     Generate {
-        /// Output folder.
+        /// Output folder for the data set and its pipeline file (required).
         #[arg(long)]
         out: PathBuf,
         /// Number of cases.
@@ -65,45 +71,56 @@ enum Command {
         /// Seed: the same seed gives the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The period year.
+        /// The year of the review period (January to December).
         #[arg(long, default_value_t = legalaid::generate::DEFAULT_YEAR)]
         year: i32,
     },
     /// One lawyer's score, its parts, reason codes and list history, in plain words.
     Explain {
+        /// The pipeline file.
         pipeline: PathBuf,
-        /// The lawyer's licence number.
-        lawyer_id: String,
+        /// The lawyer's licence number, or name (or part of one); several
+        /// lawyers of that name are listed to choose from.
+        #[arg(value_name = "LAWYER_ID_OR_NAME")]
+        lawyer: String,
     },
     /// Draw the review sample and write one score-sheet workbook per reviewer.
     Sample {
+        /// The pipeline file.
         pipeline: PathBuf,
         /// The date the sample is drawn as of (default: the period's end).
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
-        /// Share of each (district, case type) stratum drawn at random.
+        /// Share of each (district, case type) stratum drawn at random
+        /// (default: the pipeline's [sampling] rate, itself 0.10).
         #[arg(long)]
         rate: Option<f64>,
-        /// Seed of the random draw.
+        /// Seed of the random draw (default: the pipeline's [sampling] seed,
+        /// itself 1).
         #[arg(long)]
         seed: Option<u64>,
-        /// Reviewers per case.
+        /// Reviewers per case (default: the pipeline's [sampling]
+        /// panel_size, itself 3).
         #[arg(long)]
         panel_size: Option<u32>,
         /// Output folder (default: <name>-sample beside the run's output folder).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Exit non-zero when a sampled case could not be staffed.
+        /// Exit non-zero when a sampled case could not be staffed (default:
+        /// off).
         #[arg(long)]
         strict: bool,
     },
     /// Ingest and validate the inputs only; print counts and the first rejects.
     Validate {
+        /// The pipeline file.
         pipeline: PathBuf,
-        /// Write the quarantine files here, even when the run would fail.
+        /// Write the quarantine files here, even when the run would fail
+        /// (default: none written).
         #[arg(long)]
         rejects: Option<PathBuf>,
-        #[arg(long, value_parser = parse_date)]
+        /// The decision date the checks use (default: the period's end).
+        #[arg(long, value_parser = legalaid::ingest::value::date_arg)]
         as_of: Option<NaiveDate>,
     },
     /// The list register: a lawyer's history, objections, repair, annulment, notes.
@@ -111,11 +128,6 @@ enum Command {
         #[command(subcommand)]
         command: legalaid::register::cli::RegisterCommand,
     },
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    legalaid::ingest::value::parse_date(s)
-        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
 }
 
 fn main() -> ExitCode {
@@ -145,8 +157,8 @@ fn paragraph(e: &anyhow::Error) -> String {
 /// refuses runs and actions dated later; it never enters a result.
 fn today() -> anyhow::Result<NaiveDate> {
     match std::env::var("LEGALAID_TODAY") {
-        Ok(text) => NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-            .with_context(|| format!("LEGALAID_TODAY=`{text}`: expected YYYY-MM-DD")),
+        Ok(text) => legalaid::ingest::value::date_arg(&text)
+            .map_err(|e| anyhow::anyhow!("LEGALAID_TODAY: {e}")),
         Err(_) => Ok(legalaid::register::system_today()),
     }
 }
@@ -186,7 +198,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             print_counts(&summary.ingested);
             let r = summary.register;
             println!(
-                "\nrun {}: register events {} → {}{}; {} new proposal(s), notices in internal/notices/",
+                "\nrun {}: register events {} → {}{}; {} new proposal(s)",
                 summary.run_id,
                 r.events_before,
                 r.events_after,
@@ -197,6 +209,59 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 },
                 summary.newly_proposed
             );
+            if let Some(dir) = &summary.notices {
+                println!(
+                    "notices of proposals on {}: {}{}",
+                    plan.as_of,
+                    dir.display(),
+                    if r.dry_run {
+                        " (dry run: drafts, not kept)"
+                    } else {
+                        " (kept for good; no later run deletes them)"
+                    }
+                );
+            }
+            let rejected: Vec<String> = summary
+                .ingested
+                .reports
+                .iter()
+                .filter(|r| r.rejected_count() > 0)
+                .map(|r| format!("{} {}", r.table.name(), r.rejected_count()))
+                .collect();
+            if !rejected.is_empty() {
+                println!(
+                    "rejected rows (not used by this run): {}; each as read, with its file, row \
+                     and reason, in {}",
+                    rejected.join(", "),
+                    plan.output_dir.join("rejected").display()
+                );
+            }
+            for low in &summary.low_agreement {
+                println!(
+                    "low panel agreement: {} cases have Krippendorff's alpha {:.3} over {} \
+                     case(s) with two or more reviews, below [reliability] alpha_hold {}; they do not count \
+                     towards the quality rules N1/N2, which are held for them (see {})",
+                    low.case_type,
+                    low.alpha,
+                    low.n_cases,
+                    plan.settings.reliability.alpha_hold,
+                    plan.output_dir.join("internal/panel.html").display()
+                );
+            }
+            if summary.held_entries > 0 {
+                println!(
+                    "{} negative entr{} held: quality rules on cases that do not count \
+                     (disputed, or of a case type with low agreement) are not proposed until \
+                     the cases are reviewed again; see {}",
+                    summary.held_entries,
+                    if summary.held_entries == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    },
+                    plan.output_dir.join("internal/panel.html").display()
+                );
+            }
             if !summary.absent_evidence.is_empty() {
                 let entries: std::collections::BTreeSet<&str> = summary
                     .absent_evidence
@@ -278,12 +343,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             println!("pipeline file: {}", summary.pipeline.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Explain {
-            pipeline,
-            lawyer_id,
-        } => {
+        Command::Explain { pipeline, lawyer } => {
             let plan = Plan::resolve(&pipeline, &PlanOptions::default())?;
-            print!("{}", legalaid::explain::explain(&plan, &lawyer_id)?);
+            print!("{}", legalaid::explain::explain(&plan, &lawyer)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Sample {
@@ -466,5 +528,42 @@ impl legalaid::Progress for Bar {
             Some(b) => b.suspend(|| eprintln!("{message}")),
             None => eprintln!("{message}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command has a description, and every option
+    /// that may be left out says what it defaults to (clap's
+    /// `[default: …]`, or "default" / "required" in its text).
+    #[test]
+    fn every_option_has_a_description_and_its_default() {
+        fn walk(cmd: &clap::Command, path: String, problems: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.is_empty() {
+                    problems.push(format!("{path} {id}: no description"));
+                    continue;
+                }
+                let optional = !arg.is_positional()
+                    && arg.get_default_values().is_empty()
+                    && !arg.is_required_set();
+                if optional && !help.contains("default") && !help.contains("required") {
+                    problems.push(format!("{path} --{id}: no default stated"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, format!("{path} {}", sub.get_name()), problems);
+            }
+        }
+        let mut problems = Vec::new();
+        walk(&super::Cli::command(), "legalaid".into(), &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

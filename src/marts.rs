@@ -385,7 +385,7 @@ mod tests {
             ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
         };
         let fields = expected_fields::<RegisterInputRow>();
-        assert_eq!(fields.len(), 26);
+        assert_eq!(fields.len(), 28);
         let date = crate::ingest::value::date32(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         let columns: Vec<ArrayRef> = fields
             .iter()

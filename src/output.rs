@@ -166,6 +166,25 @@ pub struct Staging {
     retired: PathBuf,
     /// Left in place when dropped: a publication journal names it.
     keep: bool,
+    /// The notice set to keep for good when the register commits.
+    notices: Option<KeptNotices>,
+}
+
+/// A run's notice set, kept for good once the register has committed the
+/// run (see [`crate::notices::keep`]): the folder `from` inside the staging
+/// folder, copied to `<root>/<name>`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct KeptNotices {
+    /// Relative to the staging (later the output) folder.
+    pub from: PathBuf,
+    pub root: PathBuf,
+    pub name: String,
+}
+
+impl KeptNotices {
+    fn keep(&self, staging: &Path) -> Result<Option<PathBuf>> {
+        crate::notices::keep(&staging.join(&self.from), &self.root, &self.name)
+    }
 }
 
 impl Staging {
@@ -188,6 +207,7 @@ impl Staging {
             retired: sibling(target, "retired", &tag),
             dir,
             keep: false,
+            notices: None,
         })
     }
 
@@ -195,9 +215,16 @@ impl Staging {
         &self.dir
     }
 
+    /// Keeps the notices staged in `notices.from` for good as part of a
+    /// journalled [`Staging::commit_with`]: after the register's commit and
+    /// before the swap, and again by [`recover`] when a crash came between.
+    pub fn keep_notices(&mut self, notices: KeptNotices) {
+        self.notices = Some(notices);
+    }
+
     /// Moves the staging folder into place, replacing any earlier output.
     pub fn commit(self) -> Result<()> {
-        self.commit_with(None, || Ok(()))
+        self.commit_with(None, || Ok(())).map(|_| ())
     }
 
     /// Publication as one recoverable step with the register's commit
@@ -208,12 +235,14 @@ impl Staging {
     /// anywhere leaves a state that [`recover`] finishes: forward when the
     /// register reached `after`, back otherwise. A failed register commit
     /// removes the journal and the folder; a failed swap keeps both for the
-    /// next start.
+    /// next start. With a journal and [`Staging::keep_notices`], the notice
+    /// set is kept for good between the commit and the swap; the folder
+    /// where it is kept is returned.
     pub fn commit_with(
         mut self,
         journal: Option<(&Path, Fingerprint)>,
         commit_register: impl FnOnce() -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<Option<PathBuf>> {
         let marker = self.dir.join(MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, e))?;
         if let Some((path, after)) = journal {
@@ -226,6 +255,7 @@ impl Staging {
                 staging_id: file_id(&self.dir)
                     .ok_or_else(|| Error::io(&self.dir, std::io::ErrorKind::NotFound.into()))?,
                 after,
+                notices: self.notices.clone(),
             };
             record.write(path)?;
             crate::owner::crash_point("before_commit");
@@ -237,14 +267,19 @@ impl Staging {
             // this value until it is in place.
             self.keep = true;
             crate::owner::crash_point("after_commit");
+            let kept = match &self.notices {
+                Some(n) => n.keep(&self.dir)?,
+                None => None,
+            };
             swap_in(&self.dir, &self.target, &self.retired)?;
             std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+            Ok(kept)
         } else {
             commit_register()?;
             self.keep = true;
             swap_in(&self.dir, &self.target, &self.retired)?;
+            Ok(None)
         }
-        Ok(())
     }
 }
 
@@ -433,6 +468,10 @@ struct Journal {
     staging_id: (u64, u64),
     /// The register's fingerprint once the run's transaction committed.
     after: Fingerprint,
+    /// The notice set to keep for good before the swap (journals of
+    /// earlier versions have none).
+    #[serde(default)]
+    notices: Option<KeptNotices>,
 }
 
 impl Journal {
@@ -504,6 +543,9 @@ pub fn recover(
     } else if register()?.reached(&j.after) && is_new(&j.staging) {
         if std::fs::symlink_metadata(&j.target).is_ok() {
             check_replaceable(&j.target, &[])?;
+        }
+        if let Some(n) = &j.notices {
+            n.keep(&j.staging)?;
         }
         swap_in(&j.staging, &j.target, &j.retired)?;
         Recovered::Published(j.target.clone())

@@ -46,6 +46,9 @@ pub struct Plan {
     /// Where the run's scratch folder is made (0700, swept of folders of
     /// runs that died); `[register] scratch_dir`, default beside the register.
     pub scratch_root: PathBuf,
+    /// Where notices are kept for good, one folder per as-of date;
+    /// `[register] notices_dir`, default `notices` beside the register.
+    pub notices_root: PathBuf,
     /// How long to wait for another run or command holding the register.
     pub lock_wait: std::time::Duration,
     pub output_dir: PathBuf,
@@ -109,13 +112,16 @@ impl Plan {
             Some(p) => normalize(&base.join(p)),
             None => base.join("state").join(format!("{}.sqlite", file.name)),
         };
-        let scratch_root = match &file.register.scratch_dir {
+        // A folder named in the pipeline file, else one beside the register.
+        let kept_folder = |named: &Option<String>, default: &str| match named {
             Some(p) => normalize(&base.join(p)),
             None => register_path
                 .parent()
                 .unwrap_or(Path::new("."))
-                .join(".legalaid-scratch"),
+                .join(default),
         };
+        let scratch_root = kept_folder(&file.register.scratch_dir, ".legalaid-scratch");
+        let notices_root = kept_folder(&file.register.notices_dir, "notices");
         let lock_wait = std::time::Duration::from_secs(
             file.register
                 .lock_wait_seconds
@@ -138,6 +144,7 @@ impl Plan {
             rubrics,
             register_path,
             scratch_root,
+            notices_root,
             lock_wait,
             output_dir,
             lang,
@@ -151,12 +158,14 @@ impl Plan {
     }
 
     /// Files the run reads or keeps, which no output folder may contain:
-    /// the pipeline, its rubrics, every input file and the register.
+    /// the pipeline, its rubrics, every input file, the register and the
+    /// notices kept beside it.
     pub fn kept_paths(&self) -> Vec<&Path> {
         let mut kept = vec![
             self.pipeline_path.as_path(),
             self.register_path.as_path(),
             self.scratch_root.as_path(),
+            self.notices_root.as_path(),
         ];
         kept.extend(self.rubrics.values().map(|r| r.source.as_path()));
         kept.extend(self.inputs.values().flatten().map(PathBuf::as_path));

@@ -483,11 +483,12 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
         };
         let value = match column.kind {
             Kind::Text => Value::Text(text.to_string()),
-            Kind::Date => {
-                Value::Date(value::date32(value::parse_date(text).ok_or_else(|| {
-                    bad(reasons::BAD_DATE, "a date YYYY-MM-DD or YYYY/MM/DD")
-                })?))
-            }
+            Kind::Date => Value::Date(value::date32(value::parse_date(text).map_err(|e| {
+                (
+                    reasons::BAD_DATE,
+                    format!("column {} has {}", column.name, e.describe(text)),
+                )
+            })?)),
             Kind::Bool { .. } => Value::Bool(
                 value::parse_bool(text)
                     .ok_or_else(|| bad(reasons::BAD_BOOL, "true/false, 1/0 or 是/否"))?,

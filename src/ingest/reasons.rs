@@ -24,7 +24,7 @@ reasons! {
     TEXT_TOO_LONG = "text_too_long", "文本超过该列允许的长度", "the text is longer than its column allows (ids 64 characters, names 200, lists 1,000, free text 4,000)";
     BAD_CHARACTER = "bad_character", "含有控制字符或双向文本控制符", "the text holds a control character, or a bidi control character where none is allowed";
     MISSING_VALUE = "missing_value", "必填项为空", "a required value is empty";
-    BAD_DATE = "bad_date", "日期格式错误", "not a date in the form YYYY-MM-DD or YYYY/MM/DD";
+    BAD_DATE = "bad_date", "日期格式错误", "not a date (2025-01-20, 2025/1/20, 2025.1.20 or 2025年1月20日), or no such day";
     BAD_BOOL = "bad_bool", "是否值错误", "not a yes/no value (true/false, 1/0, 是/否)";
     BAD_ENUM = "bad_enum", "取值不在允许范围", "not one of the allowed codes or labels";
     BAD_NUMBER = "bad_number", "分值不是数字", "points are not a number, NA or 不适用";

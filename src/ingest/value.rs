@@ -10,27 +10,77 @@ use super::schema::EnumValue;
 /// Days from 0001-01-01 (CE) to 1970-01-01, for Arrow's Date32.
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
-/// `YYYY-MM-DD` or `YYYY/MM/DD` (one- or two-digit month and day), optionally
-/// followed by a time part as written by Parquet and JSON exports.
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
+/// The date forms accepted everywhere — input cells, the pipeline file,
+/// `--as-of`/`--on` and `LEGALAID_TODAY` — as an error names them.
+pub const DATE_FORMS: &str =
+    "a date such as 2025-01-20 (also 2025/1/20, 2025.1.20 or 2025年1月20日)";
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateError {
+    /// Not in any accepted form.
+    NotADate,
+    /// In an accepted form, but the calendar has no such day
+    /// (`2025-02-30`, month 13).
+    NoSuchDay,
+}
+
+impl DateError {
+    /// What is wrong with `text`, in the words every caller uses.
+    pub fn describe(self, text: &str) -> String {
+        match self {
+            DateError::NotADate => format!("`{text}` is not {DATE_FORMS}"),
+            DateError::NoSuchDay => format!("`{text}`: no such day in the calendar"),
+        }
+    }
+}
+
+/// The one date rule: `2025-01-20` (ISO), `2025/1/20`, `2025.1.20` or
+/// `2025年1月20日` — a four-digit year, a one- or two-digit month and day,
+/// one separator throughout — optionally followed (ISO and `/` forms) by a
+/// time part as Parquet and JSON exports write it. A well-formed date the
+/// calendar lacks is [`DateError::NoSuchDay`], not a format error.
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     let t = text.trim();
-    let date_part = t.split(['T', ' ']).next().unwrap_or(t);
-    let mut parts = date_part.split(['-', '/']);
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some()
-        || y.len() != 4
-        || m.is_empty()
-        || m.len() > 2
-        || d.is_empty()
-        || d.len() > 2
-    {
-        return None;
+    let (y, m, d) = match t.strip_suffix('日') {
+        Some(rest) => {
+            let (y, rest) = rest.split_once('年').ok_or(DateError::NotADate)?;
+            let (m, d) = rest.split_once('月').ok_or(DateError::NotADate)?;
+            (y, m, d)
+        }
+        None => {
+            let date_part = t.split(['T', ' ']).next().unwrap_or(t);
+            let sep = date_part
+                .chars()
+                .find(|c| matches!(c, '-' | '/' | '.'))
+                .ok_or(DateError::NotADate)?;
+            if sep == '.' && date_part.len() != t.len() {
+                return Err(DateError::NotADate);
+            }
+            let mut parts = date_part.split(sep);
+            let (Some(y), Some(m), Some(d), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(DateError::NotADate);
+            };
+            (y, m, d)
+        }
+    };
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2)) {
+        return Err(DateError::NotADate);
     }
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !(all_digits(y) && all_digits(m) && all_digits(d)) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    let number = |s: &str| s.parse::<u32>().map_err(|_| DateError::NotADate);
+    let year = i32::try_from(number(y)?).map_err(|_| DateError::NotADate)?;
+    NaiveDate::from_ymd_opt(year, number(m)?, number(d)?).ok_or(DateError::NoSuchDay)
+}
+
+/// [`parse_date`] for a command-line value (clap's `value_parser`) or an
+/// environment variable: the error is the sentence to show.
+pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).map_err(|e| e.describe(text))
 }
 
 /// Arrow Date32 value (days since 1970-01-01) of a date.
@@ -112,16 +162,78 @@ mod tests {
 
     #[test]
     fn dates_in_every_accepted_form() {
-        assert_eq!(parse_date("2024-03-05"), Some(d(2024, 3, 5)));
-        assert_eq!(parse_date("2024/3/5"), Some(d(2024, 3, 5)));
-        assert_eq!(parse_date(" 2024/03/05 "), Some(d(2024, 3, 5)));
-        assert_eq!(parse_date("2024-03-05T00:00:00"), Some(d(2024, 3, 5)));
-        assert_eq!(parse_date("2024-03-05 10:00:00"), Some(d(2024, 3, 5)));
-        assert_eq!(parse_date("2024-02-30"), None);
-        assert_eq!(parse_date("05/03/2024"), None);
-        assert_eq!(parse_date("2024-03"), None);
-        assert_eq!(parse_date("2024年3月5日"), None);
-        assert_eq!(parse_date(""), None);
+        for text in [
+            "2024-03-05",
+            "2024/3/5",
+            " 2024/03/05 ",
+            "2024.3.5",
+            "2024.03.05",
+            "2024年3月5日",
+            "2024年03月05日",
+            "2024-3-05",
+            "2024-03-05T00:00:00",
+            "2024-03-05 10:00:00",
+            "2024/3/5 0:00",
+        ] {
+            assert_eq!(parse_date(text), Ok(d(2024, 3, 5)), "{text}");
+        }
+        for text in [
+            "05/03/2024",
+            "2024-03",
+            "2024-03/05",
+            "2024.03.05 10:00",
+            "24-03-05",
+            "2024-003-05",
+            "2024年3月5",
+            "2024年3-5日",
+            "二〇二四年三月五日",
+            "+2024-03-05",
+            "2024-03-05-01",
+            "",
+        ] {
+            assert_eq!(parse_date(text), Err(DateError::NotADate), "{text}");
+        }
+        for text in [
+            "2025-02-30",
+            "2025/2/29",
+            "2025.13.01",
+            "2025年4月31日",
+            "2025-00-10",
+        ] {
+            assert_eq!(parse_date(text), Err(DateError::NoSuchDay), "{text}");
+        }
+        assert_eq!(parse_date("2024-02-29"), Ok(d(2024, 2, 29)));
+        assert!(date_arg("2025-02-30").unwrap_err().contains("no such day"));
+        assert!(date_arg("20.1.2025").unwrap_err().contains("2025年1月20日"));
+    }
+
+    proptest::proptest! {
+        /// Every day of the calendar reads back from each form, and a day
+        /// past the month's end is "no such day" in each form.
+        #[test]
+        fn every_form_reads_every_day(days in 0i64..(366 * 200)) {
+            let date = d(1900, 1, 1) + chrono::Days::new(days as u64);
+            use chrono::Datelike;
+            let (y, m, day) = (date.year(), date.month(), date.day());
+            for text in [
+                date.format("%Y-%m-%d").to_string(),
+                format!("{y}/{m}/{day}"),
+                format!("{y}.{m}.{day}"),
+                format!("{y}年{m}月{day}日"),
+                format!("{y}-{m:02}-{day:02}T08:30:00"),
+            ] {
+                proptest::prop_assert_eq!(parse_date(&text), Ok(date), "{}", text);
+            }
+            let last = (date + chrono::Months::new(1)).with_day(1).unwrap().pred_opt().unwrap().day();
+            for text in [
+                format!("{y}-{m:02}-{}", last + 1),
+                format!("{y}/{m}/{}", last + 1),
+                format!("{y}.{m}.{}", last + 1),
+                format!("{y}年{m}月{}日", last + 1),
+            ] {
+                proptest::prop_assert_eq!(parse_date(&text), Err(DateError::NoSuchDay), "{}", text);
+            }
+        }
     }
 
     #[test]

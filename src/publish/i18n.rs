@@ -156,11 +156,75 @@ impl Lang {
         }
     }
 
+    /// `text` with `inner` in brackets: full-width in Chinese, ASCII with a
+    /// space in English (English output has no full-width brackets).
+    pub fn bracketed(self, text: &str, inner: &dyn std::fmt::Display) -> String {
+        match self {
+            Lang::Zh => format!("{text}（{inner}）"),
+            Lang::En => format!("{text} ({inner})"),
+        }
+    }
+
+    /// A setting of the method section's table: its Chinese name in
+    /// Chinese (from [`SETTING_NAMES`]), its pipeline-file key in English.
+    pub fn setting_name(self, key: &str) -> String {
+        match self {
+            Lang::Zh => SETTING_NAMES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, zh)| zh.to_string())
+                .unwrap_or_else(|| key.to_string()),
+            Lang::En => key.to_string(),
+        }
+    }
+
     /// "yes" / "no".
     pub fn yes_no(self, b: bool) -> &'static str {
         self.tr(if b { "yes" } else { "no" })
     }
 }
+
+/// The Chinese names of the settings the public method section lists
+/// (pipeline-file key, Chinese).
+#[rustfmt::skip]
+pub const SETTING_NAMES: &[(&str, &str)] = &[
+    ("[period] start", "评查期间起始日"),
+    ("[period] end", "评查期间截止日"),
+    ("as_of", "决定日"),
+    ("[scoring] dispute_spread", "争议分差（专家评分最高与最低之差）"),
+    ("[scoring] severity_threshold", "专家宽严偏差提示阈值"),
+    ("[scoring] severity_prior_reviews", "专家宽严度收缩强度（相当于评查表份数）"),
+    ("[reliability] alpha_hold", "评查一致性暂缓阈值（α）"),
+    ("[reliability] alpha_good", "评查一致性良好阈值（α）"),
+    ("[reliability] alpha_min_cases", "计算一致性的最少案件数"),
+    ("[credit] shrinkage_k", "质量分收缩系数 k"),
+    ("[credit] use_adjusted_scores", "信用分使用宽严校正后得分"),
+    ("[credit] weight_quality", "质量分权重"),
+    ("[credit] weight_service", "服务分权重"),
+    ("[credit] archive_days", "归档期限（日）"),
+    ("[credit] lookback_years", "投诉和处分回溯年数"),
+    ("[credit] complaint_points", "属实投诉扣分"),
+    ("[credit] prohibited_points", "禁止性行为投诉扣分"),
+    ("[credit] tiers.A", "信用等级 A 下限"),
+    ("[credit] tiers.B", "信用等级 B 下限"),
+    ("[credit] tiers.C", "信用等级 C 下限"),
+    ("[lists] notice_days", "告知及异议期（日）"),
+    ("[lists] general_days", "一般失信有效期（日）"),
+    ("[lists] serious_days", "严重失信有效期（日）"),
+    ("[lists] general_repair_days", "一般失信可申请信用修复（日）"),
+    ("[lists] serious_repair_days", "严重失信可申请信用修复（日）"),
+    ("[lists] heavy_sanction_points", "重大处分分值"),
+    ("[lists] positive_min_cases", "正面清单最少评议案件数"),
+    ("[lists] positive_min_years", "正面清单最少执业年限"),
+    ("[lists] positive_min_mean", "正面清单最低平均分"),
+    ("[lists] positive_min_satisfaction", "正面清单最低满意率"),
+    ("[lists] positive_min_feedback", "正面清单最少有效回访数"),
+    ("[lists] positive_days", "正面清单有效期（日）"),
+    ("[lists] hold_severity_sensitive", "等级取决于评查专家的案件暂不计入 N2"),
+    ("[inspection] min_aid_cases", "年度法律援助最少办结案件数"),
+    ("[publication] min_cell", "公开数据最小单元格"),
+    ("[publication] deciding_body", "决定机关"),
+];
 
 /// Key, Chinese, English.
 #[rustfmt::skip]
@@ -470,6 +534,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("col_duty", "法律援助义务", "Legal-aid duty"),
     ("col_complaints", "投诉（受理/查实）", "Complaints (received/substantiated)"),
     ("col_sanctions", "处分", "Sanctions"),
+    ("col_sanctions_in_period", "考核期内处分", "Sanctions decided in the period"),
     ("col_open_negative", "负面清单", "Negative entry"),
     ("col_flags_count", "合规提示", "Compliance flags"),
     ("col_n_lawyers", "律师人数", "Lawyers"),

@@ -16,11 +16,6 @@ use super::input::{ListKind, Objection};
 use super::{Register, RegisterError, report};
 use crate::plan::{Plan, PlanOptions};
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::ingest::value::parse_date(s)
-        .ok_or_else(|| format!("expected a date YYYY-MM-DD, found `{s}`"))
-}
-
 fn parse_list(s: &str) -> Result<ListKind, String> {
     s.parse()
 }
@@ -41,14 +36,14 @@ pub enum RegisterCommand {
         pipeline: PathBuf,
         /// The lawyer id.
         lawyer: String,
-        /// negative or positive.
+        /// The list of the entry: negative or positive.
         #[arg(long, default_value = "negative", value_parser = parse_list)]
         list: ListKind,
         #[command(flatten)]
         decision: Decision,
         #[command(flatten)]
         act: ActArgs,
-        /// Why.
+        /// Why (required).
         #[arg(long)]
         reason: String,
     },
@@ -60,6 +55,7 @@ pub enum RegisterCommand {
         lawyer: String,
         #[command(flatten)]
         act: ActArgs,
+        /// Why the entry may be removed (required).
         #[arg(long)]
         reason: String,
     },
@@ -69,10 +65,12 @@ pub enum RegisterCommand {
         pipeline: PathBuf,
         /// The lawyer id.
         lawyer: String,
+        /// The list of the entry: negative or positive.
         #[arg(long, default_value = "negative", value_parser = parse_list)]
         list: ListKind,
         #[command(flatten)]
         act: ActArgs,
+        /// Why it is annulled (required).
         #[arg(long)]
         reason: String,
     },
@@ -82,10 +80,10 @@ pub enum RegisterCommand {
     Undo {
         /// The pipeline file.
         pipeline: PathBuf,
-        /// The person who undoes.
+        /// The person who undoes (required).
         #[arg(long)]
         by: String,
-        /// Why (for example: the run was dated 2052 by mistake).
+        /// Why (required; for example: the run was dated 2052 by mistake).
         #[arg(long)]
         reason: String,
     },
@@ -97,7 +95,7 @@ pub enum RegisterCommand {
         lawyer: String,
         #[command(flatten)]
         act: ActArgs,
-        /// The note.
+        /// The note (required).
         #[arg(long)]
         text: String,
     },
@@ -107,13 +105,16 @@ pub enum RegisterCommand {
 #[derive(Debug, Clone, Args)]
 #[group(required = true, multiple = false)]
 pub struct Decision {
-    /// An objection was lodged: it blocks listing until decided.
+    /// An objection was lodged: it blocks listing until decided (one of
+    /// --lodged, --upheld and --rejected is required).
     #[arg(long)]
     pub lodged: bool,
-    /// The objection was upheld: the entry is withdrawn.
+    /// The objection was upheld: the entry is withdrawn (one of the three
+    /// is required).
     #[arg(long)]
     pub upheld: bool,
-    /// The objection was rejected: the entry continues.
+    /// The objection was rejected: the entry continues (one of the three
+    /// is required).
     #[arg(long)]
     pub rejected: bool,
 }
@@ -133,11 +134,12 @@ impl Decision {
 /// Who acts and on which date.
 #[derive(Debug, Clone, Args)]
 pub struct ActArgs {
-    /// The person who acts.
+    /// The person who acts (required).
     #[arg(long)]
     pub by: String,
-    /// The date of the decision (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date)]
+    /// The date of the decision, e.g. 2025-01-20 or 2025年1月20日 (required;
+    /// not later than today).
+    #[arg(long, value_parser = crate::ingest::value::date_arg)]
     pub on: NaiveDate,
 }
 

@@ -391,7 +391,7 @@ impl Step<'_> {
                         ListKind::Negative,
                         kind::HELD,
                         format!(
-                            "its rules now rest only on cases that do not count: {} ({})",
+                            "its rules now rest only on cases that do not count: {} (not counting: {})",
                             codes(&held),
                             why_held(&held)
                         ),

@@ -23,6 +23,7 @@ pub mod rules;
 pub mod schema;
 pub mod snapshot;
 pub mod state;
+pub mod wording;
 
 #[cfg(test)]
 mod tests;
@@ -161,6 +162,18 @@ pub enum RegisterError {
 
     #[error("lawyer {lawyer} has no credit snapshot in the register; run the pipeline first")]
     NoSnapshot { lawyer: String },
+
+    #[error(
+        "no such lawyer: `{who}` — no run recorded in {path} scored a lawyer with this licence \
+         number, or with a name that is or contains it"
+    )]
+    NoSuchLawyer { who: String, path: PathBuf },
+
+    #[error(
+        "the register {path} holds no run yet, so there is nothing to explain; run the pipeline \
+         first (`legalaid run PIPELINE.toml`)"
+    )]
+    NoRunYet { path: PathBuf },
 
     #[error(
         "another run holds the register {path} {holder}; gave up after waiting {waited} s. \
@@ -565,6 +578,12 @@ impl Register {
         lawyer_id: &str,
     ) -> Result<Option<(String, NaiveDate, snapshot::CreditSnapshot)>> {
         snapshot::latest(&self.conn, lawyer_id).at(&self.path)
+    }
+
+    /// Lawyers whose latest credit snapshot names them `name` (or, when
+    /// none does, a name containing it): (lawyer id, name, firm), by id.
+    pub fn find_by_name(&self, name: &str) -> Result<Vec<(String, String, String)>> {
+        snapshot::find_by_name(&self.conn, name).at(&self.path)
     }
 
     /// Per lawyer, the tier of the latest snapshot on or before `as_of`.

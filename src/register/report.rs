@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::events::{Event, kind};
 use super::rules::{RuleValues, rule, split_codes};
 use super::state::Entry;
+use super::wording;
 
 /// Display width of text in a terminal: CJK and full-width characters
 /// take two columns.
@@ -132,10 +133,19 @@ pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event], texts: &Rul
                 e.date.to_string(),
                 format!("{} {}", kind::zh(&e.kind), e.kind),
                 e.entry_id.clone().unwrap_or_default(),
-                e.actor.clone(),
+                match wording::actor(&e.actor, true) {
+                    zh if zh != e.actor => format!("{zh} {}", e.actor),
+                    _ => e.actor.clone(),
+                },
                 e.rules.clone(),
                 e.evidence.clone(),
-                e.reason.clone(),
+                match (
+                    wording::reason(&e.actor, &e.reason, true),
+                    wording::reason(&e.actor, &e.reason, false),
+                ) {
+                    (zh, en) if zh != en => format!("{zh} / {en}"),
+                    (zh, _) => zh,
+                },
             ];
             if let Some(by) = e.voided_by {
                 for cell in &mut row[1..7] {

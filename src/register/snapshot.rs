@@ -45,6 +45,10 @@ pub struct CreditSnapshot {
 #[serde(default)]
 pub struct CreditFigures {
     pub lawyer_id: String,
+    /// The lawyer's name and firm at the run (absent in snapshots stored
+    /// before they were recorded).
+    pub name: Option<String>,
+    pub law_firm: Option<String>,
     pub n_cases_closed: Option<i64>,
     pub n_cases_reviewed: Option<i64>,
     pub mean_score: Option<f64>,
@@ -225,6 +229,40 @@ pub(crate) fn latest_tiers(
         }
     }
     Ok(out)
+}
+
+/// Lawyers whose latest snapshot's name is `name`, or else contains it:
+/// (lawyer id, name, firm), by id.
+pub(crate) fn find_by_name(
+    conn: &Connection,
+    name: &str,
+) -> rusqlite::Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT lawyer_id, payload FROM ( \
+           SELECT lawyer_id, payload, row_number() OVER ( \
+             PARTITION BY lawyer_id ORDER BY as_of DESC, rowid DESC) AS n \
+           FROM credit_snapshots WHERE run_id NOT IN ({UNDONE_RUNS})) \
+         WHERE n = 1 ORDER BY lawyer_id"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, json(r.get(1)?, 1)?)))?;
+    let (mut exact, mut partial) = (Vec::new(), Vec::new());
+    for row in rows {
+        let (lawyer, payload) = row?;
+        let Some(found) = payload.figures.name else {
+            continue;
+        };
+        let hit = (
+            lawyer,
+            found.clone(),
+            payload.figures.law_firm.unwrap_or_default(),
+        );
+        if found == name {
+            exact.push(hit);
+        } else if found.contains(name) {
+            partial.push(hit);
+        }
+    }
+    Ok(if exact.is_empty() { partial } else { exact })
 }
 
 /// Whether any snapshot names the lawyer.

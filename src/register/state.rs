@@ -141,6 +141,15 @@ impl Entry {
         self.status.is_open()
     }
 
+    /// A negative entry proposed or listed: its lawyer may not take criminal
+    /// and major cases. The same rule as `blocked` in
+    /// `sql/mart_lawyer_credit.sql`, which the eligibility roster and the
+    /// lawyer pages read (a held entry does not bar).
+    pub fn bars_eligibility(&self) -> bool {
+        self.list == ListKind::Negative
+            && matches!(self.status, EntryStatus::Proposed | EntryStatus::Listed)
+    }
+
     /// Withdrawn, expired, removed or annulled.
     pub fn is_ended(&self) -> bool {
         !self.is_open()

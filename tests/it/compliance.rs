@@ -171,6 +171,20 @@ fn each_flag_on_a_case_built_for_it() {
     for case in ["K1-CASE", "K2-CASE", "K3-CASE", "K4-CASE", "K5-CASE"] {
         assert!(cells.contains(&case.to_string()), "{case} not on the sheet");
     }
+    // One labelled column per flag, marked 是 on the case that has it.
+    let mut rows = sheet.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    for (code, case) in [("K1", "K1-CASE"), ("K2", "K2-CASE"), ("K5", "K5-CASE")] {
+        let col = header
+            .iter()
+            .position(|h| h.starts_with(&format!("{code} ")))
+            .unwrap_or_else(|| panic!("no {code} column: {header:?}"));
+        let row = sheet
+            .rows()
+            .find(|r| r.iter().any(|c| c.to_string().as_str() == case))
+            .unwrap();
+        assert_eq!(row[col].to_string(), "是", "{case}: {header:?}");
+    }
     let notes = wb.worksheet_range("说明").unwrap();
     let notes: String = notes.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(notes.contains("执业不满3年"), "{notes}");

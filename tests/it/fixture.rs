@@ -112,6 +112,20 @@ pub fn push_review(
     }
 }
 
+/// A substantiated took-money complaint `id` against `lawyer` over `case`,
+/// decided 2024-10-01: a negative entry (N3) proposed by the first run.
+pub fn push_took_money(f: &mut Fixture, id: &str, lawyer: &str, case: &str) {
+    f.sheet("complaints").push(&[
+        id,
+        lawyer,
+        case,
+        "2024-09-01",
+        "took_money",
+        "substantiated",
+        "2024-10-01",
+    ]);
+}
+
 /// Sets one item's points in every row of one review (e.g. a veto item to 0).
 pub fn set_item_points(reviews: &mut Sheet, review_id: &str, item: &str, points: &str) {
     let (rc, ic, pc) = (

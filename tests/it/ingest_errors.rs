@@ -116,6 +116,72 @@ fn bad_date() {
     expect(&f, "cases", "bad_date", &[4], "closed_on");
 }
 
+/// One date rule everywhere (issue 16, item 5): the forms Chinese offices
+/// write are read in input cells and on the command line alike, and a day
+/// the calendar lacks is "no such day", naming file, row and column.
+#[test]
+fn dates_in_every_form_and_no_such_day() {
+    let mut f = Fixture::valid();
+    let iso = |f: &mut Fixture, row: usize| {
+        let c = f.sheet("cases").col("closed_on");
+        chrono::NaiveDate::parse_from_str(&f.sheet("cases").rows[row][c], "%Y-%m-%d").unwrap()
+    };
+    use chrono::Datelike;
+    let (d0, d1, d3) = (iso(&mut f, 0), iso(&mut f, 1), iso(&mut f, 3));
+    let cases = f.sheet("cases");
+    cases.set(
+        0,
+        "closed_on",
+        &format!("{}年{}月{}日", d0.year(), d0.month(), d0.day()),
+    );
+    cases.set(
+        1,
+        "closed_on",
+        &format!("{}.{}.{}", d1.year(), d1.month(), d1.day()),
+    );
+    cases.set(
+        3,
+        "closed_on",
+        &format!("{}/{}/{}", d3.year(), d3.month(), d3.day()),
+    );
+    let all_forms = f.clone();
+    f.sheet("cases").set(2, "closed_on", "2024-02-30");
+    expect(
+        &f,
+        "cases",
+        "bad_date",
+        &[4],
+        "column closed_on has `2024-02-30`: no such day",
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    all_forms.write(dir.path());
+    let ok = legalaid(
+        &["validate", "pipeline.toml", "--as-of", "2024年12月31日"],
+        dir.path(),
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let refused = legalaid(
+        &["validate", "pipeline.toml", "--as-of", "2025-02-30"],
+        dir.path(),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("no such day"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = legalaid(
+        &["validate", "pipeline.toml", "--as-of", "31/12/2024"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&refused).contains("2025年1月20日"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
 #[test]
 fn bad_bool() {
     let mut f = Fixture::valid();

@@ -3,9 +3,11 @@
 
 #[cfg(feature = "ballista")]
 mod ballista;
+mod chinese;
 mod compliance;
 mod credit;
 mod due_process;
+mod explain;
 mod fixture;
 mod formats;
 mod hostile;
@@ -13,6 +15,7 @@ mod ingest_errors;
 mod ingest_props;
 mod inspection;
 mod lists;
+mod notices;
 mod output_safety;
 mod publish;
 mod register;

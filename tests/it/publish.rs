@@ -1302,6 +1302,24 @@ async fn report_text_matches_the_golden_files() {
         let html = std::fs::read_to_string(dir.join("public/index.html")).unwrap();
         let text = visible_text(&html).replace(env!("CARGO_PKG_VERSION"), "[version]");
         let list = std::fs::read_to_string(dir.join("public/negative-list.csv")).unwrap();
+        if lang == "zh" {
+            let keys: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    ["[period]", "[credit]", "[lists]", "[reliability]"]
+                        .iter()
+                        .any(|k| l.contains(k))
+                })
+                .collect();
+            assert!(keys.is_empty(), "pipeline-file keys in Chinese: {keys:?}");
+        }
+        if lang == "en" {
+            let full_width: Vec<&str> = text.lines().filter(|l| l.contains(['（', '）'])).collect();
+            assert!(
+                full_width.is_empty(),
+                "full-width brackets in English: {full_width:?}"
+            );
+        }
         insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(format!("report_text_{lang}"), text);
             insta::assert_snapshot!(format!("negative_list_csv_{lang}"), list);

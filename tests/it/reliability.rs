@@ -275,18 +275,23 @@ fn crash_at(
     let state = names(&d.join("state"));
     let scratch = names(&d.join("state/.legalaid-scratch"));
     let tmp = names(&d.join("tmp"));
+    // The notices served by the first run, kept whole, and no half copy.
+    let notices = names(&d.join("state/notices"));
     if !hidden.is_empty()
         || state
             != [
                 ".legalaid-scratch",
+                "notices",
                 "register.sqlite",
                 "register.sqlite.lock",
             ]
+        || notices != ["2024-12-31"]
         || !scratch.is_empty()
         || !tmp.is_empty()
     {
         return Err(format!(
-            "left behind: beside out/ {hidden:?}, state/ {state:?}, scratch {scratch:?}, temp {tmp:?}"
+            "left behind: beside out/ {hidden:?}, state/ {state:?}, notices {notices:?}, \
+             scratch {scratch:?}, temp {tmp:?}"
         ));
     }
     Ok(())

@@ -174,3 +174,51 @@ fn failed_run_keeps_the_earlier_output() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+/// The run summary points to problems (issue 16, item 6): rejected rows per
+/// table and where `rejected/` is; a case type whose panel agreement is
+/// below alpha_hold, whose cases then do not count for N1/N2.
+#[test]
+fn the_summary_points_to_rejects_and_low_agreement() {
+    let mut f = Fixture::valid();
+    f.pipeline_extra =
+        "[ingest]\nmax_reject_ratio = 0.5\n[reliability]\nalpha_min_cases = 1\n".into();
+    f.sheet("feedback").set(0, "contacted_on", "2024-02-30");
+    // A second civil review of C002 far from the first: civil alpha < 0.667.
+    push_review(
+        f.sheet("reviews"),
+        "V009",
+        "C002",
+        "R02",
+        legalaid::rubric::CaseType::Civil,
+        0.3,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    let rejected = dir.path().join("out/rejected").canonicalize().unwrap();
+    assert!(
+        text.contains("rejected rows (not used by this run): feedback 1;")
+            && text.contains(&rejected.display().to_string()),
+        "{text}"
+    );
+    assert!(
+        text.contains("low panel agreement: civil cases")
+            && text.contains("alpha_hold 0.667")
+            && text.contains("held"),
+        "{text}\n{}",
+        std::fs::read_to_string(dir.path().join("out/data/panel_agreement.csv")).unwrap()
+    );
+
+    // A clean run says neither.
+    let clean = tempfile::tempdir().unwrap();
+    Fixture::valid().write(clean.path());
+    let out = legalaid(&["run", "pipeline.toml"], clean.path());
+    let text = stdout(&out);
+    assert!(
+        !text.contains("rejected rows") && !text.contains("low panel agreement"),
+        "{text}"
+    );
+}

@@ -26,7 +26,7 @@ pub struct Inputs<'a> {
 pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<String, PublishError> {
     let lang = Lang::from_code(&plan.lang);
     let mut sections = vec![intro(plan, lang)];
-    sections.extend(districts(lang, input.lawyers));
+    sections.extend(districts(lang, input.lawyers, &flag_headers(plan, lang)));
     sections.push(firms(lang, input.firms));
     render_page(
         plan,
@@ -72,8 +72,23 @@ fn intro(plan: &Plan, lang: Lang) -> Section {
     intro
 }
 
-/// A section per district, districts in pinyin order.
-fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
+/// The heads of the compliance-flag columns: each flag's code and words.
+fn flag_headers(plan: &Plan, lang: Lang) -> Vec<String> {
+    crate::inspection::COMPLIANCE_FLAGS
+        .iter()
+        .map(|f| {
+            let (zh, en) = f.text(&plan.settings.inspection);
+            match lang {
+                Lang::Zh => format!("{} {zh}", f.code),
+                Lang::En => format!("{} {en}", f.code),
+            }
+        })
+        .collect()
+}
+
+/// A section per district, districts in pinyin order. `flags` heads the
+/// compliance-flag columns, one per flag K1–K5 in code order.
+fn districts(lang: Lang, rows: &[InspectionRow], flags: &[String]) -> Vec<Section> {
     let mut by_district: BTreeMap<(String, String), Vec<&InspectionRow>> = BTreeMap::new();
     for r in rows {
         let d = text(&r.district);
@@ -92,7 +107,7 @@ fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
             )
         });
         let mut section = Section::new(&format!("district-{i}"), district);
-        let mut tbl = Tbl::new(vec![
+        let mut columns = vec![
             text_col(lang.tr("col_name")),
             text_col(lang.tr("col_licence")),
             text_col(lang.tr("col_firm")),
@@ -101,16 +116,19 @@ fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
             num_col(lang.tr("col_mean_score")),
             text_col(lang.tr("col_credit")),
             text_col(lang.tr("col_complaints")),
-            num_col(lang.tr("col_sanctions")),
+            num_col(lang.tr("col_sanctions_in_period")),
             text_col(lang.tr("col_open_negative")),
-            text_col(lang.tr("col_flags_count")),
+        ];
+        columns.extend(flags.iter().map(num_col));
+        columns.extend([
             text_col(lang.tr("col_duty")),
             text_col(lang.tr("col_recommendation")),
             text_col(lang.tr("col_reasons")),
         ]);
+        let mut tbl = Tbl::new(columns);
         for r in &lawyers {
             let n = |v: Option<i64>| v.unwrap_or(0).to_string();
-            let rest = vec![
+            let mut rest = vec![
                 r.lawyer_id.clone(),
                 text(&r.law_firm),
                 n(r.n_closed),
@@ -130,6 +148,8 @@ fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
                     .as_deref()
                     .map(|st| format!("{} ({})", lang.status(st), text(&r.open_negative_entry)))
                     .unwrap_or_default(),
+            ];
+            rest.extend(
                 [
                     r.n_late_archive,
                     r.n_dv_male_lawyer,
@@ -137,8 +157,9 @@ fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
                     r.n_grassroots_criminal,
                     r.n_assigned_while_listed,
                 ]
-                .map(n)
-                .join("/"),
+                .map(n),
+            );
+            rest.extend([
                 lang.tr(if r.duty_met.unwrap_or(false) {
                     "duty_met"
                 } else {
@@ -147,7 +168,7 @@ fn districts(lang: Lang, rows: &[InspectionRow]) -> Vec<Section> {
                 .to_string(),
                 text(&r.recommendation_label),
                 text(&r.recommendation_reasons),
-            ];
+            ]);
             let mut cells = vec![link(
                 text(&r.name),
                 format!("lawyers/{}", lawyer_file(&r.lawyer_id)),
@@ -232,6 +253,13 @@ mod tests {
                 lawyer("L2", "安七", "武侯区"),
                 lawyer("L3", "李四", "成华区"),
             ],
+            &[
+                "K1 late".into(),
+                "K2".into(),
+                "K3".into(),
+                "K4".into(),
+                "K5".into(),
+            ],
         );
         let headings: Vec<&str> = sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings, ["成华区", "武侯区"]);
@@ -239,7 +267,11 @@ mod tests {
         assert_eq!(rows[0].0[0].text, "安七");
         assert_eq!(rows[1].0[0].text, "张三");
         assert_eq!(rows[0].0[6].text, "72.00 (C)");
-        assert_eq!(rows[0].0[10].text, "2/0/0/0/0");
+        // One labelled column per compliance flag.
+        let header = &sections[1].tables[0].columns;
+        assert_eq!(header[10].0, "K1 late");
+        let flags: Vec<&str> = rows[0].0[10..15].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(flags, ["2", "0", "0", "0", "0"]);
         assert!(rows[0].0[9].text.ends_with("(E9)"));
     }
 

@@ -19,6 +19,7 @@ use crate::publish::rows::{
 };
 use crate::publish::templates::{Tbl, num_col, text_col};
 use crate::publish::{PublishError, Writer};
+use crate::register::wording;
 
 /// The rows the lawyer pages read (their cases come as a stream).
 #[derive(Debug, Clone, Copy)]
@@ -363,8 +364,8 @@ fn history(lang: Lang, entries: &[&EntryRow], events: &[&EventRow]) -> Section {
             lang.event_kind(&r.kind),
             r.list.as_deref().map(|l| lang.list(l)).unwrap_or_default(),
             r.rules.clone(),
-            r.actor.clone(),
-            r.reason.clone(),
+            wording::actor(&r.actor, lang == Lang::Zh).to_string(),
+            wording::reason(&r.actor, &r.reason, lang == Lang::Zh),
             r.evidence.replace(';', "; "),
         ]);
     }

@@ -19,7 +19,7 @@ pub fn list_sections(plan: &Plan, lang: Lang, lists: &Lists) -> Vec<Value> {
             let name = lang.list(l);
             Obj::new()
                 .set("id", format!("{l}-list"))
-                .set("title", format!("{name}（{}）", entries.len()))
+                .set("title", lang.bracketed(&name, &entries.len()))
                 .set(
                     "intro",
                     lang.tr(if l == "negative" {

@@ -97,11 +97,7 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         out.push(section(
             lang.fmt(
                 "method_rubric",
-                &[&format!(
-                    "{}（{}）",
-                    lang.rubric_title(r),
-                    lang.case_type(ct)
-                )],
+                &[&lang.bracketed(&lang.rubric_title(r), &lang.case_type(ct))],
             ),
             vec![lang.fmt(
                 "method_rubric_facts",
@@ -243,7 +239,7 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         text_col(lang.tr("col_value")),
     ]);
     for (k, v) in settings_list(plan) {
-        settings.row(vec![k, v]);
+        settings.row(vec![lang.setting_name(&k), v]);
     }
     out.push(section(
         lang.tr("method_settings").into(),
@@ -366,4 +362,24 @@ fn settings_list(plan: &Plan) -> Vec<(String, String)> {
         ),
     ]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A setting added to the list without a Chinese name would show its
+    /// pipeline-file key in a Chinese report.
+    #[test]
+    fn every_listed_setting_has_a_chinese_name() {
+        let plan = crate::publish::tests::demo_plan();
+        for (key, _) in settings_list(&plan) {
+            assert!(
+                crate::publish::i18n::SETTING_NAMES
+                    .iter()
+                    .any(|(k, _)| *k == key),
+                "no Chinese name for {key}"
+            );
+        }
+    }
 }
