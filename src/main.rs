@@ -251,8 +251,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             if summary.held_entries > 0 {
                 println!(
                     "{} negative entr{} held: quality rules on cases that do not count \
-                     (disputed, or of a case type with low agreement) are not proposed until \
-                     the cases are reviewed again; see {}",
+                     (disputed, of a case type with low agreement, or whose grade depends on \
+                     the reviewers drawn) are not proposed until the cases are reviewed again; \
+                     see {}",
                     summary.held_entries,
                     if summary.held_entries == 1 {
                         "y"
