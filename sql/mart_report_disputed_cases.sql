@@ -1,8 +1,19 @@
 -- grain: one row per disputed case
 -- purpose: the panel report's disputed-case worklist
 --   (`publish::rows::DisputedCaseRow`), internal only: the recipient is
---   masked when the page is written (privacy rule 2).
+--   masked when the page is written (privacy rule 2). split_items names the
+--   veto items the reviewers split on (`;`-joined in rubric order), empty
+--   when the case is disputed only by the spread of its totals.
 with
+
+split_items as (
+    select
+        case_id,
+        string_agg(item, ';' order by position, item) as split_items
+    from int_case_veto_items
+    where split
+    group by case_id
+),
 
 disputed as (
     select
@@ -30,8 +41,11 @@ with_people as (
         s.score_min,
         s.score_max,
         s.grade_label,
-        s.veto_items
+        s.veto_items,
+        coalesce(v.split_items, '') as split_items
     from disputed as s
+    left join split_items as v
+        on s.case_id = v.case_id
     inner join cases as c
         on s.case_id = c.case_id
     left join lawyers as l

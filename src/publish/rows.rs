@@ -106,6 +106,8 @@ pub struct DisputedCaseRow {
     pub score_max: Option<f64>,
     pub grade_label: Option<String>,
     pub veto_items: Option<String>,
+    /// Veto items the reviewers split on, `;`-joined (empty: none).
+    pub split_items: Option<String>,
 }
 
 impl MartRow for DisputedCaseRow {

@@ -220,6 +220,7 @@ fn disputed(
         text_col(lang.tr("col_recipient_id")),
         num_col(lang.tr("col_score")),
         num_col(lang.tr("col_spread")),
+        text_col(lang.tr("col_why_disputed")),
         text_col(lang.tr("col_totals")),
         text_col(lang.tr("col_grade")),
         text_col(lang.tr("col_veto")),
@@ -245,6 +246,7 @@ fn disputed(
             mask_id_no(&text(&r.recipient_id_no)).into(),
             opt_points(r.score).into(),
             opt_points(r.score_max.zip(r.score_min).map(|(a, b)| a - b)).into(),
+            why_disputed(plan, lang, r).into(),
             per_reviewer.into(),
             text(&r.grade_label).into(),
             text(&r.veto_items).into(),
@@ -256,6 +258,29 @@ fn disputed(
         disputed.tables.push(tbl);
     }
     disputed
+}
+
+/// Why a case is disputed: the spread of its totals past `dispute_spread`,
+/// the reviewers splitting on a veto item (named), or both.
+fn why_disputed(plan: &Plan, lang: Lang, r: &DisputedCaseRow) -> String {
+    let limit = plan.settings.scoring.dispute_spread;
+    let mut why = Vec::new();
+    if let Some(spread) = r.score_max.zip(r.score_min).map(|(a, b)| a - b)
+        && spread > limit + 1e-9
+    {
+        why.push(lang.fmt(
+            "disputed_by_spread",
+            &[
+                &crate::publish::report::points(spread),
+                &format_number(limit),
+            ],
+        ));
+    }
+    let items = text(&r.split_items);
+    if !items.is_empty() {
+        why.push(lang.fmt("disputed_by_split", &[&items]));
+    }
+    why.join(if lang == Lang::Zh { "；" } else { "; " })
 }
 
 fn held(lang: Lang, entries: &[EntryRow]) -> Section {
@@ -340,6 +365,11 @@ mod tests {
             score_max: Some(hi),
             grade_label: None,
             veto_items: None,
+            split_items: Some(if id == "C1" {
+                "CR-V1".into()
+            } else {
+                String::new()
+            }),
         };
         let totals = [DisputedTotalRow {
             case_id: "C2".into(),
@@ -362,6 +392,11 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("张三丰"));
+        // Why each is disputed: C2 by its spread (30 > 15), C1 (spread 10)
+        // by a veto split only.
+        assert!(text.contains("spread 30.0 > 15"), "{text}");
+        assert!(text.contains("split on veto item CR-V1"), "{text}");
+        assert!(!text.contains("spread 10.0"), "{text}");
     }
 
     #[test]
