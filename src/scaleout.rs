@@ -91,7 +91,10 @@ pub async fn score_on_ballista(
 
     let mut severity_input = Vec::new();
     for model in REVIEW_MODELS {
-        severity_input = run_model(&ballista, model, &models).await?;
+        let batches = run_model(&ballista, model, &models).await?;
+        if model.name == <crate::severity::SeverityInputRow as crate::marts::MartRow>::MODEL {
+            severity_input = batches;
+        }
     }
     // The severity fit runs here, on the client, over the last review
     // model's rows; its table goes to the cluster as Parquet like the rest.
