@@ -170,7 +170,9 @@ pub struct Settings {
 }
 
 /// Declares a settings section: the struct, serde's per-field defaults and
-/// `Default`, from one list of `field: type = default` lines.
+/// `Default`, and [`values`](ScoringSettings::values) (every key with its
+/// value, in declaration order, for the method section), from one list of
+/// `field: type = default` lines.
 macro_rules! section {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr),* $(,)? }) => {
         $(#[$meta])*
@@ -180,7 +182,62 @@ macro_rules! section {
         impl Default for $name {
             fn default() -> Self { Self { $($field: $default,)* } }
         }
+        impl $name {
+            /// Every key of the section (a map's entries as `key.entry`)
+            /// with its value, in declaration order.
+            pub fn values(&self) -> Vec<(String, SettingValue)> {
+                let mut out = Vec::new();
+                $(self.$field.push_values(stringify!($field), &mut out);)*
+                out
+            }
+        }
     };
+}
+
+/// A setting's value, typed for display (numbers as people write them,
+/// flags and practice kinds in the reader's language).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingValue {
+    Number(f64),
+    Count(u64),
+    Flag(bool),
+    Text(String),
+    /// Codes of the data contract (practice kinds, sanction kinds).
+    Codes(Vec<String>),
+}
+
+/// How a settings field lists itself in [`Settings::listed`].
+trait PushValues {
+    fn push_values(&self, key: &str, out: &mut Vec<(String, SettingValue)>);
+}
+
+macro_rules! push_values {
+    ($($ty:ty => |$v:ident| $value:expr;)*) => {$(
+        impl PushValues for $ty {
+            fn push_values(&self, key: &str, out: &mut Vec<(String, SettingValue)>) {
+                let $v = self;
+                out.push((key.to_string(), $value));
+            }
+        }
+    )*};
+}
+
+push_values! {
+    f64 => |v| SettingValue::Number(*v);
+    u32 => |v| SettingValue::Count(u64::from(*v));
+    u64 => |v| SettingValue::Count(*v);
+    usize => |v| SettingValue::Count(*v as u64);
+    bool => |v| SettingValue::Flag(*v);
+    String => |v| SettingValue::Text(v.clone());
+    Vec<String> => |v| SettingValue::Codes(v.clone());
+}
+
+impl PushValues for BTreeMap<String, f64> {
+    fn push_values(&self, key: &str, out: &mut Vec<(String, SettingValue)>) {
+        for (entry, value) in self {
+            out.push((format!("{key}.{entry}"), SettingValue::Number(*value)));
+        }
+    }
 }
 
 section!(
@@ -386,6 +443,8 @@ impl PipelineFile {
             },
         };
         file.validate().map_err(err)?;
+        let mut file = file;
+        file.settings.complete_maps();
         Ok(file)
     }
 
@@ -477,6 +536,34 @@ impl Settings {
         parse_bytes(&self.ingest.max_workbook_expanded)
             .map_err(|e| format!("[ingest] max_workbook_expanded: {e}"))?;
         Ok(())
+    }
+
+    /// Every section's name (as in the pipeline file) and its
+    /// [`values`](ScoringSettings::values), in the order of [`Settings`].
+    pub fn sections(&self) -> Vec<(&'static str, Vec<(String, SettingValue)>)> {
+        vec![
+            ("ingest", self.ingest.values()),
+            ("scoring", self.scoring.values()),
+            ("reliability", self.reliability.values()),
+            ("credit", self.credit.values()),
+            ("lists", self.lists.values()),
+            ("inspection", self.inspection.values()),
+            ("sampling", self.sampling.values()),
+            ("publication", self.publication.values()),
+            ("engine", self.engine.values()),
+        ]
+    }
+
+    /// Fills the entries a pipeline file's partial `[credit.tiers]` or
+    /// `[credit.sanction_points]` leaves out with their defaults, so that
+    /// every reader (SQL, texts, the method section) sees the same table.
+    fn complete_maps(&mut self) {
+        for (tier, lower) in default_tiers() {
+            self.credit.tiers.entry(tier).or_insert(lower);
+        }
+        for (kind, points) in default_sanction_points() {
+            self.credit.sanction_points.entry(kind).or_insert(points);
+        }
     }
 
     /// The deduction for a sanction kind, falling back to the default table
@@ -605,6 +692,19 @@ administrative = "r/administrative.toml"
         .unwrap();
         assert_eq!(f.settings.sanction_points("warning"), Some(12.0));
         assert_eq!(f.settings.sanction_points("fine"), Some(25.0));
+        // The table itself is complete, so every reader sees the same one.
+        assert_eq!(
+            f.settings.credit.sanction_points.len(),
+            SANCTION_KINDS.len()
+        );
+        assert_eq!(f.settings.credit.sanction_points["fine"], 25.0);
+    }
+
+    #[test]
+    fn partial_tier_table_keeps_other_defaults() {
+        let f = parse(&format!("{MINIMAL}\n[credit]\ntiers = {{ A = 95 }}\n")).unwrap();
+        let tiers = &f.settings.credit.tiers;
+        assert_eq!((tiers["A"], tiers["B"], tiers["C"]), (95.0, 80.0, 60.0));
     }
 
     #[test]

@@ -514,3 +514,29 @@ pub fn write_eligibility(
     }
     w.flush().map_err(|e| Error::io(&csv_path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each flag's words at the default settings and at a changed
+    /// `major_case_min_years`: the threshold is quoted as in force.
+    #[test]
+    fn compliance_flag_texts_at_default_and_changed_settings() {
+        let default = crate::config::InspectionSettings::default();
+        let changed = crate::config::InspectionSettings {
+            major_case_min_years: 5,
+            ..default.clone()
+        };
+        let mut out = String::new();
+        for f in COMPLIANCE_FLAGS {
+            let (zh, en) = f.text(&default);
+            let (zh2, en2) = f.text(&changed);
+            out += &format!(
+                "{}\n  zh: {zh}\n      {zh2}\n  en: {en}\n      {en2}\n",
+                f.code
+            );
+        }
+        insta::assert_snapshot!(out);
+    }
+}

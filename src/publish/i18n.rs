@@ -222,6 +222,10 @@ pub const SETTING_NAMES: &[(&str, &str)] = &[
     ("[lists] positive_days", "正面清单有效期（日）"),
     ("[lists] hold_severity_sensitive", "等级取决于评查专家的案件暂不计入 N2"),
     ("[inspection] min_aid_cases", "年度法律援助最少办结案件数"),
+    ("[inspection] exempt_kinds", "免于法律援助办案数要求的执业类别"),
+    ("[inspection] min_licensed_months", "参加年度考核的最短执业月数"),
+    ("[inspection] not_for_criminal", "不得承办刑事案件的执业类别"),
+    ("[inspection] major_case_min_years", "承办重大疑难案件的最少执业年限"),
     ("[publication] min_cell", "公开数据最小单元格"),
     ("[publication] deciding_body", "决定机关"),
 ];
@@ -488,6 +492,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("col_entry", "记录编号", "Entry"),
     ("col_status", "状态", "Status"),
     ("none", "无", "None"),
+    ("list_separator", "、", ", "),
     // internal: lawyer
     ("lawyer_title", "律师评查与信用档案：{0}", "Lawyer review and credit record: {0}"),
     ("lawyer_profile", "基本信息", "Profile"),

@@ -310,4 +310,36 @@ mod tests {
                 .all(|r| r.severity.is_some() == (r.list == ListKind::Negative))
         );
     }
+
+    /// Every rule's text at the default settings and at changed ones: a
+    /// threshold the pipeline changes is quoted as changed, never as the
+    /// default (the snapshot shows both side by side, code by code).
+    #[test]
+    fn rule_texts_at_default_and_changed_settings() {
+        let default = crate::config::Settings::default();
+        let mut changed = default.clone();
+        let l = &mut changed.lists;
+        l.positive_min_cases = 5;
+        l.positive_min_years = 8;
+        l.positive_min_mean = 92.5;
+        l.positive_min_feedback = 4;
+        l.positive_min_satisfaction = 0.85;
+        l.heavy_sanction_points = 40.0;
+        let (at_default, at_changed) = (RuleValues::of(&default), RuleValues::of(&changed));
+        let mut out = String::new();
+        for r in LIST_RULES {
+            let (zh, en) = r.text(&at_default);
+            let (zh2, en2) = r.text(&at_changed);
+            out += &format!(
+                "{}\n  zh: {zh}\n      {zh2}\n  en: {en}\n      {en2}\n",
+                r.code
+            );
+            assert!(
+                !format!("{zh}{en}{zh2}{en2}").contains('{'),
+                "{}: unfilled",
+                r.code
+            );
+        }
+        insta::assert_snapshot!(out);
+    }
 }

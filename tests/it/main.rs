@@ -20,6 +20,7 @@ mod output_safety;
 mod publish;
 mod register;
 mod reliability;
+mod rules;
 mod run;
 mod sample;
 mod severity;

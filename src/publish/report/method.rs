@@ -4,6 +4,7 @@
 use minijinja::Value;
 
 use super::format_number;
+use crate::config::SettingValue;
 use crate::plan::Plan;
 use crate::publish::i18n::Lang;
 use crate::publish::lists::list_rules;
@@ -238,7 +239,7 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
         text_col(lang.tr("col_setting")),
         text_col(lang.tr("col_value")),
     ]);
-    for (k, v) in settings_list(plan) {
+    for (k, v) in settings_list(plan, lang) {
         settings.row(vec![lang.setting_name(&k), v]);
     }
     out.push(section(
@@ -249,119 +250,59 @@ pub fn methodology(plan: &Plan, lang: Lang) -> Vec<Value> {
     out
 }
 
-/// Every setting that shapes a published figure, as `[section] key` and
-/// value.
-fn settings_list(plan: &Plan) -> Vec<(String, String)> {
-    let s = &plan.settings;
-    let n = format_number;
-    let mut out = vec![
+/// Sections whose settings shape no published figure: how a run reads its
+/// inputs, draws its samples and uses the machine.
+const UNLISTED_SECTIONS: [&str; 3] = ["ingest", "sampling", "engine"];
+
+/// Settings of the listed sections that the table leaves out: shown in a
+/// table of their own (the sanction deductions) or not about a figure.
+const UNLISTED_KEYS: [&str; 3] = [
+    "[credit] sanction_points",
+    "[publication] lang",
+    "[publication] earlier_outputs",
+];
+
+/// Every setting that shapes a published figure, as `[section] key` and its
+/// value in the reader's language: the period, then every key of the listed
+/// sections in the order `config` declares them, so a new setting appears
+/// here without being restated (a test fails until it has a Chinese name).
+fn settings_list(plan: &Plan, lang: Lang) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![
         ("[period] start".into(), plan.period_start.to_string()),
         ("[period] end".into(), plan.period_end.to_string()),
         ("as_of".into(), plan.as_of.to_string()),
-        (
-            "[scoring] dispute_spread".into(),
-            n(s.scoring.dispute_spread),
-        ),
-        (
-            "[scoring] severity_threshold".into(),
-            n(s.scoring.severity_threshold),
-        ),
-        (
-            "[scoring] severity_prior_reviews".into(),
-            n(s.scoring.severity_prior_reviews),
-        ),
-        (
-            "[reliability] alpha_hold".into(),
-            n(s.reliability.alpha_hold),
-        ),
-        (
-            "[reliability] alpha_good".into(),
-            n(s.reliability.alpha_good),
-        ),
-        (
-            "[reliability] alpha_min_cases".into(),
-            s.reliability.alpha_min_cases.to_string(),
-        ),
-        ("[credit] shrinkage_k".into(), n(s.credit.shrinkage_k)),
-        (
-            "[credit] use_adjusted_scores".into(),
-            s.credit.use_adjusted_scores.to_string(),
-        ),
-        ("[credit] weight_quality".into(), n(s.credit.weight_quality)),
-        ("[credit] weight_service".into(), n(s.credit.weight_service)),
-        (
-            "[credit] archive_days".into(),
-            s.credit.archive_days.to_string(),
-        ),
-        (
-            "[credit] lookback_years".into(),
-            s.credit.lookback_years.to_string(),
-        ),
-        (
-            "[credit] complaint_points".into(),
-            n(s.credit.complaint_points),
-        ),
-        (
-            "[credit] prohibited_points".into(),
-            n(s.credit.prohibited_points),
-        ),
     ];
-    for t in ["A", "B", "C"] {
-        out.push((format!("[credit] tiers.{t}"), n(s.tier_lower(t))));
+    for (section, values) in plan.settings.sections() {
+        if UNLISTED_SECTIONS.contains(&section) {
+            continue;
+        }
+        for (key, value) in values {
+            let key = format!("[{section}] {key}");
+            let unlisted = UNLISTED_KEYS
+                .iter()
+                .any(|k| key == *k || key.starts_with(&format!("{k}.")));
+            if !unlisted {
+                out.push((key, shown(&value, lang)));
+            }
+        }
     }
-    let l = &s.lists;
-    out.extend([
-        ("[lists] notice_days".into(), l.notice_days.to_string()),
-        ("[lists] general_days".into(), l.general_days.to_string()),
-        ("[lists] serious_days".into(), l.serious_days.to_string()),
-        (
-            "[lists] general_repair_days".into(),
-            l.general_repair_days.to_string(),
-        ),
-        (
-            "[lists] serious_repair_days".into(),
-            l.serious_repair_days.to_string(),
-        ),
-        (
-            "[lists] heavy_sanction_points".into(),
-            n(l.heavy_sanction_points),
-        ),
-        (
-            "[lists] positive_min_cases".into(),
-            l.positive_min_cases.to_string(),
-        ),
-        (
-            "[lists] positive_min_years".into(),
-            l.positive_min_years.to_string(),
-        ),
-        ("[lists] positive_min_mean".into(), n(l.positive_min_mean)),
-        (
-            "[lists] positive_min_satisfaction".into(),
-            n(l.positive_min_satisfaction),
-        ),
-        (
-            "[lists] positive_min_feedback".into(),
-            l.positive_min_feedback.to_string(),
-        ),
-        ("[lists] positive_days".into(), l.positive_days.to_string()),
-        (
-            "[lists] hold_severity_sensitive".into(),
-            l.hold_severity_sensitive.to_string(),
-        ),
-        (
-            "[inspection] min_aid_cases".into(),
-            s.inspection.min_aid_cases.to_string(),
-        ),
-        (
-            "[publication] min_cell".into(),
-            s.publication.min_cell.to_string(),
-        ),
-        (
-            "[publication] deciding_body".into(),
-            s.publication.deciding_body.clone(),
-        ),
-    ]);
     out
+}
+
+/// A setting's value as a reader of this language reads it.
+fn shown(value: &SettingValue, lang: Lang) -> String {
+    match value {
+        SettingValue::Number(x) => format_number(*x),
+        SettingValue::Count(n) => n.to_string(),
+        SettingValue::Flag(b) => lang.yes_no(*b).to_string(),
+        SettingValue::Text(t) => t.clone(),
+        SettingValue::Codes(codes) if codes.is_empty() => lang.tr("none").to_string(),
+        SettingValue::Codes(codes) => codes
+            .iter()
+            .map(|c| lang.coded("kind", c))
+            .collect::<Vec<_>>()
+            .join(lang.tr("list_separator")),
+    }
 }
 
 #[cfg(test)]
@@ -373,13 +314,53 @@ mod tests {
     #[test]
     fn every_listed_setting_has_a_chinese_name() {
         let plan = crate::publish::tests::demo_plan();
-        for (key, _) in settings_list(&plan) {
+        for (key, _) in settings_list(&plan, Lang::Zh) {
             assert!(
                 crate::publish::i18n::SETTING_NAMES
                     .iter()
                     .any(|(k, _)| *k == key),
                 "no Chinese name for {key}"
             );
+        }
+    }
+
+    /// The list is generated from the settings: every key of a listed
+    /// section is there, in the reader's language, and a partial tier
+    /// table shows the tiers in force.
+    #[test]
+    fn settings_list_is_generated_from_the_settings_in_force() {
+        let mut plan = crate::publish::tests::demo_plan();
+        plan.settings.credit.use_adjusted_scores = true;
+        plan.settings.inspection.not_for_criminal =
+            vec!["grassroots".to_string(), "part_time".to_string()];
+        let zh: std::collections::BTreeMap<_, _> =
+            settings_list(&plan, Lang::Zh).into_iter().collect();
+        assert_eq!(zh["[credit] use_adjusted_scores"], "是");
+        assert_eq!(
+            zh["[inspection] not_for_criminal"],
+            "基层法律服务工作者、兼职律师"
+        );
+        assert_eq!(zh["[inspection] exempt_kinds"], "无");
+        assert_eq!(zh["[credit] tiers.C"], "60");
+        assert!(!zh.keys().any(|k| k.starts_with("[engine]")
+            || k.starts_with("[credit] sanction_points")
+            || k == "[publication] lang"));
+        let en: std::collections::BTreeMap<_, _> =
+            settings_list(&plan, Lang::En).into_iter().collect();
+        assert_eq!(en["[credit] use_adjusted_scores"], "yes");
+        assert_eq!(
+            en["[inspection] not_for_criminal"],
+            "grassroots legal worker, part-time lawyer"
+        );
+        // Every key of a listed section, without restating them here.
+        for (section, values) in plan.settings.sections() {
+            for (key, _) in values {
+                let key = format!("[{section}] {key}");
+                let listed = en.contains_key(&key);
+                let expected = !UNLISTED_SECTIONS.contains(&section)
+                    && !UNLISTED_KEYS.iter().any(|k| key.starts_with(k));
+                assert_eq!(listed, expected, "{key}");
+            }
         }
     }
 }
