@@ -239,3 +239,17 @@ fn n4_a_heavy_sanction_in_the_window_but_not_a_light_one() {
         "N4: public censure",
     );
 }
+
+/// A rule added to the registry without its test here fails this one.
+#[test]
+fn every_registered_rule_has_its_test_here() {
+    let source = include_str!("rules.rs");
+    for rule in legalaid::register::rules::LIST_RULES {
+        let prefix = format!("fn {}_", rule.code.to_lowercase());
+        assert!(
+            source.contains(&prefix),
+            "no test `{prefix}…` for {}",
+            rule.code
+        );
+    }
+}
