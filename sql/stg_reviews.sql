@@ -31,32 +31,22 @@ superseded as (
     where trim(superseded_id) <> ''
 ),
 
-period_cases as (
-    select
-        case_id,
-        case_type
-    from stg_cases
-    where in_period
-),
-
--- The cases are written before the review rows in the inner join: the engine
--- builds its hash table from the left side, and the review rows are by far
--- the largest table of a run. (Written as `superseded right join …`, the
--- anti-join below returned no rows on DataFusion 55 with file-backed tables;
--- it stays a left join.)
+-- Ingest stages each accepted review row with its case's `case_type` and
+-- `in_period` (validation looked the case up anyway), so keeping the
+-- period's rows is a filter, not a join of every review row with the cases
+-- (a hash table the engine cannot spill).
 period_reviews as (
     select
-        r.review_id,
-        r.case_id,
-        pc.case_type,
-        r.reviewer_id,
-        r.reviewed_on,
-        r.item,
-        r.points,
-        r.source_order
-    from period_cases as pc
-    inner join reviews as r
-        on pc.case_id = r.case_id
+        review_id,
+        case_id,
+        case_type,
+        reviewer_id,
+        reviewed_on,
+        item,
+        points,
+        source_order
+    from reviews
+    where in_period
 ),
 
 live_rows as (

@@ -81,7 +81,7 @@ pub fn build_spilling(
             Staged::Memory(batches) => register(
                 &ctx,
                 table.name(),
-                table.spec().arrow_schema(),
+                table.spec().staged_schema(),
                 batches.clone(),
             )?,
             Staged::File { path, schema, .. } => {
@@ -103,7 +103,7 @@ pub fn build_spilling(
 pub fn build_empty(plan: &Plan) -> Result<SessionContext> {
     let ctx = new_context(&plan.settings.engine)?;
     for table in crate::ingest::schema::Table::ALL {
-        register(&ctx, table.name(), table.spec().arrow_schema(), Vec::new())?;
+        register(&ctx, table.name(), table.spec().staged_schema(), Vec::new())?;
     }
     register_parameters(&ctx, plan)?;
     Ok(ctx)

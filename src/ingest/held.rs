@@ -19,8 +19,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, BooleanArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, StringBuilder,
+};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -59,6 +62,8 @@ pub(crate) enum Verdict {
         superseded: bool,
         /// The row belongs to a case closed outside the period.
         out_of_period: bool,
+        /// The case type of the row's case (staged as `case_type`).
+        case_type: &'static str,
     },
     Reject(Problem),
 }
@@ -249,6 +254,9 @@ impl HeldRows {
                 .as_primitive::<Int64Type>()
                 .clone();
             let mut keep = Vec::with_capacity(batch.num_rows());
+            let mut case_types =
+                StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
+            let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
             for i in 0..batch.num_rows() {
                 let p = order.value(i) as u32;
                 own_problems_before(p, &mut next, &mut kept, sink);
@@ -256,8 +264,11 @@ impl HeldRows {
                     Verdict::Accept {
                         superseded,
                         out_of_period,
+                        case_type,
                     } => {
                         keep.push(true);
+                        case_types.append_value(case_type);
+                        in_period.append_value(!out_of_period);
                         sink.accept(positions.part_of(p).file);
                         if superseded {
                             sink.count_superseded();
@@ -278,11 +289,23 @@ impl HeldRows {
                 next = p + 1;
             }
             let mask = BooleanArray::from(keep);
-            if mask.true_count() == batch.num_rows() {
-                out.append_batch(batch);
-            } else if mask.true_count() > 0 {
-                out.append_batch(filter_record_batch(&batch, &mask).expect("mask fits the batch"));
+            if mask.true_count() == 0 {
+                continue;
             }
+            let kept_rows = if mask.true_count() == batch.num_rows() {
+                batch
+            } else {
+                filter_record_batch(&batch, &mask).expect("mask fits the batch")
+            };
+            // What validation learnt of each kept row's case, as the staged
+            // schema's last columns.
+            let mut columns = kept_rows.columns().to_vec();
+            columns.push(Arc::new(case_types.finish()) as ArrayRef);
+            columns.push(Arc::new(in_period.finish()) as ArrayRef);
+            out.append_batch(
+                RecordBatch::try_new(spec.staged_schema(), columns)
+                    .expect("the staged schema is the parsed one plus two columns"),
+            );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
         if let Some(path) = &spill_path {
@@ -437,13 +460,14 @@ mod tests {
             report: &mut report,
             labels: &labels,
         };
-        let mut out = BatchBuilder::new(spec.arrow_schema(), 2);
+        let mut out = BatchBuilder::new(spec.staged_schema(), 2);
         // Accept the row at position 4 only.
         held.emit(
             |p| match p {
                 4 => Verdict::Accept {
                     superseded: false,
-                    out_of_period: false,
+                    out_of_period: true,
+                    case_type: "civil",
                 },
                 _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
             },
@@ -467,5 +491,10 @@ mod tests {
         assert_eq!(report.files[1].accepted, 1);
         let batches = out.finish();
         assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+        // The accepted row carries its case's type and period.
+        let b = batches.iter().find(|b| b.num_rows() == 1).unwrap();
+        let case_type = b.column_by_name("case_type").unwrap().as_string::<i32>();
+        let in_period = b.column_by_name("in_period").unwrap().as_boolean();
+        assert_eq!((case_type.value(0), in_period.value(0)), ("civil", false));
     }
 }

@@ -210,10 +210,10 @@ pub fn ingest_to(
         };
         let batch_size = plan.settings.engine.batch_size;
         let mut builder = match scratch {
-            None => BatchBuilder::new(spec.arrow_schema(), batch_size),
+            None => BatchBuilder::new(spec.staged_schema(), batch_size),
             Some(dir) => {
                 let path = dir.join(format!("{}.parquet", table.name()));
-                BatchBuilder::spilling(spec.arrow_schema(), batch_size, &path)
+                BatchBuilder::spilling(spec.staged_schema(), batch_size, &path)
                     .map_err(|e| scratch_error(&path, e))?
             }
         };

@@ -149,6 +149,24 @@ impl TableSpec {
         }
         Arc::new(Schema::new(fields))
     }
+
+    /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
+    /// (what rows are parsed into), plus for reviews what validation
+    /// learnt of each row's case: its `case_type` and whether it is a case
+    /// of the period (`in_period`). Carrying them spares scoring a join of
+    /// every review row with the cases, a hash table that cannot spill.
+    ///
+    /// [`arrow_schema`]: TableSpec::arrow_schema
+    pub fn staged_schema(&self) -> SchemaRef {
+        let parsed = self.arrow_schema();
+        if self.table != Table::Reviews {
+            return parsed;
+        }
+        let mut fields: Vec<Field> = parsed.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new("case_type", DataType::Utf8, false));
+        fields.push(Field::new("in_period", DataType::Boolean, false));
+        Arc::new(Schema::new(fields))
+    }
 }
 
 pub const GENDER: &[EnumValue] = &[ev("F", &["女"]), ev("M", &["男"])];

@@ -588,21 +588,29 @@ impl<'p> Checker<'p> {
             verdicts[i] = Some(p);
         }
 
-        // Emit every row in input order.
-        let in_period: Vec<bool> = list
+        // Emit every row in input order, an accepted one with its case's
+        // type and period.
+        let case_of: Vec<Option<(&'static str, bool)>> = list
             .iter()
             .enumerate()
-            .map(|(i, r)| verdicts[i].is_none() && self.cases[&*r.case].in_period)
+            .map(|(i, r)| {
+                verdicts[i].is_none().then(|| {
+                    let case = &self.cases[&*r.case];
+                    (case.case_type.code(), case.in_period)
+                })
+            })
             .collect();
         rows.emit(
             |position| {
                 let r = review_of[position as usize] as usize;
-                match &verdicts[r] {
-                    Some(problem) => Verdict::Reject(problem.clone()),
-                    None => Verdict::Accept {
+                match (&verdicts[r], case_of[r]) {
+                    (Some(problem), _) => Verdict::Reject(problem.clone()),
+                    (None, Some((case_type, in_period))) => Verdict::Accept {
                         superseded: superseded.contains(&(r as u32)),
-                        out_of_period: !in_period[r],
+                        out_of_period: !in_period,
+                        case_type,
                     },
+                    (None, None) => unreachable!("an accepted review has its case"),
                 }
             },
             sink,

@@ -328,7 +328,7 @@ impl Fixture {
         register(&ctx, "cases", self.cases_batch());
         register(&ctx, "lawyers", self.lawyers_batch());
         register(&ctx, "reviewers", self.reviewers_batch());
-        register(&ctx, "reviews", reviews_batch(rows));
+        register(&ctx, "reviews", self.reviews_batch(rows));
         register(&ctx, "rubric_items", self.rubric_items_batch());
         register(&ctx, "rubric_bands", self.rubric_bands_batch());
         ctx
@@ -480,11 +480,37 @@ impl Fixture {
     }
 }
 
-/// The long-form `reviews` table from rows; `source_order` is the row's
-/// position in `rows`.
-pub fn reviews_batch(rows: &[ReviewRow]) -> RecordBatch {
+impl Fixture {
+    /// The long-form `reviews` table from rows as ingest stages it;
+    /// `source_order` is the row's position in `rows`, `case_type` and
+    /// `in_period` are those of the row's case (a review of a case the
+    /// fixture lacks is out of the period, as ingest would reject it).
+    pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
+        let case_of = |r: &ReviewRow| self.cases.iter().find(|c| c.id == r.case_id);
+        let s = &self.settings;
+        let in_period: Vec<bool> = rows
+            .iter()
+            .map(|r| {
+                case_of(r).is_some_and(|c| {
+                    s.period_start <= c.closed_on.as_str() && c.closed_on.as_str() <= s.period_end
+                })
+            })
+            .collect();
+        let case_types: Vec<Option<&str>> = rows
+            .iter()
+            .map(|r| Some(case_of(r).map_or("civil", |c| c.case_type.as_str())))
+            .collect();
+        let mut columns = reviews_columns(rows);
+        columns.push(str_col("case_type", case_types));
+        columns.push(bool_col("in_period", in_period));
+        batch(columns)
+    }
+}
+
+/// The parsed columns of the long-form `reviews` table.
+fn reviews_columns(rows: &[ReviewRow]) -> Vec<Column> {
     let text = |f: fn(&ReviewRow) -> &str| rows.iter().map(|r| Some(f(r))).collect::<Vec<_>>();
-    batch(vec![
+    vec![
         str_col("review_id", text(|r| &r.review_id)),
         str_col("case_id", text(|r| &r.case_id)),
         str_col("reviewer_id", text(|r| &r.reviewer_id)),
@@ -500,7 +526,7 @@ pub fn reviews_batch(rows: &[ReviewRow]) -> RecordBatch {
             Field::new("source_order", DataType::Int64, false),
             Arc::new(Int64Array::from_iter_values(0..rows.len() as i64)) as ArrayRef,
         ),
-    ])
+    ]
 }
 
 pub type Column = (Field, ArrayRef);
