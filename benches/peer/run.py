@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""The DuckDB peer of issue 13: the same case scores and credit scores as
+`legalaid run`, computed from the same CSVs by a plain DuckDB SQL script
+(peer.sql), so the two can be timed side by side in one session.
+
+  run.py peer DATA_DIR OUT_DIR [--as-of DATE] [--threads N]
+      Runs peer.sql on DATA_DIR (a folder written by `legalaid generate`),
+      writes OUT_DIR/case_scores.csv and OUT_DIR/lawyer_credit.csv.
+  run.py compare LEGALAID_OUT PEER_OUT
+      Compares legalaid's data/case_scores.csv and data/lawyer_credit.csv
+      with the peer's: every case and lawyer present in both, the largest
+      absolute difference of score and credit_score, grades that differ.
+  run.py bench DATA_DIR --legalaid BIN [--as-of DATE] [--label L]
+      Runs both, one after the other, each as its own process whose
+      resident memory is sampled from /proc/PID/status every 10 ms (the
+      kernel's peak mark is never reset), compares the results and appends
+      one row to benches/results/peer.json.
+
+benches/peer/run.sh creates the Python environment with DuckDB first.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def pipeline(data: Path) -> dict:
+    with open(data / "pipeline.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def peer(data: Path, out: Path, as_of: str | None, threads: int | None) -> float:
+    import duckdb  # only this command needs it
+
+    p = pipeline(data)
+    start, end = p["period"]["start"], p["period"]["end"]
+    as_of_day = dt.date.fromisoformat(as_of) if as_of else end
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"set threads = {threads}")
+    con.execute(
+        "create temp table items (case_type varchar, item varchar, max_points double, veto boolean)"
+    )
+    con.execute("create temp table bands (case_type varchar, code varchar, lower double, fail boolean)")
+    for case_type, path in p["rubrics"].items():
+        with open(data / path, "rb") as f:
+            rubric = tomllib.load(f)
+        con.executemany(
+            "insert into items values (?, ?, ?, ?)",
+            [(case_type, i["code"], float(i["max_points"]), bool(i.get("veto", False)))
+             for i in rubric["items"]],
+        )
+        con.executemany(
+            "insert into bands values (?, ?, ?, ?)",
+            [(case_type, b["code"], float(b["lower"]), bool(b.get("fail", False)))
+             for b in rubric["bands"]],
+        )
+    sql = (HERE / "peer.sql").read_text(encoding="utf-8").format(
+        data=str(data),
+        as_of=as_of_day.isoformat(),
+        period_start=start.isoformat(),
+        period_end=end.isoformat(),
+        lookback_start=years_before(as_of_day, 3).isoformat(),
+    )
+    con.execute(sql)
+    out.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"copy (select * from case_scores order by case_id) to '{out}/case_scores.csv' (header)"
+    )
+    con.execute(
+        f"copy (select * from lawyer_credit order by lawyer_id) to '{out}/lawyer_credit.csv' (header)"
+    )
+    return time.perf_counter() - t0
+
+
+def read(path: Path, key: str) -> dict:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {r[key]: r for r in csv.DictReader(f)}
+
+
+def compare(legalaid_out: Path, peer_out: Path) -> dict:
+    result = {}
+    for table, key, value, extra in [
+        ("case_scores", "case_id", "score", "grade"),
+        ("lawyer_credit", "lawyer_id", "credit_score", None),
+    ]:
+        ours = read(legalaid_out / "data" / f"{table}.csv", key)
+        theirs = read(peer_out / f"{table}.csv", key)
+        both = ours.keys() & theirs.keys()
+        diffs = [
+            abs(float(ours[k][value]) - float(theirs[k][value]))
+            for k in both
+            if ours[k][value] != "" and theirs[k][value] != ""
+        ]
+        result[table] = {
+            "legalaid_rows": len(ours),
+            "peer_rows": len(theirs),
+            "in_both": len(both),
+            f"max_abs_diff_{value}": max(diffs, default=0.0),
+            # legalaid writes scores rounded to 2 decimals.
+            "over_a_cent": sum(d > 0.005 + 1e-9 for d in diffs),
+        }
+        if extra:
+            result[table][f"{extra}_differs"] = sum(ours[k][extra] != theirs[k][extra] for k in both)
+    return result
+
+
+class Sampler:
+    """Peak VmRSS of one process, sampled every 10 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self.done = pid, 0, False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.done:
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            self.peak = max(self.peak, int(line.split()[1]) * 1024)
+            except (FileNotFoundError, ProcessLookupError):
+                return
+            time.sleep(0.01)
+
+    def stop(self) -> int:
+        self.done = True
+        self.thread.join()
+        return self.peak
+
+
+def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        sampler = Sampler(proc.pid)
+        code = proc.wait()
+    wall = time.perf_counter() - t0
+    peak = sampler.stop()
+    if code != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({code}); see {log}")
+    return wall, peak
+
+
+def bench(args) -> None:
+    data = Path(args.data).resolve()
+    work = data / "peer-bench"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.rmtree(data / "state", ignore_errors=True)
+    as_of = ["--as-of", args.as_of] if args.as_of else []
+    ours_out = work / "legalaid-out"
+    ours_wall, ours_peak = timed(
+        [str(Path(args.legalaid).resolve()), "run", "pipeline.toml", "--out", str(ours_out), *as_of],
+        data,
+        work / "legalaid.log",
+    )
+    peer_out = work / "peer-out"
+    peer_cmd = [sys.executable, str(HERE / "run.py"), "peer", str(data), str(peer_out)]
+    if args.as_of:
+        peer_cmd += ["--as-of", args.as_of]
+    peer_wall, peer_peak = timed(peer_cmd, data, work / "peer.log")
+    agreement = compare(ours_out, peer_out)
+    row = {
+        "label": args.label,
+        "data": data.name,
+        "legalaid_wall_s": round(ours_wall, 2),
+        "legalaid_peak_rss_mib": round(ours_peak / 2**20),
+        "peer_wall_s": round(peer_wall, 2),
+        "peer_peak_rss_mib": round(peer_peak / 2**20),
+        "ratio_wall": round(ours_wall / peer_wall, 2),
+        "agreement": agreement,
+        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+    }
+    results = HERE.parent / "results" / "peer.json"
+    rows = json.loads(results.read_text()) if results.exists() else []
+    rows.append(row)
+    results.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(row, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("peer")
+    p.add_argument("data")
+    p.add_argument("out")
+    p.add_argument("--as-of")
+    p.add_argument("--threads", type=int)
+    c = sub.add_parser("compare")
+    c.add_argument("legalaid_out")
+    c.add_argument("peer_out")
+    b = sub.add_parser("bench")
+    b.add_argument("data")
+    b.add_argument("--legalaid", required=True)
+    b.add_argument("--as-of")
+    b.add_argument("--label", default="")
+    args = ap.parse_args()
+    if args.command == "peer":
+        wall = peer(Path(args.data).resolve(), Path(args.out).resolve(), args.as_of, args.threads)
+        print(f"peer: {wall:.2f} s")
+    elif args.command == "compare":
+        print(json.dumps(compare(Path(args.legalaid_out), Path(args.peer_out)), indent=2))
+    else:
+        bench(args)
+
+
+if __name__ == "__main__":
+    main()
