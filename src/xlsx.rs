@@ -40,6 +40,30 @@ pub fn neutralise_csv(text: &str) -> String {
     }
 }
 
+/// A text's width in display columns, as a spreadsheet or a browser lays it
+/// out: a wide character (CJK ideographs and punctuation, full-width forms,
+/// Hangul, kana) counts two, any other one.
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// East Asian wide and full-width characters (the blocks Chinese text uses).
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD)
+}
+
 /// Writes `batches` (all of one schema) from row 0 with `headers` (one label
 /// per column), freezing the header row and fitting widths.
 pub fn write_batches(
@@ -133,5 +157,15 @@ mod tests {
         }
         assert_eq!(neutralise_csv("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise_csv("-3.5"), "-3.5");
+    }
+
+    #[test]
+    fn a_chinese_character_counts_two() {
+        assert_eq!(display_width(""), 0);
+        assert_eq!(display_width("2025-01-20"), 10);
+        assert_eq!(display_width("彭金德"), 6);
+        assert_eq!(display_width("区（市）县"), 10);
+        assert_eq!(display_width("N4：回溯"), 8);
+        assert_eq!(display_width("83.35 (B)"), 9);
     }
 }
