@@ -23,3 +23,4 @@ mod reliability;
 mod run;
 mod sample;
 mod severity;
+mod workbooks;

@@ -210,6 +210,7 @@ pub fn xlsx_bytes(table: &ListTable, title: &str, plan: &Plan) -> Result<Vec<u8>
         }
     }
     ws.set_freeze_panes(1, 0).map_err(e)?;
+    crate::xlsx::print_setup(ws, 0).map_err(e)?;
     wb.save_to_buffer().map_err(e)
 }
 
