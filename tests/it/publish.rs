@@ -773,6 +773,13 @@ fn readable_text(path: &Path) -> String {
             }
             String::from_utf8_lossy(&bytes).to_string()
         }
+        // The web font's licence, and the font: the text of its bytes. (Its
+        // names are the shipped font's, in UTF-16, which is not decoded:
+        // glyph data read as UTF-16 gives random Chinese characters. What
+        // the font holds from the run is which characters the public pages
+        // use, and the pages are scanned themselves.)
+        "txt" => String::from_utf8(bytes).unwrap(),
+        "ttf" => String::from_utf8_lossy(&bytes).to_string(),
         other => panic!("unexpected public file type {other}: {}", path.display()),
     }
 }
@@ -1794,6 +1801,140 @@ async fn tables_fit_a_1280_px_screen() {
         overflow(&dir.join("internal/inspection.html"), 900),
         "none",
         "the probe sees a table wider than a 900 px window"
+    );
+}
+
+/// Issue 16 #13: the public pages carry a web font (and its licence) that
+/// has a glyph for every character they use; internal pages do not point
+/// to it (its glyphs come from the public pages only).
+#[tokio::test]
+async fn public_pages_carry_a_web_font_with_every_glyph_they_use() {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font::MatchingPresentation;
+    use allsorts::font_data::FontData;
+    use legalaid::publish::font::{FAMILY, FONT_FILE, LICENCE_FILE};
+    for lang in ["zh", "en"] {
+        let dir = shared_sample(lang);
+        let public = dir.join("public");
+        let bytes = std::fs::read(public.join(FONT_FILE)).unwrap();
+        let licence = std::fs::read_to_string(public.join(LICENCE_FILE)).unwrap();
+        assert!(
+            licence.contains("Apache License"),
+            "the licence ships beside it"
+        );
+        assert!(bytes.len() < 1_000_000, "a subset: {} bytes", bytes.len());
+        let scope = ReadScope::new(&bytes);
+        let data = scope.read::<FontData<'_>>().unwrap();
+        let mut font = allsorts::Font::new(data.table_provider(0).unwrap()).unwrap();
+        let mut pages = 0;
+        for f in files_under(&public) {
+            if f.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            pages += 1;
+            let html = std::fs::read_to_string(&f).unwrap();
+            let face =
+                format!("@font-face {{ font-family: \"{FAMILY}\"; src: url(\"{FONT_FILE}\")");
+            assert!(html.contains(&face), "{}", f.display());
+            assert!(html.contains(&format!("\"{FAMILY}\", system-ui")));
+            let missing: BTreeSet<char> = html
+                .chars()
+                .filter(|c| !c.is_control())
+                .filter(|c| {
+                    font.lookup_glyph_index(*c, MatchingPresentation::NotRequired, None)
+                        .0
+                        == 0
+                })
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{}: no glyph for {missing:?}",
+                f.display()
+            );
+        }
+        assert!(pages >= 3, "{lang}: {pages}");
+        for f in files_under(&dir.join("internal")) {
+            if f.extension().is_some_and(|e| e == "html") {
+                let html = std::fs::read_to_string(&f).unwrap();
+                assert!(!html.contains("@font-face"), "{}", f.display());
+            }
+        }
+    }
+}
+
+/// Issue 16 #13: no tofu. Chromium renders two different Chinese phrases in
+/// the report's own head (stylesheet and `@font-face`) with the system's
+/// fonts less every font that covers Chinese (a fontconfig `rejectfont`):
+/// with the web font the two screenshots differ (real glyphs), without it
+/// they are the same (every character the same missing-glyph box), which
+/// shows the check can fail.
+#[tokio::test]
+async fn chinese_text_renders_as_glyphs_with_no_system_font() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let sample = shared_sample("zh");
+    let tmp = tempfile::tempdir().unwrap();
+    let fonts = tmp.path().join("fonts.conf");
+    std::fs::write(
+        &fonts,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n\
+             <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n\
+             <selectfont><rejectfont><pattern><patelt name=\"lang\"><string>zh-cn</string>\
+             </patelt></pattern></rejectfont></selectfont>\n\
+             <cachedir>{}</cachedir>\n</fontconfig>\n",
+            tmp.path().join("cache").display()
+        ),
+    )
+    .unwrap();
+    let index = std::fs::read_to_string(sample.join("public/index.html")).unwrap();
+    let head = &index[..index.find("<main>").unwrap()];
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("fonts")).unwrap();
+    let font = legalaid::publish::font::FONT_FILE;
+    let shot = |text: &str, with_font: bool| -> Vec<u8> {
+        let target = site.join(font);
+        if with_font {
+            std::fs::copy(sample.join("public").join(font), &target).unwrap();
+        } else {
+            let _ = std::fs::remove_file(&target);
+        }
+        let page = site.join("probe.html");
+        std::fs::write(
+            &page,
+            format!("{head}<main><h2>{text}</h2><p>{text}</p></main></body></html>"),
+        )
+        .unwrap();
+        let png = tmp.path().join("shot.png");
+        let _ = std::fs::remove_file(&png);
+        let out = std::process::Command::new(&browser)
+            .env("FONTCONFIG_FILE", &fonts)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--virtual-time-budget=5000",
+                "--window-size=600,400",
+            ])
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap();
+        assert!(png.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read(&png).unwrap()
+    };
+    assert!(index.contains("法律援助") && index.contains("质量评查"));
+    assert_ne!(
+        shot("法律援助", true),
+        shot("质量评查", true),
+        "with the web font, different characters look different"
+    );
+    assert_eq!(
+        shot("法律援助", false),
+        shot("质量评查", false),
+        "without it, all characters look the same (the check can fail)"
     );
 }
 
