@@ -1666,6 +1666,11 @@ async fn list_tables_keep_names_and_dates_whole_and_print_without_downloads() {
             .any(|(s, d)| s.contains("section.list") && d.contains("page: landscape")),
         "{rules:?}"
     );
+    let page = std::fs::read_to_string(public.join("negative-list.html")).unwrap();
+    assert!(
+        page.contains("<body class=\"landscape\">"),
+        "the list page prints on landscape pages, header and footer too"
+    );
     assert!(index.contains("@page landscape { size: A4 landscape;"));
     assert!(section("negative-list").contains("<ul class=\"downloads\">"));
 }

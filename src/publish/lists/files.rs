@@ -302,7 +302,9 @@ fn list_page(list: &str, table: &ListTable, plan: &Plan) -> Result<minijinja::Va
     let body = &plan.settings.publication.deciding_body;
     let title = lang.fmt("list_title", &[&lang.list(list), &plan.as_of]);
     Ok(
+        // Printed on landscape pages, header and footer with the table.
         crate::publish::report::frame(plan, &title, false, "index.html#method")
+            .set("landscape", true)
             .set(
                 "intro",
                 format!(
