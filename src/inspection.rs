@@ -348,7 +348,7 @@ fn xlsx_err(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::io(path, std::io::Error::other(e))
 }
 
-/// The distinct values of a text column, sorted.
+/// The districts of the rows, in the pinyin order the HTML pages use.
 fn districts(batches: &[RecordBatch]) -> Vec<String> {
     let mut out: Vec<String> = batches
         .iter()
@@ -363,6 +363,7 @@ fn districts(batches: &[RecordBatch]) -> Vec<String> {
         .collect();
     out.sort();
     out.dedup();
+    out.sort_by_cached_key(|d| (crate::publish::lists::collation_key(d, false), d.clone()));
     out
 }
 
@@ -416,11 +417,13 @@ pub fn write_inspection_workbook(
     let (compliance_schema, compliance_rows) =
         flag_columns(&compliance_schema, &compliance_rows, settings);
     let compliance = (&compliance_schema, compliance_rows.as_slice());
+    let title = |what: &str| format!("{what} · 考核期 {period} · 数据截至 {as_of}");
     for district in districts(lawyers.1) {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&district)).map_err(&err)?;
         write_batches(
             ws,
+            &title(&format!("律师年度考核参考表 · {district}")),
             &headers(lawyers.0),
             &rows_of_district(lawyers.1, &district),
         )
@@ -428,12 +431,18 @@ pub fn write_inspection_workbook(
     }
     let ws = wb.add_worksheet();
     ws.set_name("律所汇总").map_err(&err)?;
-    write_batches(ws, &headers(firms.0), firms.1).map_err(&err)?;
+    write_batches(ws, &title("律所汇总"), &headers(firms.0), firms.1).map_err(&err)?;
 
     // One row per flagged case; the codes' words are on the 说明 sheet.
     let ws = wb.add_worksheet();
     ws.set_name("合规提示").map_err(&err)?;
-    write_batches(ws, &headers(compliance.0), compliance.1).map_err(&err)?;
+    write_batches(
+        ws,
+        &title("合规提示（逐案）"),
+        &headers(compliance.0),
+        compliance.1,
+    )
+    .map_err(&err)?;
 
     let ws = wb.add_worksheet();
     ws.set_name("说明").map_err(&err)?;
@@ -469,11 +478,13 @@ pub fn write_inspection_workbook(
     wb.save(&path).map_err(&err)
 }
 
-/// Writes `eligibility.csv` and `eligibility.xlsx` into `dir`.
+/// Writes `eligibility.csv` and `eligibility.xlsx` into `dir`; `period`
+/// and `as_of` head the workbook's sheet.
 pub fn write_eligibility(
     dir: &Path,
     schema: &SchemaRef,
     batches: &[RecordBatch],
+    period: &str,
     as_of: chrono::NaiveDate,
 ) -> Result<()> {
     let (schema, batches) = labelled(schema, batches);
@@ -484,7 +495,13 @@ pub fn write_eligibility(
     let mut wb = reproducible_workbook(as_of).map_err(&err)?;
     let ws = wb.add_worksheet();
     ws.set_name("重大疑难案件承办律师名册").map_err(&err)?;
-    write_batches(ws, &headers(schema), batches).map_err(&err)?;
+    write_batches(
+        ws,
+        &format!("重大疑难案件承办律师名册 · 评查期 {period} · 数据截至 {as_of}"),
+        &headers(schema),
+        batches,
+    )
+    .map_err(&err)?;
     wb.save(&path).map_err(&err)?;
 
     let csv_path = dir.join("eligibility.csv");

@@ -419,9 +419,13 @@ fn write_outputs(
             models::Output::Data(name) => {
                 output::write_table(&data, name, &result.schema, &batches)?
             }
-            models::Output::EligibilityWorkbook => {
-                inspection::write_eligibility(&internal, &result.schema, &batches, plan.as_of)?
-            }
+            models::Output::EligibilityWorkbook => inspection::write_eligibility(
+                &internal,
+                &result.schema,
+                &batches,
+                &format!("{} – {}", plan.period_start, plan.period_end),
+                plan.as_of,
+            )?,
         }
     }
     let written = |name: &str| -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<_>)> {

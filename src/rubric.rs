@@ -111,6 +111,31 @@ pub struct Item {
     pub veto: bool,
 }
 
+impl Item {
+    /// The item's short Chinese title for a column head: its text up to the
+    /// first clause mark (，；：、 or an opening bracket), at most
+    /// [`SHORT_TITLE_CHARS`] characters (cut with "…").
+    pub fn short_title(&self) -> String {
+        let head: &str = self
+            .text
+            .split(['，', '；', '：', '、', '（', '(', ',', ';', ':'])
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let n = head.chars().count();
+        if n <= SHORT_TITLE_CHARS {
+            head.to_string()
+        } else {
+            let mut s: String = head.chars().take(SHORT_TITLE_CHARS - 1).collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
+/// The longest short title of an item, in characters.
+pub const SHORT_TITLE_CHARS: usize = 12;
+
 /// A validated rubric.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rubric {
@@ -416,6 +441,42 @@ pub fn default_rubrics() -> Vec<Rubric> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_titles_are_the_first_clause_of_the_text() {
+        let item = |text: &str| Item {
+            code: "X".into(),
+            stage: "A".into(),
+            text: text.into(),
+            text_en: String::new(),
+            max_points: 1.0,
+            optional: false,
+            veto: false,
+        };
+        assert_eq!(
+            item("首次会见：指派后3个工作日内会见").short_title(),
+            "首次会见"
+        );
+        assert_eq!(item("卷宗记录真实，无编造").short_title(), "卷宗记录真实");
+        assert_eq!(
+            item("承办律师具备相应资质（可能判处无期徒刑）").short_title(),
+            "承办律师具备相应资质"
+        );
+        assert_eq!(
+            item("围绕被诉行政行为的合法性充分论证").short_title(),
+            "围绕被诉行政行为的合法…"
+        );
+        for r in default_rubrics() {
+            for i in &r.items {
+                let t = i.short_title();
+                assert!(
+                    (2..=SHORT_TITLE_CHARS).contains(&t.chars().count()),
+                    "{}: {t}",
+                    i.code
+                );
+            }
+        }
+    }
 
     /// A small valid rubric; each validation test breaks one thing in it.
     const MINI: &str = r#"

@@ -27,7 +27,7 @@ use super::PublishError;
 pub const FAMILY: &str = "WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif";
 
 /// WenQuanYi Micro Hei 0.2.0-beta (face 0 of the collection is used).
-static FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+pub(crate) static FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
 
 /// Registers the embedded font with plotters, once per process.
 pub fn register_font() -> Result<(), PublishError> {

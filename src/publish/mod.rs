@@ -21,6 +21,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod font;
 pub mod i18n;
 pub mod internal;
 pub mod lists;
@@ -61,6 +62,9 @@ pub enum PublishError {
     /// A chart could not be drawn.
     #[error("chart {0}")]
     Chart(String),
+
+    #[error("web font: {0}")]
+    Font(String),
 
     /// A workbook could not be written.
     #[error("workbook {path}: {message}")]
@@ -132,6 +136,8 @@ pub fn publish(
         &lists,
         &mut out,
     )?;
+    // After the last public page: the font holds the glyphs they use.
+    font::write(&mut out)?;
     let inspection = read::<rows::InspectionRow>(results)?;
     let input = internal::Inputs {
         panel: internal::panel::Inputs {

@@ -124,6 +124,21 @@ impl From<String> for TblCell {
     }
 }
 
+/// The widest atom in display columns (a Chinese character counting two):
+/// a name of up to nine characters (a law firm's short name).
+pub const ATOM_WIDTH: usize = 18;
+
+/// A column with a cell wider than this holds running text.
+pub const LONG_WIDTH: usize = 40;
+
+/// A cell that must never break across lines: no space, and either at most
+/// [`ATOM_WIDTH`] wide (a name, a district, a date) or an ASCII token of up
+/// to 20 characters (a licence or a masked identity number).
+pub fn is_atom(text: &str) -> bool {
+    !text.chars().any(char::is_whitespace)
+        && (crate::xlsx::display_width(text) <= ATOM_WIDTH || (text.is_ascii() && text.len() <= 20))
+}
+
 /// A table for the `table` macro: columns (label, right-aligned?), rows of
 /// text cells, the first cell of each row a row header.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -185,6 +200,35 @@ impl Tbl {
         self.rows.is_empty()
     }
 
+    /// How column `j` lays out (issue 16 #9): `num` for figures
+    /// (right-aligned, never broken); `keep` for a text column whose every
+    /// cell is a short atom ([`is_atom`]: a person's name, a date, a licence
+    /// number, a district), which never breaks; `long` for a column with
+    /// running text (a cell wider than [`LONG_WIDTH`]), which gets room to
+    /// wrap into a few lines instead of a narrow stack; `text` for other
+    /// text wider than an atom (a firm, a summary), which wraps but keeps a
+    /// few characters to a line; otherwise none.
+    pub fn column_class(&self, j: usize) -> &'static str {
+        if self.columns.get(j).is_some_and(|c| c.1) {
+            return "num";
+        }
+        let cells = || {
+            self.rows
+                .iter()
+                .filter_map(move |(cells, _)| cells.get(j))
+                .map(|c| c.text.as_str())
+                .filter(|t| !t.is_empty())
+        };
+        let widest = cells().map(crate::xlsx::display_width).max();
+        match widest {
+            None => "",
+            Some(w) if w > LONG_WIDTH => "long",
+            Some(_) if cells().all(is_atom) => "keep",
+            Some(w) if w > ATOM_WIDTH => "text",
+            Some(_) => "",
+        }
+    }
+
     pub fn value(&self) -> Value {
         Obj::new()
             .set("caption", self.caption.clone())
@@ -192,10 +236,10 @@ impl Tbl {
             .set("row_headers", !self.plain_rows)
             .set(
                 "columns",
-                list(self.columns.iter().map(|(label, num)| {
+                list(self.columns.iter().enumerate().map(|(j, (label, _))| {
                     Obj::new()
                         .set("label", label.clone())
-                        .set("num", *num)
+                        .set("class", self.column_class(j))
                         .build()
                 })),
             )
@@ -280,6 +324,55 @@ mod tests {
     }
 
     #[test]
+    fn names_and_dates_never_break_and_running_text_gets_room() {
+        let mut t = Tbl::new(vec![
+            text_col("姓名"),
+            text_col("日期"),
+            text_col("依据"),
+            text_col("律所"),
+            num_col("n"),
+            text_col("空"),
+        ]);
+        t.row(vec![
+            "彭金德".into(),
+            "2025-01-20".into(),
+            "N4：回溯期内受到公开谴责或更重的处分，或在评估日仍有处分在执行期内".into(),
+            "四川省成都市云辰律师事务所".into(),
+            "3".into(),
+            String::new(),
+        ]);
+        t.row(vec![
+            "司马婷".into(),
+            String::new(),
+            "N1".into(),
+            "某所".into(),
+            "4".into(),
+            String::new(),
+        ]);
+        let classes: Vec<&str> = (0..6).map(|j| t.column_class(j)).collect();
+        assert_eq!(classes, ["keep", "keep", "long", "text", "num", ""]);
+        assert!(is_atom("15101200911099070"));
+        assert!(is_atom("四川云辰律师事务所"));
+        assert!(!is_atom("83.35 (B)"));
+        assert!(!is_atom("四川省成都市云辰律师事务所"));
+        let out = environment()
+            .render_named_str(
+                "t.html",
+                "{% import 'macros.html' as m %}{{ m.table(t) }}",
+                Obj::new().set("t", t.plain().value()).build(),
+            )
+            .unwrap();
+        assert!(
+            out.contains("<th scope=\"col\" class=\"keep\">姓名</th>"),
+            "{out}"
+        );
+        assert!(out.contains("<td class=\"keep\">彭金德</td>"), "{out}");
+        assert!(out.contains("<td class=\"keep\">2025-01-20</td>"), "{out}");
+        assert!(out.contains("<td class=\"num\">3</td>"), "{out}");
+        assert!(out.contains("<td></td>"), "{out}");
+    }
+
+    #[test]
     fn the_stylesheet_is_included_unescaped() {
         let env = environment();
         let out = env
@@ -292,6 +385,8 @@ mod tests {
                     .set("page_title", "标题")
                     .set("subtitle", "")
                     .set("footer", "")
+                    .set("method_href", "#method")
+                    .set("method_pointer", "")
                     .set("internal", false)
                     .set("t", Obj::new().build())
                     .build(),

@@ -8,7 +8,9 @@
 //!   hidden ids `review_id`, `case_id`, `reviewer_id`, `supersedes`; the case
 //!   facts 区县, 案由, 承办律师, 律师事务所, 指派日期, 结案日期, 受援人 (masked;
 //!   no identity number); `评议日期 reviewed_on`; one column per rubric item
-//!   headed `CODE (max)` with data validation (0…max; {0, max} for veto
+//!   headed `CODE 简称 (max)` with the item's short Chinese title
+//!   ([`Item::short_title`]; workbooks written before it, headed
+//!   `CODE (max)`, are read as well) and data validation (0…max; {0, max} for veto
 //!   items; `NA` also for optional items); `评语 note`. Only the date, points
 //!   and note cells are unlocked; the sheet is protected without password.
 //! * `评议标准`: the rubric items with stage and texts; `说明`: instructions.
@@ -35,7 +37,7 @@ use rust_xlsxwriter::{
 
 use crate::ingest::IngestError;
 use crate::ingest::source::{Part, RawRecord, Source, cell_text, format_number};
-use crate::rubric::{CaseType, Rubric};
+use crate::rubric::{CaseType, Item, Rubric};
 
 /// The layout this version writes and reads.
 pub const LAYOUT_VERSION: &str = "1";
@@ -148,6 +150,22 @@ fn column_keys(rubric: &Rubric) -> Vec<String> {
     keys
 }
 
+/// An item column's head: code, short Chinese title and full marks.
+fn item_header(item: &Item) -> String {
+    format!(
+        "{} {} ({})",
+        item.code,
+        item.short_title(),
+        format_number(item.max_points)
+    )
+}
+
+/// The head item columns had before they showed the short title; a
+/// workbook written then is still read.
+fn legacy_item_header(item: &Item) -> String {
+    format!("{} ({})", item.code, format_number(item.max_points))
+}
+
 /// The header a column key gets; `None` for an unknown key or item.
 fn header_of(key: &str, rubric: &Rubric) -> Option<String> {
     if HIDDEN.contains(&key) {
@@ -161,12 +179,7 @@ fn header_of(key: &str, rubric: &Rubric) -> Option<String> {
         "note" => Some(NOTE_HEADER.into()),
         _ => {
             let code = key.strip_prefix(ITEM_PREFIX)?;
-            let item = rubric.item(code)?;
-            Some(format!(
-                "{} ({})",
-                item.code,
-                format_number(item.max_points)
-            ))
+            Some(item_header(rubric.item(code)?))
         }
     }
 }
@@ -233,7 +246,7 @@ pub fn write_workbook(
             let text = header_of(key, rubric).expect("own keys have headers");
             ws.write_string_with_format(0, j as u16, text, &header)?;
         }
-        ws.set_row_height(0, 30)?;
+        ws.set_row_height(0, 48)?;
         for (i, c) in rows.iter().enumerate() {
             let r = (i + 1) as u32;
             let id = review_id(&c.case_id, reviewer_id);
@@ -280,9 +293,10 @@ pub fn write_workbook(
             ws.set_column_width(col(key), width)?;
         }
         for item in &rubric.items {
-            ws.set_column_width(col(&format!("{ITEM_PREFIX}{}", item.code)), 9.0)?;
+            ws.set_column_width(col(&format!("{ITEM_PREFIX}{}", item.code)), 12.0)?;
         }
         ws.set_freeze_panes(1, 0)?;
+        crate::xlsx::print_setup(ws, 0)?;
         ws.protect_with_options(&protection);
     }
 
@@ -425,7 +439,7 @@ fn instructions_sheet(
         String::new(),
         "1. 每个案件类别一张工作表，每行一个指派给您评议的案件。".into(),
         "2. 在“评议日期”列填写评议日期（YYYY-MM-DD），不得早于结案日期。".into(),
-        "3. 每个评议项目一列，列标题为“项目编号 (满分)”；请填写 0 至满分之间的分数，可填小数。各项内容见“评议标准”工作表。".into(),
+        "3. 每个评议项目一列，列标题为“项目编号 简称 (满分)”；请填写 0 至满分之间的分数，可填小数。各项内容见“评议标准”工作表。".into(),
         "4. 一票否决项只能填 0 或满分；填 0 表示该案未达到底线要求。".into(),
         "5. 可不适用的项目如不适用于本案，请填 NA（或“不适用”）；其他项目不得填 NA。".into(),
         "6. 一行的所有评议项目须全部填写。未填写任何分数的行视为尚未评议，不予读取；只填写部分分数的行将整行退回。".into(),
@@ -703,7 +717,11 @@ fn read_sheet(
             )
         })?;
         let found = text_at(range, 0, j as u32);
-        if found != want {
+        let legacy = key
+            .strip_prefix(ITEM_PREFIX)
+            .and_then(|code| rubric.item(code))
+            .map(legacy_item_header);
+        if found != want && Some(&found) != legacy.as_ref() {
             return Err(err(
                 path,
                 format!(
@@ -913,7 +931,14 @@ mod tests {
         let header: Vec<String> = (0..14).map(|c| text_at(&range, 0, c)).collect();
         assert_eq!(&header[..4], &HIDDEN);
         assert_eq!(header[11], REVIEWED_ON_HEADER);
-        assert_eq!(header[12], "CR-A1 (4)");
+        let first = &rubrics()[&CaseType::Criminal].items[0];
+        assert_eq!(first.code, "CR-A1");
+        assert_eq!(
+            header[12],
+            format!("CR-A1 {} (4)", first.short_title()),
+            "the item's short title beside its code"
+        );
+        assert!(first.short_title().chars().count() >= 2);
         assert_eq!(text_at(&range, 1, 0), "C001-R01");
         assert_eq!(text_at(&range, 2, 1), "C003");
         assert_eq!(text_at(&range, 1, 10), "虚**");
@@ -1038,6 +1063,35 @@ mod tests {
         assert!(records.iter().any(|r| r.cells[5] == "NA"));
         assert_eq!(parts.next().unwrap().source.records.count(), 0);
         assert!(may_hold_scores(&path));
+    }
+
+    /// Workbooks sent out before the item heads showed the short title
+    /// (`CR-A1 (4)`) come back and are read as they were.
+    #[test]
+    fn workbooks_with_the_earlier_item_heads_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        let rubric = rubrics()[&CaseType::Criminal].clone();
+        edit_sheet(&path, "刑事", |grid| {
+            for (n, item) in rubric.items.iter().enumerate() {
+                assert_eq!(cell_text(&grid[0][12 + n]), item_header(item));
+                set(grid, 0, 12 + n, Data::String(legacy_item_header(item)));
+                set(grid, 1, 12 + n, Data::Float(item.max_points));
+            }
+            set(grid, 1, 11, Data::String("2025-01-10".into()));
+        });
+        let parts = read_score_sheets(&path, &rubrics()).unwrap().unwrap();
+        let criminal = parts.into_iter().next().unwrap();
+        assert_eq!(criminal.source.records.count(), rubric.items.len());
+        // Any other head is still refused.
+        edit_sheet(&path, "刑事", |grid| {
+            set(grid, 0, 12, Data::String("CR-A1 别的 (4)".into()));
+        });
+        let msg = read_score_sheets(&path, &rubrics())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(msg.contains("cell M1"), "{msg}");
     }
 
     #[test]

@@ -91,7 +91,8 @@ fn chinese_outputs_carry_words_not_codes() {
     let mut seen: Vec<String> = Vec::new();
     for sheet in ["锦江区", "武侯区"] {
         let range = wb.worksheet_range(sheet).unwrap();
-        let mut rows = range.rows();
+        // Row 1 is the sheet's title, the header below it.
+        let mut rows = range.rows().skip(legalaid::xlsx::HEADER_ROW as usize);
         let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
         let first_code = header
             .iter()

@@ -24,3 +24,4 @@ mod rules;
 mod run;
 mod sample;
 mod severity;
+mod workbooks;

@@ -661,8 +661,21 @@ fn check_html(path: &Path, html: &str) -> Result<(), String> {
                             }
                             if let Some(a) = value.strip_prefix('#') {
                                 anchors.push(a.to_string());
-                            } else if !here.join(&value).is_file() {
-                                return err(offset, format!("{key}={value} does not exist"));
+                            } else {
+                                let (file, fragment) =
+                                    value.split_once('#').unwrap_or((value.as_str(), ""));
+                                let target = here.join(file);
+                                if !target.is_file() {
+                                    return err(offset, format!("{key}={value} does not exist"));
+                                }
+                                // A link into another page names an id it has.
+                                let id = format!("id=\"{fragment}\"");
+                                if !fragment.is_empty()
+                                    && !std::fs::read_to_string(&target)
+                                        .is_ok_and(|t| t.contains(&id))
+                                {
+                                    return err(offset, format!("{key}={value}: no such id there"));
+                                }
                             }
                         }
                         _ => {}
@@ -760,6 +773,13 @@ fn readable_text(path: &Path) -> String {
             }
             String::from_utf8_lossy(&bytes).to_string()
         }
+        // The web font's licence, and the font: the text of its bytes. (Its
+        // names are the shipped font's, in UTF-16, which is not decoded:
+        // glyph data read as UTF-16 gives random Chinese characters. What
+        // the font holds from the run is which characters the public pages
+        // use, and the pages are scanned themselves.)
+        "txt" => String::from_utf8(bytes).unwrap(),
+        "ttf" => String::from_utf8_lossy(&bytes).to_string(),
         other => panic!("unexpected public file type {other}: {}", path.display()),
     }
 }
@@ -1535,10 +1555,392 @@ async fn every_page_is_well_formed_and_self_contained() {
         "<!DOCTYPE html>\n<html lang=\"x\"><img src=\"https://example.com/x.png\"></html>",
         "<!DOCTYPE html>\n<html lang=\"x\"><p id=a></p></html>",
         "<!DOCTYPE html>\n<html lang=\"x\"><a href=\"#nowhere\">x</a></html>",
+        "<!DOCTYPE html>\n<html lang=\"x\"><a href=\"index.html#nowhere\">x</a></html>",
         "<!DOCTYPE html>\n<html lang=\"x\"><p><script>x</p></html>",
     ] {
         assert!(check_html(&p, bad).is_err(), "{bad}");
     }
+}
+
+/// The header labels of the first table in `html`.
+fn table_header(html: &str) -> Vec<String> {
+    let head = &html[html.find("<thead>").unwrap()..html.find("</thead>").unwrap()];
+    head.split("<th ")
+        .skip(1)
+        .map(|th| th[th.find('>').unwrap() + 1..th.find("</th>").unwrap()].to_string())
+        .collect()
+}
+
+/// The rules of a page's `@media print` block: (selectors, declarations).
+fn print_rules(html: &str) -> Vec<(String, String)> {
+    let start = html.find("@media print {").expect("a print stylesheet") + 14;
+    let mut depth = 1;
+    let mut end = start;
+    for (i, c) in html[start..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            end = start + i;
+            break;
+        }
+    }
+    html[start..end]
+        .split('}')
+        .filter_map(|r| r.split_once('{'))
+        .map(|(s, d)| (s.trim().to_string(), d.trim().to_string()))
+        .collect()
+}
+
+/// Issue 16 #9: a list's table leaves out what every row of it shares (the
+/// list, the deciding body, on the negative list the bare codes), never
+/// breaks a name, a licence number or a date, gives the grounds room, and
+/// the download links are not printed.
+#[tokio::test]
+async fn list_tables_keep_names_and_dates_whole_and_print_without_downloads() {
+    let dir = shared_sample("zh");
+    let public = dir.join("public");
+    let index = std::fs::read_to_string(public.join("index.html")).unwrap();
+    let section = |id: &str| -> String {
+        let s = &index[index.find(&format!("<section id=\"{id}\"")).unwrap()..];
+        s[..s.find("</section>").unwrap()].to_string()
+    };
+    for list in ["negative", "positive"] {
+        let csv = Csv::read(&public.join(format!("{list}-list.csv")));
+        assert!(!csv.rows.is_empty(), "{list}: the sample lists someone");
+        let page = std::fs::read_to_string(public.join(format!("{list}-list.html"))).unwrap();
+        let mut expected = vec![
+            "姓名",
+            "执业证号",
+            "律师事务所",
+            "区（市）县",
+            "执业年限（年）",
+        ];
+        if list == "negative" {
+            expected.extend(["列入依据", "处分种类", "处分事由摘要"]);
+        } else {
+            expected.extend(["规则代码", "列入依据"]);
+        }
+        expected.extend(["列入日期", "期满日期"]);
+        for (place, html) in [("index", section(&format!("{list}-list"))), ("page", page)] {
+            assert_eq!(table_header(&html), expected, "{list} {place}");
+            assert!(
+                html.contains("<caption>决定机关：成都市法律援助中心</caption>"),
+                "{list} {place}: the deciding body heads the table"
+            );
+            let (name, licence, listed, ends) = (
+                csv.col("姓名"),
+                csv.col("执业证号"),
+                csv.col("列入日期"),
+                csv.col("期满日期"),
+            );
+            for r in &csv.rows {
+                for c in [name, licence, listed, ends] {
+                    let cell = format!("<td class=\"keep\">{}</td>", r[c]);
+                    assert!(html.contains(&cell), "{list} {place}: {cell}");
+                }
+            }
+            if list == "negative" {
+                assert!(
+                    html.contains("<td class=\"long\">N4："),
+                    "{list} {place}: the grounds have room"
+                );
+            }
+        }
+    }
+    // On paper: no download links (they are no use there), and the lists on
+    // landscape pages.
+    let rules = print_rules(&index);
+    let hides = |sel: &str| {
+        rules
+            .iter()
+            .any(|(s, d)| s.split(',').any(|x| x.trim() == sel) && d.contains("display: none"))
+    };
+    assert!(hides(".downloads"), "{rules:?}");
+    assert!(hides(".no-print"), "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .any(|(s, d)| s.contains("section.list") && d.contains("page: landscape")),
+        "{rules:?}"
+    );
+    let page = std::fs::read_to_string(public.join("negative-list.html")).unwrap();
+    assert!(
+        page.contains("<body class=\"landscape\">"),
+        "the list page prints on landscape pages, header and footer too"
+    );
+    assert!(index.contains("@page landscape { size: A4 landscape;"));
+    assert!(section("negative-list").contains("<ul class=\"downloads\">"));
+}
+
+/// Issue 16 #10: a page whose text points to the method section has that
+/// section, or links to the public report's (internal pages, list pages).
+#[tokio::test]
+async fn no_page_points_to_a_method_section_it_does_not_have() {
+    for lang in ["zh", "en"] {
+        let dir = shared_sample(lang);
+        let mut linking = 0;
+        for p in files_under(dir) {
+            if p.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let html = std::fs::read_to_string(&p).unwrap();
+            let text = visible_text(&html);
+            if !(text.contains("“方法说明”") || text.contains("methodology")) {
+                continue;
+            }
+            if html.contains("id=\"method\"") {
+                continue;
+            }
+            let depth = p.strip_prefix(dir).unwrap().components().count() - 1;
+            let href = if p.starts_with(dir.join("public")) {
+                "index.html#method".to_string()
+            } else {
+                format!("{}public/index.html#method", "../".repeat(depth))
+            };
+            assert!(
+                decode_entities(&html).contains(&format!("<a href=\"{href}\">")),
+                "{}: points to a method section it does not have",
+                p.display()
+            );
+            assert!(p.parent().unwrap().join(&href[..href.len() - 7]).is_file());
+            linking += 1;
+        }
+        // The internal pages, the lawyers' pages and the two list pages.
+        assert!(linking > 10, "{lang}: {linking}");
+    }
+}
+
+/// The headless browser, when installed: `chromium` or `LEGALAID_CHROMIUM`.
+fn chromium() -> Option<String> {
+    let browser = std::env::var("LEGALAID_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let probe = std::process::Command::new(&browser)
+        .arg("--version")
+        .output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        Some(browser)
+    } else {
+        eprintln!("skipped: no `{browser}` (install Debian's chromium to run this check)");
+        None
+    }
+}
+
+/// Issue 16 #9: at 1280 px no table of the report, the list pages and the
+/// internal pages is wider than the page (none scrolls sideways). Laid out
+/// by headless Chromium with the repository's CJK font, so Chinese text
+/// has its real width (not that of a missing-glyph box); a narrow window
+/// shows that the probe does see an overflow.
+#[tokio::test]
+async fn tables_fit_a_1280_px_screen() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = shared_sample("zh");
+    let tmp = tempfile::tempdir().unwrap();
+    let fonts = tmp.path().join("fonts.conf");
+    std::fs::write(
+        &fonts,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n\
+             <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n\
+             <dir>{}</dir>\n<cachedir>{}</cachedir>\n</fontconfig>\n",
+            repo().join("assets/fonts").display(),
+            tmp.path().join("cache").display()
+        ),
+    )
+    .unwrap();
+    // Each table's scroll box that is wider inside than out, after load.
+    const PROBE: &str = "<script>addEventListener('load', () => { \
+        const o = []; \
+        document.querySelectorAll('.table-wrap').forEach((w, i) => { \
+          if (w.scrollWidth > w.clientWidth + 1) o.push(i + ':' + w.scrollWidth + '/' + w.clientWidth); }); \
+        document.body.setAttribute('data-overflow', o.join(' ') || 'none'); });</script></body>";
+    let overflow = |page: &Path, width: u32| -> String {
+        let html = std::fs::read_to_string(page).unwrap();
+        assert!(html.contains("</body>"));
+        let probe = tmp.path().join("probe.html");
+        std::fs::write(&probe, html.replace("</body>", PROBE)).unwrap();
+        let out = std::process::Command::new(&browser)
+            .env("FONTCONFIG_FILE", &fonts)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--virtual-time-budget=5000",
+            ])
+            .arg(format!("--window-size={width},900"))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", probe.display()))
+            .output()
+            .unwrap();
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let at = dom.find("data-overflow=\"").unwrap_or_else(|| {
+            panic!(
+                "{}: no probe result\n{}",
+                page.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }) + 15;
+        dom[at..at + dom[at..].find('"').unwrap()].to_string()
+    };
+    let mut pages: Vec<PathBuf> = [
+        "public/index.html",
+        "public/negative-list.html",
+        "public/positive-list.html",
+        "internal/inspection.html",
+        "internal/panel.html",
+    ]
+    .iter()
+    .map(|p| dir.join(p))
+    .collect();
+    let mut lawyers = files_under(&dir.join("internal/lawyers"));
+    lawyers.sort();
+    pages.extend(lawyers.into_iter().take(3));
+    for p in &pages {
+        assert_eq!(overflow(p, 1280), "none", "{}", p.display());
+    }
+    assert_ne!(
+        overflow(&dir.join("internal/inspection.html"), 900),
+        "none",
+        "the probe sees a table wider than a 900 px window"
+    );
+}
+
+/// Issue 16 #13: the public pages carry a web font (and its licence) that
+/// has a glyph for every character they use; internal pages do not point
+/// to it (its glyphs come from the public pages only).
+#[tokio::test]
+async fn public_pages_carry_a_web_font_with_every_glyph_they_use() {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font::MatchingPresentation;
+    use allsorts::font_data::FontData;
+    use legalaid::publish::font::{FAMILY, FONT_FILE, LICENCE_FILE};
+    for lang in ["zh", "en"] {
+        let dir = shared_sample(lang);
+        let public = dir.join("public");
+        let bytes = std::fs::read(public.join(FONT_FILE)).unwrap();
+        let licence = std::fs::read_to_string(public.join(LICENCE_FILE)).unwrap();
+        assert!(
+            licence.contains("Apache License"),
+            "the licence ships beside it"
+        );
+        assert!(bytes.len() < 1_000_000, "a subset: {} bytes", bytes.len());
+        let scope = ReadScope::new(&bytes);
+        let data = scope.read::<FontData<'_>>().unwrap();
+        let mut font = allsorts::Font::new(data.table_provider(0).unwrap()).unwrap();
+        let mut pages = 0;
+        for f in files_under(&public) {
+            if f.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            pages += 1;
+            let html = std::fs::read_to_string(&f).unwrap();
+            let face =
+                format!("@font-face {{ font-family: \"{FAMILY}\"; src: url(\"{FONT_FILE}\")");
+            assert!(html.contains(&face), "{}", f.display());
+            assert!(html.contains(&format!("\"{FAMILY}\", system-ui")));
+            let missing: BTreeSet<char> = html
+                .chars()
+                .filter(|c| !c.is_control())
+                .filter(|c| {
+                    font.lookup_glyph_index(*c, MatchingPresentation::NotRequired, None)
+                        .0
+                        == 0
+                })
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{}: no glyph for {missing:?}",
+                f.display()
+            );
+        }
+        assert!(pages >= 3, "{lang}: {pages}");
+        for f in files_under(&dir.join("internal")) {
+            if f.extension().is_some_and(|e| e == "html") {
+                let html = std::fs::read_to_string(&f).unwrap();
+                assert!(!html.contains("@font-face"), "{}", f.display());
+            }
+        }
+    }
+}
+
+/// Issue 16 #13: no tofu. Chromium renders two different Chinese phrases in
+/// the report's own head (stylesheet and `@font-face`) with the system's
+/// fonts less every font that covers Chinese (a fontconfig `rejectfont`):
+/// with the web font the two screenshots differ (real glyphs), without it
+/// they are the same (every character the same missing-glyph box), which
+/// shows the check can fail.
+#[tokio::test]
+async fn chinese_text_renders_as_glyphs_with_no_system_font() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let sample = shared_sample("zh");
+    let tmp = tempfile::tempdir().unwrap();
+    let fonts = tmp.path().join("fonts.conf");
+    std::fs::write(
+        &fonts,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n\
+             <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n\
+             <selectfont><rejectfont><pattern><patelt name=\"lang\"><string>zh-cn</string>\
+             </patelt></pattern></rejectfont></selectfont>\n\
+             <cachedir>{}</cachedir>\n</fontconfig>\n",
+            tmp.path().join("cache").display()
+        ),
+    )
+    .unwrap();
+    let index = std::fs::read_to_string(sample.join("public/index.html")).unwrap();
+    let head = &index[..index.find("<main>").unwrap()];
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("fonts")).unwrap();
+    let font = legalaid::publish::font::FONT_FILE;
+    let shot = |text: &str, with_font: bool| -> Vec<u8> {
+        let target = site.join(font);
+        if with_font {
+            std::fs::copy(sample.join("public").join(font), &target).unwrap();
+        } else {
+            let _ = std::fs::remove_file(&target);
+        }
+        let page = site.join("probe.html");
+        std::fs::write(
+            &page,
+            format!("{head}<main><h2>{text}</h2><p>{text}</p></main></body></html>"),
+        )
+        .unwrap();
+        let png = tmp.path().join("shot.png");
+        let _ = std::fs::remove_file(&png);
+        let out = std::process::Command::new(&browser)
+            .env("FONTCONFIG_FILE", &fonts)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--virtual-time-budget=5000",
+                "--window-size=600,400",
+            ])
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap();
+        assert!(png.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read(&png).unwrap()
+    };
+    assert!(index.contains("法律援助") && index.contains("质量评查"));
+    assert_ne!(
+        shot("法律援助", true),
+        shot("质量评查", true),
+        "with the web font, different characters look different"
+    );
+    assert_eq!(
+        shot("法律援助", false),
+        shot("质量评查", false),
+        "without it, all characters look the same (the check can fail)"
+    );
 }
 
 /// Renders `public/index.html` in headless Chromium and checks that the
@@ -1546,14 +1948,9 @@ async fn every_page_is_well_formed_and_self_contained() {
 /// `LEGALAID_CHROMIUM` names the browser); elsewhere it says it skipped.
 #[tokio::test]
 async fn index_renders_in_headless_chromium() {
-    let browser = std::env::var("LEGALAID_CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let probe = std::process::Command::new(&browser)
-        .arg("--version")
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: no `{browser}` (install Debian's chromium to run this check)");
+    let Some(browser) = chromium() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let sample = shared_sample("zh");
     let shot = |url: String, png: &Path| {

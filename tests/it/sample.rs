@@ -431,8 +431,13 @@ fn put(grid: &mut [Vec<Data>], r: usize, c: usize, value: Data) {
 }
 
 /// An item column's code and maximum from its header `CODE (max)`.
+/// An item column's head `CODE 简称 (max)`: its code and full marks.
 fn item_header(header: &str) -> Option<(String, f64)> {
-    let (code, rest) = header.split_once(" (")?;
+    let (head, rest) = header.rsplit_once(" (")?;
+    let (code, title) = head.split_once(' ')?;
+    if title.trim().is_empty() {
+        return None;
+    }
     Some((code.to_string(), rest.strip_suffix(')')?.parse().ok()?))
 }
 

@@ -31,6 +31,7 @@ pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<String, PublishError> {
     render_page(
         plan,
         lang.tr("inspection_title"),
+        1,
         &[("panel.html".into(), lang.tr("back_to_panel").into())],
         &sections,
     )

@@ -394,7 +394,7 @@ fn render_pages(
     let render = |chunk: &[PendingPage]| -> Vec<Result<String, PublishError>> {
         chunk
             .iter()
-            .map(|p| page(plan, &p.title, links, &p.sections))
+            .map(|p| page(plan, &p.title, 2, links, &p.sections))
             .collect()
     };
     let rendered: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {

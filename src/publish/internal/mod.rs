@@ -91,14 +91,22 @@ impl Section {
     }
 }
 
-/// Renders `page.html`: the frame, links to the other pages, the sections.
+/// Where an internal page at `depth` folders below the output folder
+/// (`internal/` is 1) finds the public report's method section.
+pub fn method_href(depth: usize) -> String {
+    format!("{}public/index.html#method", "../".repeat(depth))
+}
+
+/// Renders `page.html`: the frame, links to the other pages, the sections;
+/// `depth` is how many folders below the output folder the page is.
 pub fn page(
     plan: &Plan,
     title: &str,
+    depth: usize,
     links: &[(String, String)],
     sections: &[Section],
 ) -> Result<String, PublishError> {
-    let ctx = frame(plan, title, true)
+    let ctx = frame(plan, title, true, &method_href(depth))
         .set(
             "links",
             list(links.iter().map(|(href, label)| {

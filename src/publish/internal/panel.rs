@@ -46,6 +46,7 @@ pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<(String, Vec<Chart>), Pub
     let html = render_page(
         plan,
         lang.tr("panel_title"),
+        1,
         &[("inspection.html".into(), lang.tr("inspection_title").into())],
         &[
             agreement(plan, lang, input.agreement),

@@ -13,6 +13,7 @@ use crate::publish::i18n::Lang;
 use crate::publish::privacy::{csv_text, is_formula_like};
 use crate::publish::templates::{Tbl, render, text_col};
 use crate::publish::{PublishError, Writer};
+use crate::xlsx::display_width;
 
 /// One cell of a published list.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,8 @@ impl ListCell {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTable {
     pub list: &'static str,
+    /// The i18n key of each column (`col_name`, ...).
+    pub keys: Vec<&'static str>,
     pub header: Vec<String>,
     pub rows: Vec<Vec<ListCell>>,
 }
@@ -129,6 +132,7 @@ pub fn list_table(list: &'static str, entries: &[Entry], plan: &Plan) -> ListTab
     ListTable {
         list,
         header: header.iter().map(|k| lang.tr(k).to_string()).collect(),
+        keys: header,
         rows,
     }
 }
@@ -206,6 +210,7 @@ pub fn xlsx_bytes(table: &ListTable, title: &str, plan: &Plan) -> Result<Vec<u8>
         }
     }
     ws.set_freeze_panes(1, 0).map_err(e)?;
+    crate::xlsx::print_setup(ws, 0).map_err(e)?;
     wb.save_to_buffer().map_err(e)
 }
 
@@ -223,22 +228,34 @@ fn sheet_name(title: &str) -> String {
         .collect()
 }
 
-/// Rough column width: CJK characters count double.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
-        .sum()
+/// The columns the HTML table leaves out (issue 16 #9: the table fits a
+/// 1280 px screen): the list (the section or page is the list's own), the
+/// deciding body (the same for every row: the table's caption names it)
+/// and, on the negative list, the bare rule codes (each ground starts with
+/// its code). The CSV and XLSX files keep every column.
+fn html_drops(list: &str, key: &str) -> bool {
+    matches!(key, "col_list" | "col_deciding_body") || (list == "negative" && key == "col_rules")
 }
 
 /// The HTML table of a list for the report and the list page.
-pub fn html_table(table: &ListTable) -> Tbl {
-    let mut tbl = Tbl::new(table.header.iter().map(text_col).collect()).plain();
-    // Years of practice is the one number column.
-    if let Some(col) = tbl.columns.get_mut(4) {
-        col.1 = true;
-    }
+pub fn html_table(table: &ListTable, plan: &Plan) -> Tbl {
+    let lang = Lang::from_code(&plan.lang);
+    let shown: Vec<usize> = (0..table.header.len())
+        .filter(|&j| !html_drops(table.list, table.keys[j]))
+        .collect();
+    let mut tbl = Tbl::new(
+        shown
+            .iter()
+            .map(|&j| (table.header[j].clone(), table.keys[j] == "col_years"))
+            .collect(),
+    )
+    .caption(lang.fmt(
+        "deciding_body_caption",
+        &[&plan.settings.publication.deciding_body],
+    ))
+    .plain();
     for row in &table.rows {
-        tbl.row(row.iter().map(ListCell::display).collect());
+        tbl.row(shown.iter().map(|&j| row[j].display()).collect());
     }
     tbl
 }
@@ -284,31 +301,35 @@ fn list_page(list: &str, table: &ListTable, plan: &Plan) -> Result<minijinja::Va
     let lang = Lang::from_code(&plan.lang);
     let body = &plan.settings.publication.deciding_body;
     let title = lang.fmt("list_title", &[&lang.list(list), &plan.as_of]);
-    Ok(crate::publish::report::frame(plan, &title, false)
-        .set(
-            "intro",
-            format!(
-                "{} {}",
-                lang.tr(if list == "negative" {
-                    "negative_intro"
+    Ok(
+        // Printed on landscape pages, header and footer with the table.
+        crate::publish::report::frame(plan, &title, false, "index.html#method")
+            .set("landscape", true)
+            .set(
+                "intro",
+                format!(
+                    "{} {}",
+                    lang.tr(if list == "negative" {
+                        "negative_intro"
+                    } else {
+                        "positive_intro"
+                    }),
+                    lang.fmt("list_page_intro", &[body, &plan.as_of])
+                ),
+            )
+            .set(
+                "tbl",
+                if table.rows.is_empty() {
+                    minijinja::Value::from(())
                 } else {
-                    "positive_intro"
-                }),
-                lang.fmt("list_page_intro", &[body, &plan.as_of])
-            ),
-        )
-        .set(
-            "tbl",
-            if table.rows.is_empty() {
-                minijinja::Value::from(())
-            } else {
-                html_table(table).value()
-            },
-        )
-        .set("empty", lang.tr("list_empty"))
-        .set("rules", rules_table(list, lang, &plan.settings).value())
-        .set("order_note", lang.tr("order_note"))
-        .build())
+                    html_table(table, plan).value()
+                },
+            )
+            .set("empty", lang.tr("list_empty"))
+            .set("rules", rules_table(list, lang, &plan.settings).value())
+            .set("order_note", lang.tr("order_note"))
+            .build(),
+    )
 }
 
 /// The published table of a list as an HTML table value, or none when
@@ -317,7 +338,7 @@ pub fn report_table(list: &'static str, entries: &[Entry], plan: &Plan) -> Optio
     if entries.is_empty() {
         None
     } else {
-        Some(html_table(&list_table(list, entries, plan)))
+        Some(html_table(&list_table(list, entries, plan), plan))
     }
 }
 
@@ -329,6 +350,7 @@ mod tests {
     fn csv_neutralises_formulas_and_keeps_numbers() {
         let table = ListTable {
             list: "negative",
+            keys: vec!["col_name", "col_years", "col_firm"],
             header: vec!["姓名".into(), "年限".into(), "律所".into()],
             rows: vec![vec![
                 ListCell::Text("=HYPERLINK(\"http://x\")".into()),

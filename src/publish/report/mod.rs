@@ -38,7 +38,11 @@ use crate::plan::Plan;
 use figures::{BandCol, Figures, Published};
 
 /// The keys every page shares: language, titles, footer.
-pub fn frame(plan: &Plan, title: &str, internal: bool) -> Obj {
+///
+/// `method_href` is where the footer's pointer to the method section goes:
+/// `#method` on the report itself, the report's section from any other
+/// page (issue 16 #10: no page points to a section it does not have).
+pub fn frame(plan: &Plan, title: &str, internal: bool, method_href: &str) -> Obj {
     let lang = Lang::from_code(&plan.lang);
     let body = &plan.settings.publication.deciding_body;
     Obj::new()
@@ -64,6 +68,15 @@ pub fn frame(plan: &Plan, title: &str, internal: bool) -> Obj {
         .set(
             "footer",
             lang.fmt("footer", &[body, &env!("CARGO_PKG_VERSION")]),
+        )
+        .set("method_href", method_href)
+        .set(
+            "method_pointer",
+            lang.tr(if method_href.starts_with('#') {
+                "footer_method_here"
+            } else {
+                "footer_method_report"
+            }),
         )
 }
 
@@ -254,7 +267,7 @@ pub fn page(
             lang.tr("report_title")
         ),
     };
-    let ctx_value = frame(plan, &title, false)
+    let ctx_value = frame(plan, &title, false, "#method")
         .set(
             "toc",
             list(
