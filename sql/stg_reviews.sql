@@ -8,34 +8,12 @@
 --   A view (read twice, aggregated at once by both readers), so unordered.
 with
 
-supersede_lists as (
-    select distinct
-        case_id,
-        supersedes
-    from reviews
-    where supersedes is not null
-),
-
-supersede_ids as (
-    select
-        case_id,
-        unnest(string_to_array(supersedes, ';')) as superseded_id
-    from supersede_lists
-),
-
-superseded as (
-    select distinct
-        case_id,
-        trim(superseded_id) as review_id
-    from supersede_ids
-    where trim(superseded_id) <> ''
-),
-
--- Ingest stages each accepted review row with its case's `case_type` and
--- `in_period` (validation looked the case up anyway), so keeping the
--- period's rows is a filter, not a join of every review row with the cases
--- (a hash table the engine cannot spill).
-period_reviews as (
+-- Ingest stages each accepted review row with what validation learnt of it:
+-- its case's `case_type`, `in_period`, and `superseded` (an accepted review
+-- of the same case names its review in `supersedes`). Keeping the live rows
+-- of the period is then a filter, not a join of every review row with the
+-- cases and the supersede lists (hash tables the engine cannot spill).
+live_rows as (
     select
         review_id,
         case_id,
@@ -46,24 +24,7 @@ period_reviews as (
         points,
         source_order
     from reviews
-    where in_period
-),
-
-live_rows as (
-    select
-        pr.review_id,
-        pr.case_id,
-        pr.case_type,
-        pr.reviewer_id,
-        pr.reviewed_on,
-        pr.item,
-        pr.points,
-        pr.source_order
-    from period_reviews as pr
-    left join superseded as s
-        on pr.case_id = s.case_id
-        and pr.review_id = s.review_id
-    where s.review_id is null
+    where in_period and not superseded
 ),
 
 with_rubric as (

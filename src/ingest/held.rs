@@ -64,6 +64,9 @@ pub(crate) enum Verdict {
         out_of_period: bool,
         /// The case type of the row's case (staged as `case_type`).
         case_type: &'static str,
+        /// No accepted review supersedes the row's review (staged as
+        /// `superseded`, negated).
+        live: bool,
     },
     Reject(Problem),
 }
@@ -257,6 +260,7 @@ impl HeldRows {
             let mut case_types =
                 StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
             let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
+            let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
             for i in 0..batch.num_rows() {
                 let p = order.value(i) as u32;
                 own_problems_before(p, &mut next, &mut kept, sink);
@@ -265,10 +269,12 @@ impl HeldRows {
                         superseded,
                         out_of_period,
                         case_type,
+                        live,
                     } => {
                         keep.push(true);
                         case_types.append_value(case_type);
                         in_period.append_value(!out_of_period);
+                        superseded_rows.append_value(!live);
                         sink.accept(positions.part_of(p).file);
                         if superseded {
                             sink.count_superseded();
@@ -302,9 +308,10 @@ impl HeldRows {
             let mut columns = kept_rows.columns().to_vec();
             columns.push(Arc::new(case_types.finish()) as ArrayRef);
             columns.push(Arc::new(in_period.finish()) as ArrayRef);
+            columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(spec.staged_schema(), columns)
-                    .expect("the staged schema is the parsed one plus two columns"),
+                    .expect("the staged schema is the parsed one plus three columns"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
@@ -468,6 +475,7 @@ mod tests {
                     superseded: false,
                     out_of_period: true,
                     case_type: "civil",
+                    live: false,
                 },
                 _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
             },
@@ -495,6 +503,10 @@ mod tests {
         let b = batches.iter().find(|b| b.num_rows() == 1).unwrap();
         let case_type = b.column_by_name("case_type").unwrap().as_string::<i32>();
         let in_period = b.column_by_name("in_period").unwrap().as_boolean();
-        assert_eq!((case_type.value(0), in_period.value(0)), ("civil", false));
+        let superseded = b.column_by_name("superseded").unwrap().as_boolean();
+        assert_eq!(
+            (case_type.value(0), in_period.value(0), superseded.value(0)),
+            ("civil", false, true)
+        );
     }
 }

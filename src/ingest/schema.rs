@@ -152,9 +152,11 @@ impl TableSpec {
 
     /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
     /// (what rows are parsed into), plus for reviews what validation
-    /// learnt of each row's case: its `case_type` and whether it is a case
-    /// of the period (`in_period`). Carrying them spares scoring a join of
-    /// every review row with the cases, a hash table that cannot spill.
+    /// learnt of each row: its case's `case_type`, whether it is a case of
+    /// the period (`in_period`) and whether an accepted review supersedes
+    /// its review (`superseded`). Carrying them spares scoring two joins of
+    /// every review row (with the cases, with the supersede lists), hash
+    /// tables that cannot spill.
     ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
@@ -165,6 +167,7 @@ impl TableSpec {
         let mut fields: Vec<Field> = parsed.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new("case_type", DataType::Utf8, false));
         fields.push(Field::new("in_period", DataType::Boolean, false));
+        fields.push(Field::new("superseded", DataType::Boolean, false));
         Arc::new(Schema::new(fields))
     }
 }

@@ -556,7 +556,6 @@ impl<'p> Checker<'p> {
         }
         superseded.retain(|t| claimed.contains(t));
         drop(claimed);
-        drop(ids);
 
         // Two live reviews of one case by one reviewer: the later is rejected.
         let mut live: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
@@ -588,6 +587,19 @@ impl<'p> Checker<'p> {
             verdicts[i] = Some(p);
         }
 
+        // What scoring reads as taking no part: a review that an accepted
+        // review supersedes (a duplicate rejected just above no longer
+        // takes its targets out). Staged as `superseded`, so SQL filters
+        // instead of joining every review row with the supersede lists.
+        let mut superseded_by_accepted: HashSet<u32> = HashSet::default();
+        for (i, r) in list.iter().enumerate() {
+            if verdicts[i].is_none() {
+                superseded_by_accepted
+                    .extend(r.supersedes.iter().filter_map(|t| ids.get(&**t).copied()));
+            }
+        }
+        drop(ids);
+
         // Emit every row in input order, an accepted one with its case's
         // type and period.
         let case_of: Vec<Option<(&'static str, bool)>> = list
@@ -609,6 +621,7 @@ impl<'p> Checker<'p> {
                         superseded: superseded.contains(&(r as u32)),
                         out_of_period: !in_period,
                         case_type,
+                        live: !superseded_by_accepted.contains(&(r as u32)),
                     },
                     (None, None) => unreachable!("an accepted review has its case"),
                 }

@@ -484,7 +484,8 @@ impl Fixture {
     /// The long-form `reviews` table from rows as ingest stages it;
     /// `source_order` is the row's position in `rows`, `case_type` and
     /// `in_period` are those of the row's case (a review of a case the
-    /// fixture lacks is out of the period, as ingest would reject it).
+    /// fixture lacks is out of the period, as ingest would reject it), and
+    /// `superseded` says whether a review of the same case supersedes it.
     pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
         let case_of = |r: &ReviewRow| self.cases.iter().find(|c| c.id == r.case_id);
         let s = &self.settings;
@@ -500,9 +501,23 @@ impl Fixture {
             .iter()
             .map(|r| Some(case_of(r).map_or("civil", |c| c.case_type.as_str())))
             .collect();
+        // Superseded: a review of the same case names it in `supersedes`.
+        let superseded: Vec<bool> = rows
+            .iter()
+            .map(|r| {
+                rows.iter().any(|other| {
+                    other.case_id == r.case_id
+                        && other
+                            .supersedes
+                            .as_deref()
+                            .is_some_and(|s| s.split(';').any(|id| id.trim() == r.review_id))
+                })
+            })
+            .collect();
         let mut columns = reviews_columns(rows);
         columns.push(str_col("case_type", case_types));
         columns.push(bool_col("in_period", in_period));
+        columns.push(bool_col("superseded", superseded));
         batch(columns)
     }
 }
