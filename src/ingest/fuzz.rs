@@ -299,9 +299,10 @@ fn mutate_xlsx(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-/// What one input did.
+/// What the inputs of one seed file did.
 #[derive(Default)]
 struct Tally {
+    inputs: u64,
     opened: u64,
     refused: u64,
     /// Refused because the workbook reader panicked (caught by ingest).
@@ -377,19 +378,46 @@ fn exercise(
     tally.records += count as u64;
 }
 
-/// Runs `iterations` mutated inputs from `seed`; returns the tally and the
-/// inputs that panicked (saved under `failures` when given).
-fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<String>) {
+/// What a run did: a tally per seed file (in [`seeds`]' order, with its
+/// name), the inputs that panicked, and a digest (FNV-1a) of every input's
+/// bytes in order, so two runs can be told apart or shown identical.
+struct Run {
+    tallies: Vec<(&'static str, Tally)>,
+    panics: Vec<String>,
+    digest: u64,
+}
+
+impl Run {
+    fn total(&self) -> Tally {
+        let mut t = Tally::default();
+        for (_, s) in &self.tallies {
+            t.inputs += s.inputs;
+            t.opened += s.opened;
+            t.refused += s.refused;
+            t.reader_gave_up += s.reader_gave_up;
+            t.records += s.records;
+        }
+        t
+    }
+}
+
+/// Runs `iterations` mutated inputs from `seed`; returns the tallies and
+/// the inputs that panicked (saved under `failures` when given).
+fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
     let seeds = seeds();
     let dir = tempfile::Builder::new()
         .prefix("legalaid-fuzz")
         .tempdir_in(fuzz_dir())
         .unwrap();
     let mut rng = Rng::new(seed);
-    let mut tally = Tally::default();
+    let mut tallies: Vec<(&'static str, Tally)> =
+        seeds.iter().map(|s| (s.name, Tally::default())).collect();
     let mut panics = Vec::new();
+    let mut digest = 0xcbf2_9ce4_8422_2325u64;
     for i in 0..iterations {
-        let s = &seeds[(i % seeds.len() as u64) as usize];
+        let k = (i % seeds.len() as u64) as usize;
+        let s = &seeds[k];
+        let tally = &mut tallies[k].1;
         let format = Format::of(Path::new(s.name)).unwrap();
         let bytes = if format == Format::Xlsx {
             mutate_xlsx(&mut rng, &s.bytes)
@@ -400,11 +428,16 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<Stri
             }
             b
         };
+        tally.inputs += 1;
+        for &b in &bytes {
+            digest = (digest ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        digest = (digest ^ 0xff).wrapping_mul(0x0100_0000_01b3);
         let path = dir.path().join(s.name);
         std::fs::write(&path, &bytes).unwrap();
         let spec = s.table.spec();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            exercise(&path, format, spec, s.encoding, bytes.len(), &mut tally)
+            exercise(&path, format, spec, s.encoding, bytes.len(), tally)
         }));
         if let Err(e) = result {
             let message = e
@@ -419,8 +452,23 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<Stri
             }
             panics.push(format!("{name}: {message}"));
         }
+        // The long run (the one that saves failures) says how far it got.
+        if failures.is_some() && (i + 1) % 250_000 == 0 {
+            eprintln!(
+                "fuzz: seed {seed}: {} inputs, {} panics, {:?}",
+                i + 1,
+                panics.len(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+            );
+        }
     }
-    (tally, panics)
+    Run {
+        tallies,
+        panics,
+        digest,
+    }
 }
 
 /// Tmpfs when there is one: the harness writes every input to a file.
@@ -435,9 +483,27 @@ fn fuzz_dir() -> PathBuf {
 
 #[test]
 fn fuzz_short() {
-    let (tally, panics) = fuzz(2_000, 15, None);
-    assert!(panics.is_empty(), "{panics:#?}");
+    let run = fuzz(2_000, 15, None);
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
+    let tally = run.total();
+    assert_eq!(tally.inputs, 2_000);
     assert!(tally.opened > 100 && tally.refused > 10 && tally.records > 1_000);
+    for (name, t) in &run.tallies {
+        assert!(
+            t.opened > 0 && t.refused > 0,
+            "{name}: every seed opens and refuses"
+        );
+    }
+}
+
+/// Different seeds give different inputs; one seed always the same.
+#[test]
+fn fuzz_seeds_differ() {
+    let a = fuzz(50, 1, None).digest;
+    assert_eq!(a, fuzz(50, 1, None).digest);
+    let digests: std::collections::HashSet<u64> =
+        (1..=8).map(|seed| fuzz(50, seed, None).digest).collect();
+    assert_eq!(digests.len(), 8);
 }
 
 /// The first 1,200 inputs of seed 1 hold a Parquet file whose corrupted
@@ -446,8 +512,8 @@ fn fuzz_short() {
 /// and sheets whose cell references overflow calamine's arithmetic.
 #[test]
 fn fuzz_regressions() {
-    let (_, panics) = fuzz(1_200, 1, None);
-    assert!(panics.is_empty(), "{panics:#?}");
+    let run = fuzz(1_200, 1, None);
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
 }
 
 #[test]
@@ -463,7 +529,8 @@ fn fuzz_long() {
         .unwrap_or(1);
     let failures = std::env::temp_dir().join("legalaid-fuzz-failures");
     let start = std::time::Instant::now();
-    let (tally, panics) = fuzz(iterations, seed, Some(&failures));
+    let run = fuzz(iterations, seed, Some(&failures));
+    let elapsed = start.elapsed();
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -472,17 +539,28 @@ fn fuzz_long() {
                 .map(str::to_string)
         })
         .unwrap_or_default();
+    for (name, t) in &run.tallies {
+        println!(
+            "fuzz: {name}: {} inputs, {} opened, {} refused ({} by a caught panic of the \
+             reader), {} records",
+            t.inputs, t.opened, t.refused, t.reader_gave_up, t.records
+        );
+    }
+    let tally = run.total();
     println!(
-        "fuzz: {iterations} inputs (seed {seed}) in {:.1?}: {} opened, {} refused ({} by a \
-         caught panic of the workbook reader), {} records; {} panics; {peak}",
-        start.elapsed(),
+        "fuzz: {} inputs (seed {seed}, digest {:016x}) in {:.1?} ({:.0} inputs/s): {} opened, \
+         {} refused ({} by a caught panic of the reader), {} records; {} panics; {peak}",
+        tally.inputs,
+        run.digest,
+        elapsed,
+        tally.inputs as f64 / elapsed.as_secs_f64(),
         tally.opened,
         tally.refused,
         tally.reader_gave_up,
         tally.records,
-        panics.len()
+        run.panics.len()
     );
-    assert!(panics.is_empty(), "{panics:#?}");
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
 }
 
 /// Replays saved inputs: `LEGALAID_FUZZ_REPLAY=DIR cargo test --lib
