@@ -1,6 +1,7 @@
 //! An in-crate fuzz harness for the input readers and the row validator
 //! (issue 15): valid seed files in every format (CSV in UTF-8 and GBK, JSON
-//! Lines, XLSX, Parquet) are mutated deterministically (a xorshift generator:
+//! Lines, XLSX, Parquet, and the XLS, ODS and XLSB workbooks calamine also
+//! reads) are mutated deterministically (a xorshift generator:
 //! byte flips, truncations, inserted quotes, CR, LF and NUL, huge fields,
 //! random UTF-8 and GBK, spliced ranges; for workbooks also the sheet XML
 //! inside the archive, including far-away cell references) and fed to
@@ -103,11 +104,86 @@ fn seeds() -> Vec<Seed> {
             encoding: Encoding::Utf8,
             bytes: parquet_seed(),
         },
+        // The workbook formats no writer of ours produces (read by content,
+        // so an ODS or XLSB under `.XLSX` reaches its reader).
+        Seed {
+            name: "lawyers.xls",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: {
+                let cells = lawyer_cells();
+                let cells: Vec<(u16, u16, &str)> =
+                    cells.iter().map(|(r, c, t)| (*r, *c, t.as_str())).collect();
+                super::workbook::build::xls("名册", &cells, None)
+            },
+        },
+        Seed {
+            name: "lawyers-ods.XLSX",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: super::workbook::build::ods("名册", &{
+                let mut rows: String = lawyer_rows()
+                    .iter()
+                    .map(|r| {
+                        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+                        super::workbook::build::ods_row(&cells)
+                    })
+                    .collect();
+                rows.push_str(
+                    "<table:table-row table:number-rows-repeated=\"3\"><table:table-cell \
+                     table:number-columns-repeated=\"2\" office:value-type=\"float\" \
+                     office:value=\"1.5\"/><table:table-cell office:value-type=\"string\">\
+                     <text:p>a<text:s text:c=\"2\"/>b</text:p></table:table-cell>\
+                     </table:table-row>",
+                );
+                rows
+            }),
+        },
+        Seed {
+            name: "lawyers-xlsb.XLSX",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: {
+                let cells = lawyer_cells();
+                let cells: Vec<(u32, u32, &str)> = cells
+                    .iter()
+                    .map(|(r, c, t)| (*r as u32, *c as u32, t.as_str()))
+                    .collect();
+                super::workbook::build::xlsb("Sheet1", &cells)
+            },
+        },
     ]
+}
+
+/// The rows of [`LAWYERS_CSV`], as text.
+fn lawyer_rows() -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(LAWYERS_CSV.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The non-empty cells of [`LAWYERS_CSV`] as (row, column, text).
+fn lawyer_cells() -> Vec<(u16, u16, String)> {
+    let mut cells = Vec::new();
+    for (r, row) in lawyer_rows().into_iter().enumerate() {
+        for (c, text) in row.into_iter().enumerate() {
+            if !text.is_empty() {
+                cells.push((r as u16, c as u16, text));
+            }
+        }
+    }
+    cells
 }
 
 fn xlsx_seed() -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time: the same bytes on every call, so a seed number
+    // always gives the same inputs.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 1, 1).unwrap();
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let ws = wb.add_worksheet();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -261,7 +337,10 @@ fn mutate_xlsx(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
         parts.push((f.name().unwrap().to_string(), data));
     }
     let targets: Vec<usize> = (0..parts.len())
-        .filter(|&i| parts[i].0.contains("sheet") || parts[i].0.contains("sharedStrings"))
+        .filter(|&i| {
+            let name = &parts[i].0;
+            name.contains("sheet") || name.contains("sharedStrings") || name == "content.xml"
+        })
         .collect();
     let target = targets[rng.below(targets.len())];
     let data = &mut parts[target].1;
@@ -297,6 +376,40 @@ fn mutate_xlsx(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
         out.write_all(data).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+/// Mutates an XLS: most often one to four 16- or 32-bit fields past the
+/// compound-file header (record lengths, cell rows and columns, sector
+/// numbers) set to a large or small value, else the bytes as any file's.
+fn mutate_xls(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
+    if rng.below(3) == 0 {
+        for _ in 0..1 + rng.below(3) {
+            mutate_bytes(rng, &mut bytes);
+        }
+        return bytes;
+    }
+    for _ in 0..1 + rng.below(4) {
+        let len = bytes.len();
+        // The header's sector fields (44..120) are worth hitting too.
+        let at = if rng.below(4) == 0 {
+            44 + rng.below(76)
+        } else {
+            512 + rng.below(len.saturating_sub(516).max(1))
+        };
+        let value: [u8; 4] = match rng.below(5) {
+            0 => [0xFF; 4],
+            1 => [0xFE, 0xFF, 0xFF, 0xFF],
+            2 => [0, 0, 0, 0],
+            3 => (rng.next() as u32).to_le_bytes(),
+            _ => [0xFF, 0xFF, 0, 0],
+        };
+        let width = if rng.below(2) == 0 { 2 } else { 4 };
+        if at + width <= len {
+            bytes[at..at + width].copy_from_slice(&value[..width]);
+        }
+    }
+    bytes
 }
 
 /// What the inputs of one seed file did.
@@ -341,8 +454,14 @@ fn exercise(
     let width = src.header.len();
     // A decoded cell is at most 3 UTF-8 bytes per input byte (GBK: 2 → 3
     // bytes), or the text of a number or a date of a typed column, or a
-    // broken JSON line's marker and parser message.
-    let max_cell = 3 * len + 256;
+    // broken JSON line's marker and parser message. An ODS cell may hold
+    // `text:s` runs of spaces: there the bound is the workbook's text cap.
+    let is_ods = path.to_string_lossy().contains("-ods.");
+    let max_cell = if is_ods {
+        super::workbook::MAX_WORKBOOK_TEXT as usize
+    } else {
+        3 * len + 256
+    };
     let mut count = 0usize;
     let mut last_row = 0u64;
     for record in src.records {
@@ -419,7 +538,9 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
         let s = &seeds[k];
         let tally = &mut tallies[k].1;
         let format = Format::of(Path::new(s.name)).unwrap();
-        let bytes = if format == Format::Xlsx {
+        let bytes = if s.bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+            mutate_xls(&mut rng, &s.bytes)
+        } else if format == Format::Xlsx {
             mutate_xlsx(&mut rng, &s.bytes)
         } else {
             let mut b = s.bytes.clone();
