@@ -769,6 +769,38 @@ impl Tag {
         Ok(n.unwrap_or(1))
     }
 
+    /// Whether the tag's bytes were exactly `raw` (an end tag with no
+    /// space before its `>`, the only form the checks above trust).
+    fn raw_is(&self, raw: &str) -> bool {
+        self.len == raw.len() as u64 && self.is(&raw[2..raw.len() - 1])
+    }
+
+    /// Whether calamine reads the cell's content as its text (the order of
+    /// its attributes decides, as in calamine's `get_datatype`).
+    fn is_read_as_text(&self) -> bool {
+        let (mut set, mut string, mut error, mut empty_string) = (false, false, false, false);
+        for (k, v) in &self.attrs {
+            match k.as_slice() {
+                b"office:value"
+                | b"office:date-value"
+                | b"office:time-value"
+                | b"office:boolean-value"
+                    if !set =>
+                {
+                    set = true
+                }
+                b"office:string-value" if !set => {
+                    set = true;
+                    empty_string = v.is_empty();
+                }
+                b"office:value-type" if !set => string = v == b"string",
+                b"calcext:value-type" => error = v == b"error",
+                _ => {}
+            }
+        }
+        (!set && string) || (error && empty_string)
+    }
+
     /// Whether calamine keeps the cell: it has a value, a type or a formula.
     fn has_content(&self) -> bool {
         self.attrs.iter().any(|(k, _)| {
@@ -801,8 +833,12 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
     let mut table: Option<(String, Vec<(u64, u64, u64)>)> = None;
     // The row being read: repeats, columns so far, width, text.
     let mut row: Option<(u64, u64, u64, u64)> = None;
-    // The cell being read: repeats, kept, where it starts, `text:s` spaces.
-    let mut cell: Option<(u64, bool, u64, u64)> = None;
+    // The cell being read.
+    let mut cell: Option<OpenCell> = None;
+    // Whether a table is open: calamine reads a table until its end tag and
+    // never stops at the end of the file (a truncated `content.xml` made it
+    // loop forever; found by the fuzz harness).
+    let mut table_open: Option<String> = None;
     let mut total_rows = 0u64;
     let finish_table =
         |budget: &mut Budget, (name, rows): (String, Vec<(u64, u64, u64)>)| -> Result<(), String> {
@@ -826,9 +862,20 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             budget.add(&name, cells, text, Some((far_row + height - 1, width - 1)))
         };
     while let Some(tag) = tags.next()? {
-        if let Some((_, _, _, spaces)) = cell.as_mut() {
+        if let Some(open) = cell.as_mut() {
             if tag.is("text:s") && !tag.closing {
-                *spaces = spaces.saturating_add(tag.count("text:c")?);
+                open.spaces = open.spaces.saturating_add(tag.count("text:c")?);
+            }
+            if open.annotation {
+                // calamine skips to the annotation's end, past any cell end.
+                if tag.closing && tag.raw_is("</office:annotation>") {
+                    open.annotation = false;
+                }
+                continue;
+            }
+            if open.string && tag.is("office:annotation") && !tag.closing && !tag.empty {
+                open.annotation = true;
+                continue;
             }
             let ends =
                 tag.closing && (tag.is("table:table-cell") || tag.is("table:covered-table-cell"));
@@ -837,10 +884,13 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             }
             // Its text is at most its bytes in the file (markup, text and
             // attribute values) plus the spaces `text:s` stands for.
-            let (repeats, kept, start, spaces) = cell.take().unwrap();
-            let text = (tags.offset - start).saturating_add(spaces);
-            end_cell(&mut row, repeats, kept, text);
+            let open = cell.take().unwrap();
+            let text = (tags.offset - open.start).saturating_add(open.spaces);
+            end_cell(&mut row, open.repeats, open.kept, text);
             continue;
+        }
+        if tag.closing && tag.raw_is("</table:table>") {
+            table_open = None;
         }
         if tag.closing {
             if tag.is("table:table-row") {
@@ -867,10 +917,12 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
                 .find(|(k, _)| k == b"table:name")
                 .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
                 .unwrap_or_default();
-            table = Some((name, Vec::new()));
+            table = Some((name.clone(), Vec::new()));
             total_rows = 0;
             if tag.empty {
                 finish_table(&mut budget, table.take().unwrap())?;
+            } else {
+                table_open = Some(name);
             }
         } else if tag.is("table:table-row") {
             let repeats = tag
@@ -891,14 +943,41 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             if tag.empty {
                 end_cell(&mut row, repeats, kept, tag.len);
             } else {
-                cell = Some((repeats, kept, tags.offset - tag.len, 0));
+                cell = Some(OpenCell {
+                    repeats,
+                    kept,
+                    start: tags.offset - tag.len,
+                    spaces: 0,
+                    string: tag.is_read_as_text(),
+                    annotation: false,
+                });
             }
         }
     }
     if let Some(t) = table.take() {
         finish_table(&mut budget, t)?;
     }
+    if let Some(name) = table_open.or_else(|| cell.map(|_| String::new())) {
+        return Err(format!(
+            "not a readable workbook: its content ends inside sheet `{name}` (a cut-off or \
+             damaged file); it is refused unread"
+        ));
+    }
     Ok(())
+}
+
+/// A cell of `content.xml` being scanned.
+struct OpenCell {
+    repeats: u64,
+    kept: bool,
+    /// Where its start tag began.
+    start: u64,
+    /// The spaces its `text:s` elements stand for.
+    spaces: u64,
+    /// calamine reads its content as text (and skips annotations whole).
+    string: bool,
+    /// Inside an `office:annotation` that calamine skips to its end.
+    annotation: bool,
 }
 
 /// A cell ends: it moves the row's column on by its repeats (capped as
@@ -1294,6 +1373,89 @@ mod tests {
         );
         let err = read("lawyers.XLSX", &build::ods("名册", &ods_rows(&copies))).unwrap_err();
         assert!(err.contains("bytes of text"), "{err}");
+    }
+
+    /// The scan reads markup as the XML reader does: a comment, CDATA or a
+    /// `>` inside a quoted attribute value hides no element and ends no tag.
+    #[test]
+    fn the_ods_scan_is_not_fooled_by_comments_or_quoted_brackets() {
+        let body = |cell_attrs: &str| {
+            format!(
+                "<table:table table:name=\"S\"><!-- </table:table-row></table:table> -->\
+                 <table:table-row table:number-rows-repeated=\"1000\">\
+                 <table:table-cell table:number-columns-repeated=\"16384\" {cell_attrs}/>\
+                 <![CDATA[</table:table-row>]]></table:table-row></table:table>"
+            )
+        };
+        let kept = body("office:string-value=\"a>b\" office:value-type=\"string\"");
+        let err = super::check_ods(kept.as_bytes()).unwrap_err();
+        assert!(
+            err.contains("sheet `S`") && err.contains("16384000 cells"),
+            "{err}"
+        );
+        // The same box of empty cells (a style only) costs nothing.
+        let empty = body("table:style-name=\"a>b\"");
+        assert!(super::check_ods(empty.as_bytes()).is_ok());
+    }
+
+    /// Found by the fuzz harness: calamine reads an ODS table until its end
+    /// tag and an annotation in a text cell until the annotation's end, and
+    /// at the end of the file it waits forever. A `content.xml` cut off (or
+    /// with the end tag damaged) inside either made the run hang; it is
+    /// refused unread now.
+    #[test]
+    fn an_ods_cut_off_inside_a_table_or_an_annotation_is_refused() {
+        let rows = ods_rows("");
+        let bytes = build::ods("名册", &rows);
+        assert!(read("lawyers.XLSX", &bytes).is_ok());
+        let damaged = |content: String| {
+            let cut = bytes.clone();
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(cut)).unwrap();
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for i in 0..archive.len() {
+                let mut part = archive.by_index(i).unwrap();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut part, &mut data).unwrap();
+                let name = part.name().unwrap().to_string();
+                if name == "content.xml" {
+                    data = content.clone().into_bytes();
+                }
+                out.start_file(name.as_str(), stored).unwrap();
+                std::io::Write::write_all(&mut out, &data).unwrap();
+            }
+            out.finish().unwrap().into_inner()
+        };
+        let full = {
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut archive.by_name("content.xml").unwrap(), &mut text)
+                .unwrap();
+            text
+        };
+        // The table's end tag damaged (as the harness's input had it).
+        let err = read(
+            "lawyers.XLSX",
+            &damaged(full.replace("</table:table>", "</table:tabl\u{0}e>")),
+        )
+        .unwrap_err();
+        assert!(err.contains("ends inside sheet `名册`"), "{err}");
+        // An annotation opened in a text cell and never closed.
+        let annotated = full.replacen(
+            "<text:p>L001</text:p>",
+            "<text:p>L001</text:p><office:annotation><text:p>note</text:p>",
+            1,
+        );
+        let err = read("lawyers.XLSX", &damaged(annotated)).unwrap_err();
+        assert!(err.contains("ends inside"), "{err}");
+        // A closed annotation is fine.
+        let closed = full.replacen(
+            "<text:p>L001</text:p>",
+            "<text:p>L001</text:p><office:annotation><text:p>note</text:p></office:annotation>",
+            1,
+        );
+        assert!(read("lawyers.XLSX", &damaged(closed)).is_ok());
     }
 
     /// An XLSB sheet went through calamine's dense range: one cell at
