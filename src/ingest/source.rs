@@ -308,11 +308,24 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
             continue;
         }
         let part_size = part.size();
-        let mut head = Vec::new();
-        part.take(SHARED_STRINGS_HEAD)
-            .read_to_end(&mut head)
-            .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
-        if let Some(count) = declared_unique_count(&head)
+        let shared = part
+            .name()
+            .map_err(unreadable)?
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml");
+        let declared = if shared {
+            // The shared strings are searched whole: the fuzz harness put
+            // 128 kB before the `sst` tag and `uniqueCount="24294967295"`
+            // past the head, and calamine reserved 583 GB (an abort).
+            scan_unique_count(part)
+        } else {
+            let mut head = Vec::new();
+            part.take(SHARED_STRINGS_HEAD)
+                .read_to_end(&mut head)
+                .map(|_| declared_unique_count(&head))
+        }
+        .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+        if let Some(count) = declared
             && count.is_none_or(|n| n > part_size / 5)
         {
             return Err(IngestError::file(
@@ -325,6 +338,59 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
         }
     }
     Ok(())
+}
+
+/// Every `uniqueCount` attribute of a part, read in chunks, as
+/// [`declared_unique_count`] reads one buffer: a value cut by a chunk's end
+/// is read again with the next chunk (a value that long is no plain
+/// number). Text in a shared string that looks like the attribute counts
+/// too (it can only refuse a workbook, never let one through).
+fn scan_unique_count(mut part: impl Read) -> std::io::Result<Option<Option<u64>>> {
+    const KEY: &[u8] = b"uniqueCount";
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut found: Option<Option<u64>> = None;
+    let mut merge = |n: Option<u64>| {
+        found = Some(match (found, n) {
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(m)), Some(n)) => Some(n.max(m)),
+            (None, Some(n)) => Some(n),
+        });
+    };
+    loop {
+        let n = part.read(&mut chunk)?;
+        let eof = n == 0;
+        buf.extend_from_slice(&chunk[..n]);
+        let mut keep_from = buf.len().saturating_sub(KEY.len() - 1);
+        let mut from = 0;
+        while let Some(at) = buf[from..].windows(KEY.len()).position(|w| w == KEY) {
+            let key = from + at;
+            from = key + KEY.len();
+            let rest = buf[from..].trim_ascii_start();
+            let complete = match rest.strip_prefix(b"=").map(<[u8]>::trim_ascii_start) {
+                Some([q @ (b'"' | b'\''), value @ ..]) => value.contains(q),
+                Some([_, ..]) => true,
+                _ => false,
+            };
+            if !complete && !eof {
+                if key + 64 >= buf.len() {
+                    // Read again, whole, with the next chunk.
+                    keep_from = key;
+                    break;
+                }
+                merge(None);
+                continue;
+            }
+            match declared_unique_count(&buf[key..]) {
+                Some(n) if complete => merge(n),
+                Some(_) | None => merge(None),
+            }
+        }
+        if eof {
+            return Ok(found);
+        }
+        buf.drain(..keep_from);
+    }
 }
 
 /// How much of each XML part is searched for a `uniqueCount` attribute.
@@ -990,6 +1056,69 @@ mod tests {
             }
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name.as_str(), options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        let err = check_workbook_size(&p, 64 << 20).unwrap_err();
+        assert!(err.to_string().contains("uniqueCount"), "{err}");
+    }
+
+    /// Found by the 10-million-input fuzz run: the shared strings' head
+    /// alone was searched, and 128 kB before the `sst` tag hid
+    /// `uniqueCount="24294967295"` (calamine reserved 583 GB: an abort).
+    #[test]
+    fn a_huge_shared_string_count_past_the_head_is_refused() {
+        let sst = |count: &str, pad: usize| {
+            format!(
+                "<?xml version=\"1.0\"?><!--{}--><sst xmlns=\"x\" count=\"1\" \
+                 uniqueCount=\"{count}\"><si><t>a</t></si></sst>",
+                "A".repeat(pad)
+            )
+        };
+        let scan = |text: String| scan_unique_count(text.as_bytes()).unwrap();
+        assert_eq!(
+            scan(sst("24294967295", 128 << 10)),
+            Some(Some(24_294_967_295))
+        );
+        assert_eq!(scan(sst("1", 128 << 10)), Some(Some(1)));
+        assert_eq!(scan(sst("1", 0)), Some(Some(1)));
+        assert_eq!(scan("<sst count=\"1\"/>".to_string()), None);
+        // Cut by every chunk boundary: the key, the `=`, the value.
+        for pad in (64 << 10) - 40..(64 << 10) + 4 {
+            assert_eq!(
+                scan(sst("24294967295", pad)),
+                Some(Some(24_294_967_295)),
+                "{pad}"
+            );
+        }
+        // A long zero-padded value across a boundary is read whole or
+        // refused, never read short.
+        let long = format!("{}24294967295", "0".repeat(100));
+        for pad in (64 << 10) - 160..(64 << 10) {
+            let found = scan(sst(&long, pad));
+            assert!(
+                matches!(found, Some(Some(24_294_967_295)) | Some(None)),
+                "{pad}: {found:?}"
+            );
+        }
+        // Through the archive check.
+        let dir = tempfile::tempdir().unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name.ends_with("sharedStrings.xml") {
+                data = sst("24294967295", 128 << 10).into_bytes();
+            }
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
             out.start_file(name.as_str(), options).unwrap();
             out.write_all(&data).unwrap();
         }
