@@ -828,9 +828,8 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
         offset: 0,
     };
     let mut budget = Budget::default();
-    // The table being read: its name, rows (repeats, width in columns of
-    // the last kept cell, text bytes of one copy of the row) so far.
-    let mut table: Option<(String, Vec<(u64, u64, u64)>)> = None;
+    // The table being read: its name and rows so far.
+    let mut table: Option<(String, Vec<RowCost>)> = None;
     // The row being read: repeats, columns so far, width, text.
     let mut row: Option<(u64, u64, u64, u64)> = None;
     // The cell being read.
@@ -841,7 +840,7 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
     let mut table_open: Option<String> = None;
     let mut total_rows = 0u64;
     let finish_table =
-        |budget: &mut Budget, (name, rows): (String, Vec<(u64, u64, u64)>)| -> Result<(), String> {
+        |budget: &mut Budget, (name, rows): (String, Vec<RowCost>)| -> Result<(), String> {
             let kept: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].1 > 0).collect();
             let (Some(&first), Some(&last)) = (kept.first(), kept.last()) else {
                 return Ok(());
@@ -930,12 +929,11 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
                 .min(ODS_MAX_ROWS.saturating_sub(total_rows));
             total_rows += repeats;
             row = Some((repeats, 0, 0, 0));
-            if tag.empty {
-                if let (Some((_, rows)), Some((repeats, _, width, text))) =
+            if tag.empty
+                && let (Some((_, rows)), Some((repeats, _, width, text))) =
                     (table.as_mut(), row.take())
-                {
-                    rows.push((repeats, width, text));
-                }
+            {
+                rows.push((repeats, width, text));
             }
         } else if tag.is("table:table-cell") || tag.is("table:covered-table-cell") {
             let repeats = tag.count("table:number-columns-repeated")?;
@@ -965,6 +963,10 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A row of a table as calamine will hold it: its repeats, its width in
+/// columns (to its last kept cell) and the text bytes of one copy.
+type RowCost = (u64, u64, u64);
 
 /// A cell of `content.xml` being scanned.
 struct OpenCell {
