@@ -1,6 +1,7 @@
 //! An in-crate fuzz harness for the input readers and the row validator
 //! (issue 15): valid seed files in every format (CSV in UTF-8 and GBK, JSON
-//! Lines, XLSX, Parquet) are mutated deterministically (a xorshift generator:
+//! Lines, XLSX, Parquet, and the XLS, ODS and XLSB workbooks calamine also
+//! reads) are mutated deterministically (a xorshift generator:
 //! byte flips, truncations, inserted quotes, CR, LF and NUL, huge fields,
 //! random UTF-8 and GBK, spliced ranges; for workbooks also the sheet XML
 //! inside the archive, including far-away cell references) and fed to
@@ -103,11 +104,86 @@ fn seeds() -> Vec<Seed> {
             encoding: Encoding::Utf8,
             bytes: parquet_seed(),
         },
+        // The workbook formats no writer of ours produces (read by content,
+        // so an ODS or XLSB under `.XLSX` reaches its reader).
+        Seed {
+            name: "lawyers.xls",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: {
+                let cells = lawyer_cells();
+                let cells: Vec<(u16, u16, &str)> =
+                    cells.iter().map(|(r, c, t)| (*r, *c, t.as_str())).collect();
+                super::workbook::build::xls("名册", &cells, None)
+            },
+        },
+        Seed {
+            name: "lawyers-ods.XLSX",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: super::workbook::build::ods("名册", &{
+                let mut rows: String = lawyer_rows()
+                    .iter()
+                    .map(|r| {
+                        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+                        super::workbook::build::ods_row(&cells)
+                    })
+                    .collect();
+                rows.push_str(
+                    "<table:table-row table:number-rows-repeated=\"3\"><table:table-cell \
+                     table:number-columns-repeated=\"2\" office:value-type=\"float\" \
+                     office:value=\"1.5\"/><table:table-cell office:value-type=\"string\">\
+                     <text:p>a<text:s text:c=\"2\"/>b</text:p></table:table-cell>\
+                     </table:table-row>",
+                );
+                rows
+            }),
+        },
+        Seed {
+            name: "lawyers-xlsb.XLSX",
+            table: Table::Lawyers,
+            encoding: Encoding::Utf8,
+            bytes: {
+                let cells = lawyer_cells();
+                let cells: Vec<(u32, u32, &str)> = cells
+                    .iter()
+                    .map(|(r, c, t)| (*r as u32, *c as u32, t.as_str()))
+                    .collect();
+                super::workbook::build::xlsb("Sheet1", &cells)
+            },
+        },
     ]
+}
+
+/// The rows of [`LAWYERS_CSV`], as text.
+fn lawyer_rows() -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(LAWYERS_CSV.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The non-empty cells of [`LAWYERS_CSV`] as (row, column, text).
+fn lawyer_cells() -> Vec<(u16, u16, String)> {
+    let mut cells = Vec::new();
+    for (r, row) in lawyer_rows().into_iter().enumerate() {
+        for (c, text) in row.into_iter().enumerate() {
+            if !text.is_empty() {
+                cells.push((r as u16, c as u16, text));
+            }
+        }
+    }
+    cells
 }
 
 fn xlsx_seed() -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time: the same bytes on every call, so a seed number
+    // always gives the same inputs.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 1, 1).unwrap();
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     let ws = wb.add_worksheet();
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -261,7 +337,10 @@ fn mutate_xlsx(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
         parts.push((f.name().unwrap().to_string(), data));
     }
     let targets: Vec<usize> = (0..parts.len())
-        .filter(|&i| parts[i].0.contains("sheet") || parts[i].0.contains("sharedStrings"))
+        .filter(|&i| {
+            let name = &parts[i].0;
+            name.contains("sheet") || name.contains("sharedStrings") || name == "content.xml"
+        })
         .collect();
     let target = targets[rng.below(targets.len())];
     let data = &mut parts[target].1;
@@ -299,9 +378,44 @@ fn mutate_xlsx(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-/// What one input did.
+/// Mutates an XLS: most often one to four 16- or 32-bit fields past the
+/// compound-file header (record lengths, cell rows and columns, sector
+/// numbers) set to a large or small value, else the bytes as any file's.
+fn mutate_xls(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
+    if rng.below(3) == 0 {
+        for _ in 0..1 + rng.below(3) {
+            mutate_bytes(rng, &mut bytes);
+        }
+        return bytes;
+    }
+    for _ in 0..1 + rng.below(4) {
+        let len = bytes.len();
+        // The header's sector fields (44..120) are worth hitting too.
+        let at = if rng.below(4) == 0 {
+            44 + rng.below(76)
+        } else {
+            512 + rng.below(len.saturating_sub(516).max(1))
+        };
+        let value: [u8; 4] = match rng.below(5) {
+            0 => [0xFF; 4],
+            1 => [0xFE, 0xFF, 0xFF, 0xFF],
+            2 => [0, 0, 0, 0],
+            3 => (rng.next() as u32).to_le_bytes(),
+            _ => [0xFF, 0xFF, 0, 0],
+        };
+        let width = if rng.below(2) == 0 { 2 } else { 4 };
+        if at + width <= len {
+            bytes[at..at + width].copy_from_slice(&value[..width]);
+        }
+    }
+    bytes
+}
+
+/// What the inputs of one seed file did.
 #[derive(Default)]
 struct Tally {
+    inputs: u64,
     opened: u64,
     refused: u64,
     /// Refused because the workbook reader panicked (caught by ingest).
@@ -340,8 +454,14 @@ fn exercise(
     let width = src.header.len();
     // A decoded cell is at most 3 UTF-8 bytes per input byte (GBK: 2 → 3
     // bytes), or the text of a number or a date of a typed column, or a
-    // broken JSON line's marker and parser message.
-    let max_cell = 3 * len + 256;
+    // broken JSON line's marker and parser message. An ODS cell may hold
+    // `text:s` runs of spaces: there the bound is the workbook's text cap.
+    let is_ods = path.to_string_lossy().contains("-ods.");
+    let max_cell = if is_ods {
+        super::workbook::MAX_WORKBOOK_TEXT as usize
+    } else {
+        3 * len + 256
+    };
     let mut count = 0usize;
     let mut last_row = 0u64;
     for record in src.records {
@@ -353,7 +473,12 @@ fn exercise(
             }
         };
         count += 1;
-        assert!(count <= len + 1, "more records than bytes");
+        // An ODS row may be repeated (`table:number-rows-repeated`): there
+        // the bound is the workbook's cell cap.
+        assert!(
+            count <= len + 1 || (is_ods && count as u64 <= super::workbook::MAX_RANGE_CELLS),
+            "more records than bytes"
+        );
         assert!(record.row > last_row, "rows go forward");
         last_row = record.row;
         assert!(
@@ -377,21 +502,50 @@ fn exercise(
     tally.records += count as u64;
 }
 
-/// Runs `iterations` mutated inputs from `seed`; returns the tally and the
-/// inputs that panicked (saved under `failures` when given).
-fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<String>) {
+/// What a run did: a tally per seed file (in [`seeds`]' order, with its
+/// name), the inputs that panicked, and a digest (FNV-1a) of every input's
+/// bytes in order, so two runs can be told apart or shown identical.
+struct Run {
+    tallies: Vec<(&'static str, Tally)>,
+    panics: Vec<String>,
+    digest: u64,
+}
+
+impl Run {
+    fn total(&self) -> Tally {
+        let mut t = Tally::default();
+        for (_, s) in &self.tallies {
+            t.inputs += s.inputs;
+            t.opened += s.opened;
+            t.refused += s.refused;
+            t.reader_gave_up += s.reader_gave_up;
+            t.records += s.records;
+        }
+        t
+    }
+}
+
+/// Runs `iterations` mutated inputs from `seed`; returns the tallies and
+/// the inputs that panicked (saved under `failures` when given).
+fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
     let seeds = seeds();
     let dir = tempfile::Builder::new()
         .prefix("legalaid-fuzz")
         .tempdir_in(fuzz_dir())
         .unwrap();
     let mut rng = Rng::new(seed);
-    let mut tally = Tally::default();
+    let mut tallies: Vec<(&'static str, Tally)> =
+        seeds.iter().map(|s| (s.name, Tally::default())).collect();
     let mut panics = Vec::new();
+    let mut digest = 0xcbf2_9ce4_8422_2325u64;
     for i in 0..iterations {
-        let s = &seeds[(i % seeds.len() as u64) as usize];
+        let k = (i % seeds.len() as u64) as usize;
+        let s = &seeds[k];
+        let tally = &mut tallies[k].1;
         let format = Format::of(Path::new(s.name)).unwrap();
-        let bytes = if format == Format::Xlsx {
+        let bytes = if s.bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+            mutate_xls(&mut rng, &s.bytes)
+        } else if format == Format::Xlsx {
             mutate_xlsx(&mut rng, &s.bytes)
         } else {
             let mut b = s.bytes.clone();
@@ -400,11 +554,16 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<Stri
             }
             b
         };
+        tally.inputs += 1;
+        for &b in &bytes {
+            digest = (digest ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        digest = (digest ^ 0xff).wrapping_mul(0x0100_0000_01b3);
         let path = dir.path().join(s.name);
         std::fs::write(&path, &bytes).unwrap();
         let spec = s.table.spec();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            exercise(&path, format, spec, s.encoding, bytes.len(), &mut tally)
+            exercise(&path, format, spec, s.encoding, bytes.len(), tally)
         }));
         if let Err(e) = result {
             let message = e
@@ -419,8 +578,23 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> (Tally, Vec<Stri
             }
             panics.push(format!("{name}: {message}"));
         }
+        // The long run (the one that saves failures) says how far it got.
+        if failures.is_some() && (i + 1) % 250_000 == 0 {
+            eprintln!(
+                "fuzz: seed {seed}: {} inputs, {} panics, {:?}",
+                i + 1,
+                panics.len(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+            );
+        }
     }
-    (tally, panics)
+    Run {
+        tallies,
+        panics,
+        digest,
+    }
 }
 
 /// Tmpfs when there is one: the harness writes every input to a file.
@@ -435,9 +609,27 @@ fn fuzz_dir() -> PathBuf {
 
 #[test]
 fn fuzz_short() {
-    let (tally, panics) = fuzz(2_000, 15, None);
-    assert!(panics.is_empty(), "{panics:#?}");
+    let run = fuzz(2_000, 15, None);
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
+    let tally = run.total();
+    assert_eq!(tally.inputs, 2_000);
     assert!(tally.opened > 100 && tally.refused > 10 && tally.records > 1_000);
+    for (name, t) in &run.tallies {
+        assert!(
+            t.opened > 0 && t.refused > 0,
+            "{name}: every seed opens and refuses"
+        );
+    }
+}
+
+/// Different seeds give different inputs; one seed always the same.
+#[test]
+fn fuzz_seeds_differ() {
+    let a = fuzz(50, 1, None).digest;
+    assert_eq!(a, fuzz(50, 1, None).digest);
+    let digests: std::collections::HashSet<u64> =
+        (1..=8).map(|seed| fuzz(50, seed, None).digest).collect();
+    assert_eq!(digests.len(), 8);
 }
 
 /// The first 1,200 inputs of seed 1 hold a Parquet file whose corrupted
@@ -446,8 +638,8 @@ fn fuzz_short() {
 /// and sheets whose cell references overflow calamine's arithmetic.
 #[test]
 fn fuzz_regressions() {
-    let (_, panics) = fuzz(1_200, 1, None);
-    assert!(panics.is_empty(), "{panics:#?}");
+    let run = fuzz(1_200, 1, None);
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
 }
 
 #[test]
@@ -463,7 +655,8 @@ fn fuzz_long() {
         .unwrap_or(1);
     let failures = std::env::temp_dir().join("legalaid-fuzz-failures");
     let start = std::time::Instant::now();
-    let (tally, panics) = fuzz(iterations, seed, Some(&failures));
+    let run = fuzz(iterations, seed, Some(&failures));
+    let elapsed = start.elapsed();
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -472,17 +665,28 @@ fn fuzz_long() {
                 .map(str::to_string)
         })
         .unwrap_or_default();
+    for (name, t) in &run.tallies {
+        println!(
+            "fuzz: {name}: {} inputs, {} opened, {} refused ({} by a caught panic of the \
+             reader), {} records",
+            t.inputs, t.opened, t.refused, t.reader_gave_up, t.records
+        );
+    }
+    let tally = run.total();
     println!(
-        "fuzz: {iterations} inputs (seed {seed}) in {:.1?}: {} opened, {} refused ({} by a \
-         caught panic of the workbook reader), {} records; {} panics; {peak}",
-        start.elapsed(),
+        "fuzz: {} inputs (seed {seed}, digest {:016x}) in {:.1?} ({:.0} inputs/s): {} opened, \
+         {} refused ({} by a caught panic of the reader), {} records; {} panics; {peak}",
+        tally.inputs,
+        run.digest,
+        elapsed,
+        tally.inputs as f64 / elapsed.as_secs_f64(),
         tally.opened,
         tally.refused,
         tally.reader_gave_up,
         tally.records,
-        panics.len()
+        run.panics.len()
     );
-    assert!(panics.is_empty(), "{panics:#?}");
+    assert!(run.panics.is_empty(), "{:#?}", run.panics);
 }
 
 /// Replays saved inputs: `LEGALAID_FUZZ_REPLAY=DIR cargo test --lib

@@ -21,6 +21,7 @@ pub mod source;
 pub mod text;
 mod validate;
 pub mod value;
+pub mod workbook;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -267,6 +267,11 @@ impl<R: Read> Read for GbkDecoder<R> {
 /// central directory declares (what the issue's bomb declared); a part that
 /// lies about its size is not bounded here.
 pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
+    // An XLS is no archive: nothing in it is compressed, and
+    // `workbook::check_xls` bounds what calamine builds from it.
+    if super::workbook::is_compound_file(path) {
+        return Ok(());
+    }
     let file =
         File::open(path).map_err(|e| IngestError::file(path, format!("cannot open: {e}")))?;
     let unreadable =
@@ -303,11 +308,24 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
             continue;
         }
         let part_size = part.size();
-        let mut head = Vec::new();
-        part.take(SHARED_STRINGS_HEAD)
-            .read_to_end(&mut head)
-            .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
-        if let Some(count) = declared_unique_count(&head)
+        let shared = part
+            .name()
+            .map_err(unreadable)?
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml");
+        let declared = if shared {
+            // The shared strings are searched whole: the fuzz harness put
+            // 128 kB before the `sst` tag and `uniqueCount="24294967295"`
+            // past the head, and calamine reserved 583 GB (an abort).
+            scan_unique_count(part)
+        } else {
+            let mut head = Vec::new();
+            part.take(SHARED_STRINGS_HEAD)
+                .read_to_end(&mut head)
+                .map(|_| declared_unique_count(&head))
+        }
+        .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+        if let Some(count) = declared
             && count.is_none_or(|n| n > part_size / 5)
         {
             return Err(IngestError::file(
@@ -320,6 +338,59 @@ pub fn check_workbook_size(path: &Path, limit: u64) -> Result<(), IngestError> {
         }
     }
     Ok(())
+}
+
+/// Every `uniqueCount` attribute of a part, read in chunks, as
+/// [`declared_unique_count`] reads one buffer: a value cut by a chunk's end
+/// is read again with the next chunk (a value that long is no plain
+/// number). Text in a shared string that looks like the attribute counts
+/// too (it can only refuse a workbook, never let one through).
+fn scan_unique_count(mut part: impl Read) -> std::io::Result<Option<Option<u64>>> {
+    const KEY: &[u8] = b"uniqueCount";
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut found: Option<Option<u64>> = None;
+    let mut merge = |n: Option<u64>| {
+        found = Some(match (found, n) {
+            (Some(None), _) | (_, None) => None,
+            (Some(Some(m)), Some(n)) => Some(n.max(m)),
+            (None, Some(n)) => Some(n),
+        });
+    };
+    loop {
+        let n = part.read(&mut chunk)?;
+        let eof = n == 0;
+        buf.extend_from_slice(&chunk[..n]);
+        let mut keep_from = buf.len().saturating_sub(KEY.len() - 1);
+        let mut from = 0;
+        while let Some(at) = buf[from..].windows(KEY.len()).position(|w| w == KEY) {
+            let key = from + at;
+            from = key + KEY.len();
+            let rest = buf[from..].trim_ascii_start();
+            let complete = match rest.strip_prefix(b"=").map(<[u8]>::trim_ascii_start) {
+                Some([q @ (b'"' | b'\''), value @ ..]) => value.contains(q),
+                Some([_, ..]) => true,
+                _ => false,
+            };
+            if !complete && !eof {
+                if key + 64 >= buf.len() {
+                    // Read again, whole, with the next chunk.
+                    keep_from = key;
+                    break;
+                }
+                merge(None);
+                continue;
+            }
+            match declared_unique_count(&buf[key..]) {
+                Some(n) if complete => merge(n),
+                Some(_) | None => merge(None),
+            }
+        }
+        if eof {
+            return Ok(found);
+        }
+        buf.drain(..keep_from);
+    }
 }
 
 /// How much of each XML part is searched for a `uniqueCount` attribute.
@@ -361,8 +432,8 @@ fn open_xlsx(
     spec: &'static TableSpec,
     sheet: Option<&str>,
 ) -> Result<Source, IngestError> {
-    let mut workbook = calamine::open_workbook_auto(path)
-        .map_err(|e| IngestError::file(path, format!("not a readable workbook: {e}")))?;
+    let mut workbook =
+        super::workbook::open(path).map_err(|message| IngestError::file(path, message))?;
     let names = workbook.sheet_names();
     let name = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
@@ -418,25 +489,33 @@ const MAX_COLUMNS: u32 = 16_384;
 type SheetCell = ((u32, u32), Data);
 
 /// A sheet's non-empty cells as ((row, column), value), 0-based and
-/// absolute. An XLSX sheet is read cell by cell, so memory follows the cells
-/// present, never the sheet's extent: calamine's `worksheet_range` fills the
-/// bounding box, and one cell at XFD1048576 beside A1 makes that 17 billion
-/// cells (an abort) from a workbook of a few kilobytes. Other workbook
-/// formats go through the range.
+/// absolute. An XLSX or XLSB sheet is read cell by cell, so memory follows
+/// the cells present, never the sheet's extent: calamine's `worksheet_range`
+/// fills the bounding box, and one cell at XFD1048576 beside A1 makes that
+/// 17 billion cells (an abort) from a workbook of a few kilobytes. XLS and
+/// ODS have no such reader: calamine builds their ranges when it opens the
+/// workbook, which [`super::workbook::open`] allows only within its caps.
 fn sheet_cells(
     workbook: &mut calamine::Sheets<BufReader<File>>,
     name: &str,
 ) -> Result<Vec<SheetCell>, String> {
     let mut cells = Vec::new();
+    let mut held = 0u64;
     match workbook {
         calamine::Sheets::Xlsx(xlsx) => {
             let mut reader = xlsx
                 .worksheet_cells_reader(name)
                 .map_err(|e| e.to_string())?;
             while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                if !matches!(cell.get_value(), calamine::DataRef::Empty) {
-                    cells.push((cell.get_position(), Data::from(cell.get_value().clone())));
-                }
+                keep(&mut cells, &mut held, cell.get_position(), cell.get_value())?;
+            }
+        }
+        calamine::Sheets::Xlsb(xlsb) => {
+            let mut reader = xlsb
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                keep(&mut cells, &mut held, cell.get_position(), cell.get_value())?;
             }
         }
         other => {
@@ -450,10 +529,44 @@ fn sheet_cells(
     Ok(cells)
 }
 
+/// Bytes of text the cells of a streamed (XLSX or XLSB) sheet may hold
+/// together: 1 GiB, the default of `[ingest] max_workbook_expanded`. A
+/// shared string is copied into every cell that uses it: a workbook of a few
+/// kilobytes whose cells all point at one long string held terabytes.
+/// (64 MiB in the unit tests, so the test of the cap stays light.)
+const MAX_STREAMED_TEXT: u64 = if cfg!(test) { 64 << 20 } else { 1 << 30 };
+
+/// Keeps a streamed cell unless it is empty, counting its text against
+/// [`MAX_STREAMED_TEXT`].
+fn keep(
+    cells: &mut Vec<SheetCell>,
+    held: &mut u64,
+    pos: (u32, u32),
+    value: &calamine::DataRef<'_>,
+) -> Result<(), String> {
+    let len = match value {
+        calamine::DataRef::Empty => return Ok(()),
+        calamine::DataRef::SharedString(s) => s.len(),
+        calamine::DataRef::String(s)
+        | calamine::DataRef::DateTimeIso(s)
+        | calamine::DataRef::DurationIso(s) => s.len(),
+        _ => 0,
+    };
+    *held = held.saturating_add(len as u64);
+    if *held > MAX_STREAMED_TEXT {
+        return Err(format!(
+            "its cells hold more than {MAX_STREAMED_TEXT} bytes of text (one shared string \
+             repeated in many cells?); the sheet is refused"
+        ));
+    }
+    cells.push((pos, Data::from(value.clone())));
+    Ok(())
+}
+
 /// Cells a sheet's bounding box may span when it is read as a dense range
 /// (the score-sheet workbooks, a few thousand cells): 4 million, about
-/// 128 MB.
-const MAX_RANGE_CELLS: u64 = 4 << 20;
+/// 128 MB (the cap XLS and ODS workbooks are held to as well).
+const MAX_RANGE_CELLS: u64 = super::workbook::MAX_RANGE_CELLS;
 
 /// A sheet as calamine's dense [`calamine::Range`], built from its cells
 /// only when their bounding box is at most [`MAX_RANGE_CELLS`]: a stray cell
@@ -845,6 +958,64 @@ mod tests {
         assert_eq!(recs[0].cells, vec!["C1", "2024-01-02", "满意"]);
     }
 
+    /// A shared string is copied into every cell that uses it: one string
+    /// of 32,767 characters (Excel's most) and 2,200 cells pointing at it,
+    /// 150 kB zipped, held 72 MB; a million such cells, still a few
+    /// megabytes zipped, 33 GB. The cells' text is counted as they stream
+    /// (against 64 MiB in the unit tests, 1 GiB otherwise).
+    #[test]
+    fn a_shared_string_repeated_in_many_cells_is_refused_past_the_text_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["case_id", "contacted_on", "satisfaction"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let long = "x".repeat(32_767);
+        ws.write_string(1, 0, &long).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        // The string is shared string 3: point 2,200 more cells at it.
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name.ends_with("sheet1.xml") {
+                let text = String::from_utf8(data).unwrap();
+                let rows: String = (3..2_203)
+                    .map(|r| format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>3</v></c></row>"))
+                    .collect();
+                data = text
+                    .replace("</sheetData>", &format!("{rows}</sheetData>"))
+                    .into_bytes();
+            }
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file(name.as_str(), options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        let p = write(
+            dir.path(),
+            "feedback.xlsx",
+            &out.finish().unwrap().into_inner(),
+        );
+        assert!(check_workbook_size(&p, 64 << 20).is_ok());
+        let err = open(&p, Table::Feedback.spec(), Encoding::Utf8, None)
+            .err()
+            .expect("refused");
+        assert_eq!(err.path, p);
+        assert!(
+            err.message.contains("sheet `Sheet1`") && err.message.contains("bytes of text"),
+            "{}",
+            err.message
+        );
+    }
+
     #[test]
     fn unique_counts_are_read_from_the_head_of_a_part() {
         assert_eq!(declared_unique_count(b"<sst count=\"3\">"), None);
@@ -885,6 +1056,69 @@ mod tests {
             }
             let options = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Stored);
+            out.start_file(name.as_str(), options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        let err = check_workbook_size(&p, 64 << 20).unwrap_err();
+        assert!(err.to_string().contains("uniqueCount"), "{err}");
+    }
+
+    /// Found by the 10-million-input fuzz run: the shared strings' head
+    /// alone was searched, and 128 kB before the `sst` tag hid
+    /// `uniqueCount="24294967295"` (calamine reserved 583 GB: an abort).
+    #[test]
+    fn a_huge_shared_string_count_past_the_head_is_refused() {
+        let sst = |count: &str, pad: usize| {
+            format!(
+                "<?xml version=\"1.0\"?><!--{}--><sst xmlns=\"x\" count=\"1\" \
+                 uniqueCount=\"{count}\"><si><t>a</t></si></sst>",
+                "A".repeat(pad)
+            )
+        };
+        let scan = |text: String| scan_unique_count(text.as_bytes()).unwrap();
+        assert_eq!(
+            scan(sst("24294967295", 128 << 10)),
+            Some(Some(24_294_967_295))
+        );
+        assert_eq!(scan(sst("1", 128 << 10)), Some(Some(1)));
+        assert_eq!(scan(sst("1", 0)), Some(Some(1)));
+        assert_eq!(scan("<sst count=\"1\"/>".to_string()), None);
+        // Cut by every chunk boundary: the key, the `=`, the value.
+        for pad in (64 << 10) - 40..(64 << 10) + 4 {
+            assert_eq!(
+                scan(sst("24294967295", pad)),
+                Some(Some(24_294_967_295)),
+                "{pad}"
+            );
+        }
+        // A long zero-padded value across a boundary is read whole or
+        // refused, never read short.
+        let long = format!("{}24294967295", "0".repeat(100));
+        for pad in (64 << 10) - 160..(64 << 10) {
+            let found = scan(sst(&long, pad));
+            assert!(
+                matches!(found, Some(Some(24_294_967_295)) | Some(None)),
+                "{pad}: {found:?}"
+            );
+        }
+        // Through the archive check.
+        let dir = tempfile::tempdir().unwrap();
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            part.read_to_end(&mut data).unwrap();
+            let name = part.name().unwrap().to_string();
+            if name.ends_with("sharedStrings.xml") {
+                data = sst("24294967295", 128 << 10).into_bytes();
+            }
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
             out.start_file(name.as_str(), options).unwrap();
             out.write_all(&data).unwrap();
         }

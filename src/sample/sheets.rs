@@ -495,7 +495,7 @@ fn text_at(range: &Range<Data>, row: u32, col: u32) -> String {
 /// Opens a workbook and reads its layout; `None` when it has no `legalaid`
 /// sheet (or is no readable workbook: the ordinary reader reports that).
 fn parse(path: &Path) -> Result<Option<Parsed>, IngestError> {
-    let Ok(mut workbook) = calamine::open_workbook_auto(path) else {
+    let Ok(mut workbook) = crate::ingest::workbook::open(path) else {
         return Ok(None);
     };
     let names = workbook.sheet_names();
