@@ -487,7 +487,8 @@ pub fn write_eligibility(
     period: &str,
     as_of: chrono::NaiveDate,
 ) -> Result<()> {
-    let (schema, batches) = labelled(schema, batches);
+    let sorted = in_pinyin_order(schema, batches)?;
+    let (schema, batches) = labelled(schema, std::slice::from_ref(&sorted));
     let (schema, batches) = (&schema, batches.as_slice());
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("eligibility.xlsx");
@@ -532,9 +533,78 @@ pub fn write_eligibility(
     w.flush().map_err(|e| Error::io(&csv_path, e))
 }
 
+/// The roster's rows by district in pinyin order (as the HTML pages order
+/// districts), then by lawyer id; SQL can only order by code point.
+fn in_pinyin_order(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<RecordBatch> {
+    let engine = |e: datafusion::arrow::error::ArrowError| Error::Engine(e.to_string());
+    let all = datafusion::arrow::compute::concat_batches(schema, batches).map_err(engine)?;
+    let text = |name: &str| {
+        all.column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>())
+            .map(|c| {
+                (0..c.len())
+                    .map(|i| c.is_valid(i).then(|| c.value(i)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_else(|| vec![None; all.num_rows()])
+    };
+    let (district, id) = (text("district"), text("lawyer_id"));
+    let mut order: Vec<u32> = (0..all.num_rows() as u32).collect();
+    order.sort_by_cached_key(|&i| {
+        let i = i as usize;
+        (
+            crate::publish::lists::collation_key(district[i].unwrap_or_default(), false),
+            id[i].unwrap_or_default().to_string(),
+        )
+    });
+    let indices = datafusion::arrow::array::UInt32Array::from(order);
+    datafusion::arrow::compute::take_record_batch(&all, &indices).map_err(engine)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 锦江区 (jin) before 武侯区 (wu) before 青羊区 (qing) by code point;
+    /// by pinyin: 锦江区, 青羊区, 武侯区.
+    #[test]
+    fn the_roster_is_in_the_pinyin_order_of_its_districts() {
+        let schema: SchemaRef =
+            std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
+                datafusion::arrow::datatypes::Field::new(
+                    "district",
+                    datafusion::arrow::datatypes::DataType::Utf8,
+                    true,
+                ),
+                datafusion::arrow::datatypes::Field::new(
+                    "lawyer_id",
+                    datafusion::arrow::datatypes::DataType::Utf8,
+                    false,
+                ),
+            ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                std::sync::Arc::new(StringArray::from(vec![
+                    "武侯区",
+                    "锦江区",
+                    "青羊区",
+                    "锦江区",
+                ])),
+                std::sync::Arc::new(StringArray::from(vec!["L1", "L3", "L4", "L2"])),
+            ],
+        )
+        .unwrap();
+        let sorted = in_pinyin_order(&schema, &[batch]).unwrap();
+        let col = |i: usize| {
+            let c = sorted.column(i).as_string::<i32>();
+            (0..c.len())
+                .map(|r| c.value(r).to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(col(0), ["锦江区", "锦江区", "青羊区", "武侯区"]);
+        assert_eq!(col(1), ["L2", "L3", "L4", "L1"]);
+    }
 
     /// Each flag's words at the default settings and at a changed
     /// `major_case_min_years`: the threshold is quoted as in force.
