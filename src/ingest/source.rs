@@ -1033,11 +1033,12 @@ mod tests {
         );
     }
 
-    /// Found by the fuzz harness: a `uniqueCount` far beyond what its part
-    /// can hold made calamine reserve terabytes (an abort).
-    #[test]
-    fn a_huge_shared_string_count_is_refused_unread() {
-        let dir = tempfile::tempdir().unwrap();
+    /// A one-cell workbook whose shared-strings part is replaced by
+    /// `replace(original)`, every part stored with `method`.
+    fn with_shared_strings(
+        method: zip::CompressionMethod,
+        replace: impl Fn(Vec<u8>) -> Vec<u8>,
+    ) -> Vec<u8> {
         let mut wb = rust_xlsxwriter::Workbook::new();
         wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
@@ -1049,17 +1050,27 @@ mod tests {
             part.read_to_end(&mut data).unwrap();
             let name = part.name().unwrap().to_string();
             if name.ends_with("sharedStrings.xml") {
-                let text = String::from_utf8(data).unwrap();
-                let at = text.find("uniqueCount=\"").unwrap() + 13;
-                let end = at + text[at..].find('"').unwrap();
-                data = format!("{}99999999999{}", &text[..at], &text[end..]).into_bytes();
+                data = replace(data);
             }
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Stored);
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
             out.start_file(name.as_str(), options).unwrap();
             out.write_all(&data).unwrap();
         }
-        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        out.finish().unwrap().into_inner()
+    }
+
+    /// Found by the fuzz harness: a `uniqueCount` far beyond what its part
+    /// can hold made calamine reserve terabytes (an abort).
+    #[test]
+    fn a_huge_shared_string_count_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = with_shared_strings(zip::CompressionMethod::Stored, |data| {
+            let text = String::from_utf8(data).unwrap();
+            let at = text.find("uniqueCount=\"").unwrap() + 13;
+            let end = at + text[at..].find('"').unwrap();
+            format!("{}99999999999{}", &text[..at], &text[end..]).into_bytes()
+        });
+        let p = write(dir.path(), "sst.xlsx", &bytes);
         let err = check_workbook_size(&p, 64 << 20).unwrap_err();
         assert!(err.to_string().contains("uniqueCount"), "{err}");
     }
@@ -1104,25 +1115,10 @@ mod tests {
         }
         // Through the archive check.
         let dir = tempfile::tempdir().unwrap();
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        wb.add_worksheet().write_string(0, 0, "case_id").unwrap();
-        let bytes = wb.save_to_buffer().unwrap();
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for i in 0..archive.len() {
-            let mut part = archive.by_index(i).unwrap();
-            let mut data = Vec::new();
-            part.read_to_end(&mut data).unwrap();
-            let name = part.name().unwrap().to_string();
-            if name.ends_with("sharedStrings.xml") {
-                data = sst("24294967295", 128 << 10).into_bytes();
-            }
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            out.start_file(name.as_str(), options).unwrap();
-            out.write_all(&data).unwrap();
-        }
-        let p = write(dir.path(), "sst.xlsx", &out.finish().unwrap().into_inner());
+        let bytes = with_shared_strings(zip::CompressionMethod::Deflated, |_| {
+            sst("24294967295", 128 << 10).into_bytes()
+        });
+        let p = write(dir.path(), "sst.xlsx", &bytes);
         let err = check_workbook_size(&p, 64 << 20).unwrap_err();
         assert!(err.to_string().contains("uniqueCount"), "{err}");
     }
