@@ -250,6 +250,7 @@ impl HeldRows {
                     *next += 1;
                 }
             };
+        let staged = spec.staged_schema();
         for batch in batches {
             let batch = batch.map_err(fail)?;
             let order = batch
@@ -310,7 +311,7 @@ impl HeldRows {
             columns.push(Arc::new(in_period.finish()) as ArrayRef);
             columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
             out.append_batch(
-                RecordBatch::try_new(spec.staged_schema(), columns)
+                RecordBatch::try_new(Arc::clone(&staged), columns)
                     .expect("the staged schema is the parsed one plus three columns"),
             );
         }
