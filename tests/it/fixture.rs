@@ -521,3 +521,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The headless browser, when installed: `chromium` or `LEGALAID_CHROMIUM`.
+pub fn chromium() -> Option<String> {
+    let browser = std::env::var("LEGALAID_CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let probe = std::process::Command::new(&browser)
+        .arg("--version")
+        .output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        Some(browser)
+    } else {
+        eprintln!("skipped: no `{browser}` (install Debian's chromium to run this check)");
+        None
+    }
+}

@@ -107,3 +107,74 @@ fn a_run_killed_after_its_commit_keeps_its_notices_at_the_next_start() {
     assert!(d.join("state/notices/2024-12-31/L002.html").is_file());
     assert!(d.join("state/notices/2024-12-31/L003.html").is_file());
 }
+
+/// Issue 16 #10: a notice is a document that prints on A4. Headless
+/// Chromium prints each kept notice to PDF: every page is A4 (595 × 842 pt)
+/// and a notice fits on one page. The same notice without its `@page` rule
+/// prints on Chromium's default US Letter, so the check can fail.
+#[test]
+fn a_kept_notice_prints_on_one_a4_page() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = fixture_dir();
+    let d = dir.path();
+    run(d, &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let print = |html: &str| -> Vec<(f64, f64)> {
+        let page = tmp.path().join("notice.html");
+        std::fs::write(&page, html).unwrap();
+        let pdf = tmp.path().join("notice.pdf");
+        let _ = std::fs::remove_file(&pdf);
+        let out = std::process::Command::new(&browser)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap();
+        let bytes = std::fs::read(&pdf)
+            .unwrap_or_else(|_| panic!("no PDF: {}", String::from_utf8_lossy(&out.stderr)));
+        media_boxes(&bytes)
+    };
+    let a4 = |(w, h): (f64, f64)| (w - 595.3).abs() < 2.0 && (h - 841.9).abs() < 2.0;
+    let kept = files_under(&d.join("state/notices/2024-12-31"));
+    assert_eq!(kept.len(), 2);
+    for notice in &kept {
+        let html = std::fs::read_to_string(notice).unwrap();
+        let pages = print(&html);
+        assert_eq!(pages.len(), 1, "{}: {pages:?}", notice.display());
+        assert!(
+            pages.iter().all(|p| a4(*p)),
+            "{}: {pages:?}",
+            notice.display()
+        );
+        let at = html.find("@page").expect("an @page rule");
+        let rule_end = at + html[at..].find('}').unwrap() + 1;
+        let unset = format!("{}{}", &html[..at], &html[rule_end..]);
+        assert!(
+            print(&unset).iter().all(|p| !a4(*p)),
+            "without @page the paper is not A4"
+        );
+    }
+}
+
+/// The `/MediaBox` (width, height in points) of each page of a PDF as
+/// Chromium writes it (page dictionaries are not compressed).
+fn media_boxes(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let text = String::from_utf8_lossy(pdf);
+    text.match_indices("/MediaBox [")
+        .map(|(at, m)| {
+            let rest = &text[at + m.len()..];
+            let n: Vec<f64> = rest[..rest.find(']').unwrap()]
+                .split_whitespace()
+                .map(|v| v.parse().unwrap())
+                .collect();
+            (n[2] - n[0], n[3] - n[1])
+        })
+        .collect()
+}

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::fixture::files_under;
+use crate::fixture::{chromium, files_under};
 
 use chrono::{Datelike, Duration, NaiveDate};
 use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringArray};
@@ -1710,20 +1710,6 @@ async fn no_page_points_to_a_method_section_it_does_not_have() {
         }
         // The internal pages, the lawyers' pages and the two list pages.
         assert!(linking > 10, "{lang}: {linking}");
-    }
-}
-
-/// The headless browser, when installed: `chromium` or `LEGALAID_CHROMIUM`.
-fn chromium() -> Option<String> {
-    let browser = std::env::var("LEGALAID_CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let probe = std::process::Command::new(&browser)
-        .arg("--version")
-        .output();
-    if probe.is_ok_and(|o| o.status.success()) {
-        Some(browser)
-    } else {
-        eprintln!("skipped: no `{browser}` (install Debian's chromium to run this check)");
-        None
     }
 }
 
