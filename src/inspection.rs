@@ -70,6 +70,9 @@ pub struct ComplianceFlag {
     /// `{min_years}` is `[inspection] major_case_min_years`.
     pub zh: &'static str,
     pub en: &'static str,
+    /// A column head's few words (Chinese, English); the page's legend and
+    /// the method section give [`ComplianceFlag::text`] in full.
+    pub head: (&'static str, &'static str),
 }
 
 /// The compliance flags K1–K5, in code order.
@@ -78,26 +81,31 @@ pub const COMPLIANCE_FLAGS: &[ComplianceFlag] = &[
         code: "K1",
         zh: "超期归档",
         en: "archived late",
+        head: ("超期归档", "late archive"),
     },
     ComplianceFlag {
         code: "K2",
         zh: "家暴案件由男律师承办",
         en: "domestic-violence case with a male lawyer",
+        head: ("家暴案件男律师", "DV case, male lawyer"),
     },
     ComplianceFlag {
         code: "K3",
         zh: "执业不满{min_years}年承办刑事或重大疑难案件",
         en: "criminal or major case given to a lawyer with under {min_years} years of practice",
+        head: ("资历不足承办重大/刑事", "junior on major case"),
     },
     ComplianceFlag {
         code: "K4",
         zh: "不得承办刑事案件的执业类别承办刑事案件",
         en: "criminal case given to a practice kind that may not defend in criminal cases",
+        head: ("基层工作者承办刑事", "barred kind on criminal"),
     },
     ComplianceFlag {
         code: "K5",
         zh: "列入负面清单期间被指派",
         en: "assigned while on the negative list",
+        head: ("在列期间受指派", "assigned while listed"),
     },
 ];
 

@@ -299,6 +299,9 @@ pub struct InspectionRow {
     pub n_grassroots_criminal: Option<i64>,
     pub n_assigned_while_listed: Option<i64>,
     pub duty_met: Option<bool>,
+    /// `none`, `not_competent`, `basically_competent` or `competent`; the
+    /// pages put it in their language (`recommendation_label` is Chinese).
+    pub recommendation: Option<String>,
     pub recommendation_label: Option<String>,
     pub recommendation_reasons: Option<String>,
 }

@@ -26,7 +26,7 @@ pub struct Inputs<'a> {
 pub fn page(plan: &Plan, input: &Inputs<'_>) -> Result<String, PublishError> {
     let lang = Lang::from_code(&plan.lang);
     let mut sections = vec![intro(plan, lang)];
-    sections.extend(districts(lang, input.lawyers, &flag_headers(plan, lang)));
+    sections.extend(districts(lang, input.lawyers, &flag_headers(lang)));
     sections.push(firms(lang, input.firms));
     render_page(
         plan,
@@ -73,12 +73,13 @@ fn intro(plan: &Plan, lang: Lang) -> Section {
     intro
 }
 
-/// The heads of the compliance-flag columns: each flag's code and words.
-fn flag_headers(plan: &Plan, lang: Lang) -> Vec<String> {
+/// The heads of the compliance-flag columns: each flag's code and head
+/// words (the intro's legend words it in full).
+fn flag_headers(lang: Lang) -> Vec<String> {
     crate::inspection::COMPLIANCE_FLAGS
         .iter()
         .map(|f| {
-            let (zh, en) = f.text(&plan.settings.inspection);
+            let (zh, en) = f.head;
             match lang {
                 Lang::Zh => format!("{} {zh}", f.code),
                 Lang::En => format!("{} {en}", f.code),
@@ -167,7 +168,7 @@ fn districts(lang: Lang, rows: &[InspectionRow], flags: &[String]) -> Vec<Sectio
                     "duty_not_met"
                 })
                 .to_string(),
-                text(&r.recommendation_label),
+                recommendation_words(lang, r),
                 text(&r.recommendation_reasons),
             ]);
             let mut cells = vec![link(
@@ -181,6 +182,18 @@ fn districts(lang: Lang, rows: &[InspectionRow], flags: &[String]) -> Vec<Sectio
         sections.push(section);
     }
     sections
+}
+
+/// A lawyer's inspection recommendation in the page's language (the mart's
+/// `recommendation_label` is Chinese only).
+pub(crate) fn recommendation_words(lang: Lang, r: &InspectionRow) -> String {
+    match r.recommendation.as_deref() {
+        Some("competent") => lang.tr("col_competent").into(),
+        Some("basically_competent") => lang.tr("col_basically").into(),
+        Some("not_competent") => lang.tr("col_not_competent").into(),
+        Some("none") => "—".into(),
+        _ => text(&r.recommendation_label),
+    }
 }
 
 /// The law-firm roll-up, by district then firm in pinyin order.

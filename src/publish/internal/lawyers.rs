@@ -217,7 +217,7 @@ fn credit(
     }
     if let Some(i) = inspection {
         let reasons = text(&i.recommendation_reasons);
-        let label = text(&i.recommendation_label);
+        let label = super::inspection::recommendation_words(lang, i);
         credit_section.facts.push((
             lang.tr("col_inspection").into(),
             if reasons.is_empty() {
@@ -511,7 +511,7 @@ mod tests {
     fn a_lawyer_without_credit_shows_only_the_inspection_reading() {
         let inspection = InspectionRow {
             lawyer_id: "L1".into(),
-            recommendation_label: Some("基本称职".into()),
+            recommendation: Some("basically_competent".into()),
             recommendation_reasons: Some("I3;I5".into()),
             ..InspectionRow::default()
         };
