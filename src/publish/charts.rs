@@ -205,40 +205,61 @@ impl Chart {
     /// Every text the chart draws (title, caption, axis descriptions,
     /// category and series names, bar labels), for glyph checks.
     pub fn texts(&self) -> Vec<String> {
-        let mut out = vec![self.title.clone(), self.caption.clone(), self.note.clone()];
-        let bars = |b: &Bars, out: &mut Vec<String>| {
-            out.extend(b.categories.iter().cloned());
-            out.push(b.x_desc.clone());
-            out.push(b.y_desc.clone());
-            for s in &b.series {
-                out.push(s.name.clone());
-                out.extend(s.bars.iter().map(|b| b.label.clone()));
+        let mut chart = self.clone();
+        let mut out: Vec<String> = chart.texts_mut().into_iter().map(|t| t.clone()).collect();
+        out.retain(|t| !t.is_empty());
+        out
+    }
+
+    /// Every text the chart draws, to edit in place.
+    fn texts_mut(&mut self) -> Vec<&mut String> {
+        let mut out = vec![&mut self.title, &mut self.caption, &mut self.note];
+        fn bars<'a>(b: &'a mut Bars, out: &mut Vec<&'a mut String>) {
+            out.extend(b.categories.iter_mut());
+            out.push(&mut b.x_desc);
+            out.push(&mut b.y_desc);
+            for s in &mut b.series {
+                out.push(&mut s.name);
+                out.extend(s.bars.iter_mut().map(|b| &mut b.label));
             }
-        };
-        match &self.kind {
+        }
+        match &mut self.kind {
             Kind::Bars(b) => bars(b, &mut out),
             Kind::Panels(p) => {
                 for (title, b) in p {
                     bars(b, &mut out);
-                    out.push(title.clone());
+                    out.push(title);
                 }
             }
             Kind::HBars(b) => {
-                out.extend(b.categories.iter().cloned());
-                out.extend(b.bars.iter().map(|b| b.label.clone()));
-                out.extend(b.reference.iter().map(|r| r.1.clone()));
-                out.push(b.x_desc.clone());
-                out.push(b.y_desc.clone());
+                out.extend(b.categories.iter_mut());
+                out.extend(b.bars.iter_mut().map(|b| &mut b.label));
+                out.extend(b.reference.iter_mut().map(|r| &mut r.1));
+                out.push(&mut b.x_desc);
+                out.push(&mut b.y_desc);
             }
             Kind::Lines(l) => {
-                out.extend(l.categories.iter().cloned());
-                out.extend(l.series.iter().map(|s| s.0.clone()));
-                out.push(l.x_desc.clone());
-                out.push(l.y_desc.clone());
+                out.extend(l.categories.iter_mut());
+                out.extend(l.series.iter_mut().map(|s| &mut s.0));
+                out.push(&mut l.x_desc);
+                out.push(&mut l.y_desc);
             }
         }
-        out.retain(|t| !t.is_empty());
         out
+    }
+
+    /// The chart as drawn: full-width brackets and quotes become their
+    /// half-width forms. A CJK font draws "（" at the right of a full em and
+    /// "）" at its left, so a label like "A级（≥ 90）" shows gaps a browser
+    /// would trim but a chart's text drawing does not (issue 16 #13).
+    fn typeset(&self) -> Chart {
+        let mut chart = self.clone();
+        for text in chart.texts_mut() {
+            if text.contains(['（', '）', '“', '”', '‘', '’']) {
+                *text = compact_punctuation(text);
+            }
+        }
+        chart
     }
 
     fn error(&self, e: impl std::fmt::Display) -> PublishError {
@@ -262,6 +283,19 @@ pub fn render_text(text: &str, size: f64, (w, h): (u32, u32)) -> Result<Vec<u8>,
     Ok(buf)
 }
 
+/// `text` with full-width brackets and curly quotes in half-width forms.
+pub fn compact_punctuation(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '“' | '”' => '"',
+            '‘' | '’' => '\'',
+            c => c,
+        })
+        .collect()
+}
+
 fn font(size: f64) -> TextStyle<'static> {
     TextStyle::from((FAMILY, size).into_font()).color(&INK)
 }
@@ -269,6 +303,7 @@ fn font(size: f64) -> TextStyle<'static> {
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
+    let chart = &chart.typeset();
     root.fill(&WHITE)?;
     let (_, h) = root.dim_in_pixel();
     let h = h as i32;
@@ -562,5 +597,62 @@ mod tests {
         assert_eq!(category_label(&cats, 0.5), "");
         assert_eq!(category_label(&cats, 2.0), "");
         assert_eq!(category_label(&cats, -1.0), "");
+    }
+
+    #[test]
+    fn charts_draw_full_width_brackets_and_quotes_half_width() {
+        let chart = Chart {
+            stem: "t".into(),
+            title: "“信用”等级".into(),
+            caption: "评查期（2024年）".into(),
+            note: String::new(),
+            kind: Kind::HBars(HBars {
+                categories: vec!["A级（≥ 90）".into(), "B级（80–90）".into()],
+                bars: vec![
+                    Bar {
+                        value: Some(3.0),
+                        label: "3".into(),
+                    },
+                    Bar {
+                        value: Some(4.0),
+                        label: "4".into(),
+                    },
+                ],
+                colours: vec![palette::BLUE, palette::BLUE],
+                x_desc: "律师人数（人）".into(),
+                y_desc: String::new(),
+                x_range: (0.0, 5.0),
+                reference: vec![],
+                intervals: vec![],
+            }),
+        };
+        let svg = chart.svg().unwrap();
+        for drawn in [
+            "A级(≥ 90)",
+            "B级(80–90)",
+            "律师人数(人)",
+            "评查期(2024年)",
+            "&quot;信用&quot;等级",
+        ] {
+            assert!(svg.contains(drawn), "{drawn} in {svg}");
+        }
+        assert!(!svg.contains(['（', '）', '“', '”']), "{svg}");
+        // The chart's own texts (which tables and alt texts reuse) keep them.
+        assert!(chart.texts().contains(&"A级（≥ 90）".to_string()));
+        // Drawn half-width, the label is narrower by the two half-em gaps.
+        let ink = |text: &str| {
+            let (w, h) = (400, 40);
+            let px = render_text(text, 20.0, (w, h)).unwrap();
+            (0..w as usize)
+                .filter(|x| (0..h as usize).any(|y| px[(y * w as usize + x) * 3] < 128))
+                .max()
+                .unwrap()
+        };
+        assert!(
+            ink("A级（≥ 90）B") >= ink(&compact_punctuation("A级（≥ 90）B")) + 15,
+            "{} vs {}",
+            ink("A级（≥ 90）B"),
+            ink(&compact_punctuation("A级（≥ 90）B"))
+        );
     }
 }
