@@ -105,7 +105,7 @@ impl FitSummary {
         (self.components > 1).then(|| {
             format!(
                 "{}: the reviewers fall into {} groups that share no case; their severities \
-                 compare only within a group (see internal/panel.html, 评查专家宽严校正)",
+                 compare only within a group (see internal/panel.html#adjustment)",
                 self.case_type, self.components
             )
         })

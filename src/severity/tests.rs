@@ -322,3 +322,29 @@ fn fit_all_fits_each_case_type_apart_and_warns_when_one_splits() {
     );
     assert_eq!(fits[1].split_warning(), None);
 }
+
+#[test]
+fn the_split_warning_points_to_the_panel_section_by_its_anchor() {
+    let fit = FitSummary {
+        case_type: "civil".into(),
+        reviews: 40,
+        cases: 12,
+        reviewers: 6,
+        components: 2,
+        sweeps: 3,
+        elapsed: std::time::Duration::ZERO,
+    };
+    let warning = fit.split_warning().unwrap();
+    assert!(
+        warning.contains("internal/panel.html#adjustment"),
+        "{warning}"
+    );
+    // The run summary is English; a Chinese heading would not match an
+    // English page.
+    assert!(warning.is_ascii(), "{warning}");
+    let joined = FitSummary {
+        components: 1,
+        ..fit
+    };
+    assert_eq!(joined.split_warning(), None);
+}
