@@ -47,7 +47,9 @@ impl Format {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "csv" | "txt" => Format::Csv,
-            "xlsx" | "xlsm" | "xls" => Format::Xlsx,
+            // Workbooks: `workbook::open` tells XLSX, XLS, XLSB and ODS apart
+            // by their content, whatever the name says.
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Format::Xlsx,
             "parquet" | "pq" => Format::Parquet,
             "jsonl" | "ndjson" | "json" => Format::JsonLines,
             _ => return None,
@@ -65,7 +67,8 @@ pub fn open(
     let format = Format::of(path).ok_or_else(|| {
         IngestError::file(
             path,
-            "unknown file type; expected a .csv, .xlsx, .parquet or .jsonl file",
+            "unknown file type; expected a .csv, a workbook (.xlsx, .xls, .xlsb or .ods), a \
+             .parquet or a .jsonl file",
         )
     })?;
     let meta = std::fs::metadata(path)

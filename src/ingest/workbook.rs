@@ -1323,6 +1323,27 @@ mod tests {
         assert!(read("lawyers.xls", &bytes).is_err());
     }
 
+    #[test]
+    fn ods_and_xlsb_files_are_read_under_their_own_extensions() {
+        // Before, only a name ending in .xlsx reached these readers: a
+        // `.ods` or `.xlsb` input was refused as an unknown file type.
+        let ods = build::ods("名册", &ods_rows(""));
+        let cells: Vec<(u32, u32, &str)> = xls_cells(&[])
+            .into_iter()
+            .map(|(r, c, t)| (u32::from(r), u32::from(c), t))
+            .collect();
+        let xlsb = build::xlsb("Sheet1", &cells);
+        for (name, bytes) in [
+            ("lawyers.ods", &ods),
+            ("lawyers.xlsb", &xlsb),
+            ("lawyers.ODS", &ods),
+        ] {
+            let (header, records) = read(name, bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(header, HEADER, "{name}");
+            assert_eq!(records, vec![vec!["L001", "测试甲", "示例所"]], "{name}");
+        }
+    }
+
     fn ods_rows(extra: &str) -> String {
         format!(
             "{}{}{extra}",
