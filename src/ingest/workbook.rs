@@ -105,10 +105,21 @@ pub fn open(path: &Path) -> Result<calamine::Sheets<BufReader<File>>, String> {
 }
 
 /// Adds up what a workbook's dense ranges will take, sheet by sheet.
-#[derive(Default)]
 struct Budget {
     cells: u64,
     text: u64,
+    /// [`MAX_WORKBOOK_TEXT`], or less in a test.
+    max_text: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            cells: 0,
+            text: 0,
+            max_text: MAX_WORKBOOK_TEXT,
+        }
+    }
 }
 
 impl Budget {
@@ -135,10 +146,11 @@ impl Budget {
                  workbook is refused unread. Save the data alone (or as .xlsx or .csv)"
             ));
         }
-        if self.text > MAX_WORKBOOK_TEXT {
+        if self.text > self.max_text {
             return Err(format!(
                 "sheet `{sheet}`: its cells repeat {text} bytes of text, more than a workbook \
-                 may hold ({MAX_WORKBOOK_TEXT} bytes); the workbook is refused unread"
+                 may hold ({} bytes); the workbook is refused unread",
+                self.max_text
             ));
         }
         Ok(())
@@ -438,12 +450,20 @@ const TEXT_PER_BYTE: u64 = 6;
 /// caps (see the module), from the BIFF records calamine reads: every
 /// sheet's `Dimensions` record (calamine reserves that many cells) and the
 /// bounding box of its cells, and the text its cells hold (a shared string
-/// once per cell that uses it). Not counted: formula text, which calamine
-/// renders from tokens (a reference to a long defined name is a few bytes).
+/// once per cell that uses it, and each formula's text, which calamine
+/// renders from tokens when it opens the file: a five-byte reference to a
+/// defined name becomes the name, up to 255 characters).
 pub fn check_xls(file: &[u8]) -> Result<(), String> {
+    check_xls_within(file, MAX_WORKBOOK_TEXT)
+}
+
+fn check_xls_within(file: &[u8], max_text: u64) -> Result<(), String> {
     let stream = workbook_stream(file)?;
     let mut sheets: Vec<(usize, String)> = Vec::new();
     let mut sst: Vec<u64> = Vec::new();
+    // Characters of the longest defined name (a built-in one is a code
+    // calamine spells out, e.g. `_xlnm.Print_Titles`).
+    let mut longest_name = 20u64;
     for (typ, data, cont) in biff_records(&stream) {
         match typ {
             0x0085 => {
@@ -469,11 +489,24 @@ pub fn check_xls(file: &[u8]) -> Result<(), String> {
                 sheets.push((pos, name));
             }
             0x00FC => sst = sst_lengths(data, &cont).unwrap_or_default(),
+            0x0018 => longest_name = longest_name.max(data.get(3).copied().unwrap_or(0) as u64),
             0x000A => break,
             _ => {}
         }
     }
-    let mut budget = Budget::default();
+    // The most UTF-8 bytes one formula token can become: a defined name
+    // (5 bytes) or a sheet name (31 characters, from 7 bytes) and its
+    // operator or separator.
+    let longest_sheet = sheets
+        .iter()
+        .map(|(_, n)| n.chars().count() as u64)
+        .max()
+        .unwrap_or(0);
+    let per_token = 3 * longest_name.max(longest_sheet) + 8;
+    let mut budget = Budget {
+        max_text,
+        ..Budget::default()
+    };
     for (pos, name) in sheets {
         let Some(sheet) = stream.get(pos..) else {
             continue;
@@ -541,6 +574,16 @@ pub fn check_xls(file: &[u8]) -> Result<(), String> {
                     }
                     if matches!(typ, 0x0204 | 0x00D6) {
                         text = text.saturating_add(TEXT_PER_BYTE * data.len() as u64);
+                    }
+                    if typ == 0x0006 {
+                        // The formula's tokens follow 20 bytes of cell and
+                        // cached value. The most text a token byte makes is
+                        // a defined name's (5 bytes); operators and
+                        // functions stay within `TEXT_PER_BYTE` and it.
+                        let tokens = data.len().saturating_sub(20) as u64;
+                        text = text.saturating_add(
+                            TEXT_PER_BYTE * tokens + tokens.div_ceil(5) * per_token,
+                        );
                     }
                 }
                 0x0207 => text = text.saturating_add(TEXT_PER_BYTE * data.len() as u64),
@@ -1012,6 +1055,18 @@ pub(crate) mod build {
     /// cells ((row, column, text), 0-based); `dimensions` overrides the
     /// sheet's `Dimensions` record (first row, last row + 1).
     pub fn xls(sheet: &str, cells: &[(u16, u16, &str)], dimensions: Option<(u32, u32)>) -> Vec<u8> {
+        xls_with(sheet, cells, dimensions, &[], &[])
+    }
+
+    /// [`xls`] with extra records: `globals` after the sheet's `BoundSheet`
+    /// record, `sheet_records` after its cells.
+    pub fn xls_with(
+        sheet: &str,
+        cells: &[(u16, u16, &str)],
+        dimensions: Option<(u32, u32)>,
+        globals: &[(u16, Vec<u8>)],
+        sheet_records: &[(u16, Vec<u8>)],
+    ) -> Vec<u8> {
         let mut stream = Vec::new();
         let bof = |dt: u16| {
             let mut b = Vec::new();
@@ -1027,6 +1082,9 @@ pub(crate) mod build {
         bound.extend([0, 0, name.len() as u8, 1]);
         bound.extend(name.iter().flat_map(|u| u.to_le_bytes()));
         record(&mut stream, 0x0085, &bound);
+        for (typ, data) in globals {
+            record(&mut stream, *typ, data);
+        }
         record(&mut stream, 0x000A, &[]);
         let pos = stream.len() as u32;
         stream[at..at + 4].copy_from_slice(&pos.to_le_bytes());
@@ -1051,6 +1109,9 @@ pub(crate) mod build {
             label.push(1); // UTF-16
             label.extend(units.iter().flat_map(|u| u.to_le_bytes()));
             record(&mut stream, 0x0204, &label);
+        }
+        for (typ, data) in sheet_records {
+            record(&mut stream, *typ, data);
         }
         record(&mut stream, 0x000A, &[]);
         // Padded past 4,096 bytes: a stream in ordinary sectors.
@@ -1342,6 +1403,63 @@ mod tests {
             assert_eq!(header, HEADER, "{name}");
             assert_eq!(records, vec![vec!["L001", "测试甲", "示例所"]], "{name}");
         }
+    }
+
+    /// calamine renders every formula of an XLS to text when it opens the
+    /// file, and a five-byte reference to a defined name becomes the name:
+    /// ten formula cells of 1,000 references to a 255-character name are
+    /// 2.5 MB of text from a 64 kB file. The check counts it (at a 1 MiB cap
+    /// here; the real cap is 256 MiB): before, formula text was not counted.
+    #[test]
+    fn an_xls_whose_formulas_name_a_long_defined_name_is_counted() {
+        let name = "N".repeat(255);
+        let mut lbl = vec![0u8, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        lbl.extend(name.as_bytes());
+        let references = 1_000;
+        let mut rgce = Vec::new();
+        for i in 0..references {
+            rgce.push(0x23); // PtgName, the first defined name
+            rgce.extend(1u32.to_le_bytes());
+            if i > 0 {
+                rgce.push(0x03); // PtgAdd
+            }
+        }
+        let formula = |row: u16| {
+            let mut f = Vec::new();
+            f.extend(row.to_le_bytes());
+            f.extend(0u16.to_le_bytes());
+            f.extend(0u16.to_le_bytes());
+            f.extend(0f64.to_le_bytes());
+            f.extend(0u16.to_le_bytes());
+            f.extend(0u32.to_le_bytes());
+            f.extend((rgce.len() as u16).to_le_bytes());
+            f.extend(&rgce);
+            (0x0006, f)
+        };
+        let formulas: Vec<(u16, Vec<u8>)> = (1..=10).map(formula).collect();
+        let bytes = build::xls_with("名册", &xls_cells(&[]), None, &[(0x0018, lbl)], &formulas);
+        assert!(bytes.len() < 70_000);
+        // What calamine makes of it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lawyers.xls");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut wb: calamine::Xls<_> = calamine::open_workbook(&path).unwrap();
+        use calamine::Reader;
+        let text: usize = wb
+            .worksheet_formula("名册")
+            .unwrap()
+            .used_cells()
+            .map(|(_, _, f)| f.len())
+            .sum();
+        assert!(
+            text >= 10 * references * 255,
+            "calamine rendered {text} bytes"
+        );
+        let err = super::check_xls_within(&bytes, 1 << 20).unwrap_err();
+        assert!(err.contains("名册") && err.contains("text"), "{err}");
+        // The same sheet without the formulas passes.
+        let plain = build::xls_with("名册", &xls_cells(&[]), None, &[], &[]);
+        assert!(super::check_xls_within(&plain, 1 << 20).is_ok());
     }
 
     fn ods_rows(extra: &str) -> String {
