@@ -350,6 +350,10 @@ section!(
         batch_size: usize = 8192,
         /// 0 means one partition per core.
         target_partitions: usize = 0,
+        /// `df://HOST:PORT` of a Ballista scheduler: the scoring models run
+        /// on that cluster (cargo feature `ballista` only); empty, the
+        /// default, means the local engine.
+        scheduler: String = String::new(),
     }
 );
 
@@ -533,6 +537,18 @@ impl Settings {
         }
         parse_bytes(&self.engine.memory_limit)
             .map_err(|e| format!("[engine] memory_limit: {e}"))?;
+        if !self.engine.scheduler.is_empty() {
+            scheduler_address(&self.engine.scheduler)
+                .map_err(|e| format!("[engine] scheduler: {e}"))?;
+            if !cfg!(feature = "ballista") {
+                return Err(format!(
+                    "[engine] scheduler is set (\"{}\"), but this legalaid was built without \
+                     Ballista (cargo feature `ballista`); build it with `--features ballista`, \
+                     or remove the key to run on the local engine",
+                    self.engine.scheduler
+                ));
+            }
+        }
         parse_bytes(&self.ingest.max_workbook_expanded)
             .map_err(|e| format!("[ingest] max_workbook_expanded: {e}"))?;
         Ok(())
@@ -610,6 +626,28 @@ pub fn parse_bytes(text: &str) -> Result<usize, String> {
         other => return Err(format!("unknown unit \"{other}\" in \"{text}\"")),
     };
     Ok((value * factor) as usize)
+}
+
+/// The host and port of a scheduler URL `df://HOST:PORT` (`[engine]
+/// scheduler`); the port is required, as Ballista's own default of 50050
+/// would hide a forgotten one.
+pub fn scheduler_address(url: &str) -> Result<(&str, u16), String> {
+    let expected = || format!("expected \"df://HOST:PORT\", found \"{url}\"");
+    let rest = url.strip_prefix("df://").ok_or_else(expected)?;
+    let (host, port) = rest.rsplit_once(':').ok_or_else(expected)?;
+    let bad_host = host.is_empty()
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '/' | '@' | '?' | '#'));
+    if bad_host {
+        return Err(expected());
+    }
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok((host, port)),
+        _ => Err(format!(
+            "the port must be a number from 1 to 65535, found \"{port}\" in \"{url}\""
+        )),
+    }
 }
 
 /// Turns a TOML error into one readable sentence with its line number.
@@ -739,6 +777,53 @@ administrative = "r/administrative.toml"
         assert!(e.to_string().contains("max_reject_ratio"), "{e}");
         let e = parse(&format!("{MINIMAL}\n[inputs.sheets]\ncasez = \"x\"\n")).unwrap_err();
         assert!(e.to_string().contains("casez"), "{e}");
+    }
+
+    #[test]
+    fn scheduler_urls_are_checked_at_parse() {
+        assert_eq!(
+            scheduler_address("df://localhost:50050"),
+            Ok(("localhost", 50050))
+        );
+        assert_eq!(scheduler_address("df://[::1]:7"), Ok(("[::1]", 7)));
+        for bad in [
+            "localhost:50050",
+            "http://localhost:50050",
+            "df://localhost",
+            "df://:50050",
+            "df://host/x:1",
+            "df://localhost:port",
+            "df://localhost:0",
+            "df://localhost:65536",
+            "df://localhost:50050/",
+        ] {
+            let e = parse(&format!("{MINIMAL}\n[engine]\nscheduler = \"{bad}\"\n")).unwrap_err();
+            let msg = e.to_string();
+            assert!(msg.contains("[engine] scheduler"), "{bad}: {msg}");
+            assert!(msg.contains(bad), "{bad}: {msg}");
+        }
+        // Empty is the local engine, in every build.
+        let f = parse(&format!("{MINIMAL}\n[engine]\nscheduler = \"\"\n")).unwrap();
+        assert_eq!(f.settings.engine.scheduler, "");
+    }
+
+    #[cfg(feature = "ballista")]
+    #[test]
+    fn a_scheduler_is_accepted_with_ballista() {
+        let text = format!("{MINIMAL}\n[engine]\nscheduler = \"df://10.0.0.5:50050\"\n");
+        assert_eq!(
+            parse(&text).unwrap().settings.engine.scheduler,
+            "df://10.0.0.5:50050"
+        );
+    }
+
+    #[cfg(not(feature = "ballista"))]
+    #[test]
+    fn a_scheduler_is_refused_without_ballista() {
+        let text = format!("{MINIMAL}\n[engine]\nscheduler = \"df://10.0.0.5:50050\"\n");
+        let msg = parse(&text).unwrap_err().to_string();
+        assert!(msg.contains("[engine] scheduler"), "{msg}");
+        assert!(msg.contains("built without Ballista"), "{msg}");
     }
 
     #[test]

@@ -73,6 +73,18 @@ pub enum Error {
         source: datafusion::error::DataFusionError,
     },
 
+    /// The Ballista scheduler of `[engine] scheduler` did not accept a
+    /// connection; the run stopped before reading any data.
+    #[error(
+        "the Ballista scheduler {url} ([engine] scheduler) could not be reached: {source}; \
+         nothing was run or written (start the scheduler, or check the host and port)"
+    )]
+    SchedulerUnreachable {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The output folder may not be replaced (it is not a legalaid output,
     /// or it holds the inputs or the register); nothing was written.
     #[error("{path}: refusing to use this as the output folder: {reason}")]

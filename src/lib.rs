@@ -18,7 +18,9 @@
 //!    [`models`] runs the scoring SQL under `sql/` (review totals), then
 //!    [`severity`] fits each case type's reviewer severities, then the SQL
 //!    of case scores (with the severity-adjusted grades), reviewer
-//!    reliability and panel agreement;
+//!    reliability and panel agreement — or, with `[engine] scheduler` set
+//!    (cargo feature `ballista`), all of that on a remote Ballista cluster
+//!    ([`scaleout`]), whose results are registered back in the session;
 //! 5. credit and lists — the credit and list-rule SQL; [`lists`] reads its
 //!    marts as typed rows; the [`register`] (SQLite, append-only events)
 //!    decides proposals, listings, ends and annulments; the models that read
@@ -236,6 +238,11 @@ pub async fn run(
     let (_lock, recovered) = hold_register(plan, command, &mut |m| progress.waiting(m))?;
     // Every model planned and every consumed mart checked, before any data.
     models::check_boundary(&session::build_empty(plan)?, models::PHASES).await?;
+    // The cluster of `[engine] scheduler`, if any, is found listening before
+    // any data is read: an unreachable one stops the run here, having
+    // changed nothing.
+    #[cfg(feature = "ballista")]
+    let cluster = scaleout::Remote::connect(plan).await?;
     let mut timings = Timings::sampled();
     // Large tables and model results live as Arrow files here, not in
     // memory: a private folder under the pipeline's scratch root.
@@ -261,6 +268,12 @@ pub async fn run(
     let started = timings.start();
     let ctx = session::build_spilling(plan, &ingested, Some(&spill_dir))?;
     let k_b = plan.settings.scoring.severity_prior_reviews;
+    #[cfg(feature = "ballista")]
+    let (mut results, severity_fits) = match &cluster {
+        Some(cluster) => cluster.score(plan, &ctx, store, scratch.path()).await?,
+        None => models::score(&ctx, store, k_b).await?,
+    };
+    #[cfg(not(feature = "ballista"))]
     let (mut results, severity_fits) = models::score(&ctx, store, k_b).await?;
     timings.stop("scoring", started);
 

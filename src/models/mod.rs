@@ -28,7 +28,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
-use datafusion::physical_plan::{collect, execute_stream};
+use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
 
@@ -577,12 +577,50 @@ pub async fn run_model_in(
         });
     }
     let plan = df.create_physical_plan().await.map_err(in_sql)?;
+    let stream = execute_stream(Arc::clone(&plan), ctx.task_ctx()).map_err(in_sql)?;
+    materialise(ctx, model, store, plan.schema(), stream, started).await
+}
+
+/// Registers rows computed elsewhere (the scoring models on a Ballista
+/// cluster, see `crate::scaleout`) as the model's result, stored and
+/// registered exactly as [`run_model_in`] stores a result it computed, so
+/// later models and stages cannot tell the difference. `elapsed` is the
+/// time the rows took to compute.
+pub async fn adopt_result(
+    ctx: &SessionContext,
+    model: &'static Model,
+    store: Store<'_>,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    elapsed: std::time::Duration,
+) -> Result<ModelResult, ModelError> {
+    let started = std::time::Instant::now();
+    let stream = futures::stream::iter(batches.into_iter().map(Ok));
+    let mut result = materialise(ctx, model, store, schema, stream, started).await?;
+    result.elapsed += elapsed;
+    Ok(result)
+}
+
+/// Stores a model's rows (in memory, or streamed batch by batch to a file)
+/// with every text column as `Utf8`, and registers them in the session
+/// under the model's name, replacing any table of that name.
+async fn materialise(
+    ctx: &SessionContext,
+    model: &'static Model,
+    store: Store<'_>,
+    schema: SchemaRef,
+    mut stream: impl futures::Stream<Item = Result<RecordBatch, DataFusionError>> + Unpin,
+    started: std::time::Instant,
+) -> Result<ModelResult, ModelError> {
+    let in_sql = |e| ModelError::in_statement(model, e);
+    let register = |e| ModelError::in_step(model, "registering the result", e);
     let (schema, batches, file) = match store {
         Store::Memory => {
-            let batches = collect(plan.clone(), ctx.task_ctx())
-                .await
-                .map_err(in_sql)?;
-            let (schema, batches) = with_plain_strings(plan.schema(), batches).map_err(register)?;
+            let mut batches = Vec::new();
+            while let Some(batch) = stream.next().await {
+                batches.push(batch.map_err(in_sql)?);
+            }
+            let (schema, batches) = with_plain_strings(schema, batches).map_err(register)?;
             let table =
                 MemTable::try_new(Arc::clone(&schema), vec![batches.clone()]).map_err(register)?;
             ctx.deregister_table(model.name).map_err(register)?;
@@ -592,8 +630,7 @@ pub async fn run_model_in(
         }
         Store::Dir(dir) => {
             let path = dir.join(format!("{}.parquet", model.name));
-            let schema = plain_schema(&plan.schema());
-            let mut stream = execute_stream(plan, ctx.task_ctx()).map_err(in_sql)?;
+            let schema = plain_schema(&schema);
             let io = |e: std::io::Error| register(DataFusionError::IoError(e));
             let mut writer = ScratchWriter::create(&path, &schema).map_err(io)?;
             while let Some(batch) = stream.next().await {

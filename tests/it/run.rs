@@ -222,3 +222,20 @@ fn the_summary_points_to_rejects_and_low_agreement() {
         "{text}"
     );
 }
+
+/// `[engine] scheduler` needs a build with the cargo feature `ballista`;
+/// without it the pipeline file is refused before anything runs.
+#[cfg(not(feature = "ballista"))]
+#[test]
+fn a_scheduler_is_refused_by_a_build_without_ballista() {
+    let mut f = Fixture::valid();
+    f.pipeline_extra = "[engine]\nscheduler = \"df://localhost:50050\"\n".into();
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(message.contains("[engine] scheduler"), "{message}");
+    assert!(message.contains("built without Ballista"), "{message}");
+    assert!(!dir.path().join("out").exists());
+}
