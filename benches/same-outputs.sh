@@ -46,7 +46,10 @@ for set in demo-2024-12-31 demo-2025-01-20 generated-2024-12-31 generated-2025-0
     if diff -r -q "$b" "$a" >"$work/diff.txt"; then
         echo "$set: $n files, identical"
     else
-        echo "$set: DIFFERENT"; sed 's/^/  /' "$work/diff.txt" | head -20
+        echo "$set: DIFFERENT ($(wc -l <"$work/diff.txt") of $n files; by folder:" \
+            "$(sed -E "s|^Files $b/([^/ ]+).*|\1|; s|^Only in ([^:]*).*|only-in|" "$work/diff.txt" \
+                | sort | uniq -c | tr -s ' ' | tr '\n' ';'))"
+        sed 's/^/  /' "$work/diff.txt" | head -20
         status=1
     fi
 done
