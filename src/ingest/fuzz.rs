@@ -13,7 +13,8 @@
 //! The short run is an ordinary unit test. The long run is ignored:
 //! `LEGALAID_FUZZ_ITERATIONS=N cargo test --lib fuzz_long -- --ignored
 //! --nocapture` (and `LEGALAID_FUZZ_SEED`); it prints the count, the time
-//! and the peak memory, and saves any input that panicked under
+//! and the peak memory, per seed file the input that raised the peak most,
+//! and saves any input that panicked (and input `LEGALAID_FUZZ_SAVE`) under
 //! `$TMPDIR/legalaid-fuzz-failures/`.
 
 use std::io::Write;
@@ -421,6 +422,9 @@ struct Tally {
     /// Refused because the workbook reader panicked (caught by ingest).
     reader_gave_up: u64,
     records: u64,
+    /// The long run only: the largest rise of the process's peak resident
+    /// memory (`VmHWM`, kB) during one input, and that input's number.
+    peak_rise: Option<(u64, u64)>,
 }
 
 /// Reads one input as `spec`'s table and parses every record; asserts the
@@ -538,6 +542,11 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
         seeds.iter().map(|s| (s.name, Tally::default())).collect();
     let mut panics = Vec::new();
     let mut digest = 0xcbf2_9ce4_8422_2325u64;
+    // `LEGALAID_FUZZ_SAVE=N` (long run): input N is saved for `fuzz_replay`
+    // as a panicking one would be, e.g. the one a tally names for memory.
+    let save_at: Option<u64> = failures
+        .and_then(|_| std::env::var("LEGALAID_FUZZ_SAVE").ok())
+        .and_then(|v| v.parse().ok());
     for i in 0..iterations {
         let k = (i % seeds.len() as u64) as usize;
         let s = &seeds[k];
@@ -561,10 +570,25 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
         digest = (digest ^ 0xff).wrapping_mul(0x0100_0000_01b3);
         let path = dir.path().join(s.name);
         std::fs::write(&path, &bytes).unwrap();
+        if let (Some(f), Some(n)) = (failures, save_at)
+            && n == i
+        {
+            std::fs::create_dir_all(f).unwrap();
+            std::fs::write(f.join(format!("{i}-{}", s.name)), &bytes).unwrap();
+        }
         let spec = s.table.spec();
+        // The long run (the one that saves failures) says which input
+        // raised the process's peak memory most, per seed file.
+        let peak_before = failures.and(peak_kb());
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             exercise(&path, format, spec, s.encoding, bytes.len(), tally)
         }));
+        if let (Some(before), Some(after)) = (peak_before, peak_kb()) {
+            let rise = after - before;
+            if rise > tally.peak_rise.map_or(0, |(r, _)| r) {
+                tally.peak_rise = Some((rise, i));
+            }
+        }
         if let Err(e) = result {
             let message = e
                 .downcast_ref::<String>()
@@ -595,6 +619,13 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
         panics,
         digest,
     }
+}
+
+/// The process's peak resident memory so far (`VmHWM`, kB).
+fn peak_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Tmpfs when there is one: the harness writes every input to a file.
@@ -666,9 +697,12 @@ fn fuzz_long() {
         })
         .unwrap_or_default();
     for (name, t) in &run.tallies {
+        let rise = t.peak_rise.map_or(String::new(), |(kb, i)| {
+            format!("; peak memory rose most, by {kb} kB, at input {i}")
+        });
         println!(
             "fuzz: {name}: {} inputs, {} opened, {} refused ({} by a caught panic of the \
-             reader), {} records",
+             reader), {} records{rise}",
             t.inputs, t.opened, t.refused, t.reader_gave_up, t.records
         );
     }
