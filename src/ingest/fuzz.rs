@@ -547,6 +547,12 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
     let save_at: Option<u64> = failures
         .and_then(|_| std::env::var("LEGALAID_FUZZ_SAVE").ok())
         .and_then(|v| v.parse().ok());
+    // `LEGALAID_FUZZ_TRACE=DIR` (long run): every input is written to
+    // `DIR/input` (its number and seed file in `DIR/input.txt`) before it is
+    // read, so an input that kills the process (out of memory) is left there.
+    let trace: Option<PathBuf> = failures
+        .and_then(|_| std::env::var_os("LEGALAID_FUZZ_TRACE"))
+        .map(PathBuf::from);
     for i in 0..iterations {
         let k = (i % seeds.len() as u64) as usize;
         let s = &seeds[k];
@@ -570,6 +576,10 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
         digest = (digest ^ 0xff).wrapping_mul(0x0100_0000_01b3);
         let path = dir.path().join(s.name);
         std::fs::write(&path, &bytes).unwrap();
+        if let Some(dir) = &trace {
+            std::fs::write(dir.join("input.txt"), format!("{i} {}\n", s.name)).unwrap();
+            std::fs::write(dir.join("input"), &bytes).unwrap();
+        }
         if let (Some(f), Some(n)) = (failures, save_at)
             && n == i
         {
