@@ -919,8 +919,28 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
                 open.annotation = true;
                 continue;
             }
-            let ends =
-                tag.closing && (tag.is("table:table-cell") || tag.is("table:covered-table-cell"));
+            let is_cell = tag.is("table:table-cell") || tag.is("table:covered-table-cell");
+            let ends = if open.string {
+                // calamine reads a text cell's events to the first end of a
+                // cell, and `<table:table-cell/>` is a start and an end to it.
+                is_cell && (tag.closing || tag.empty)
+            } else {
+                // It skips any other cell to its end tag, counting nested
+                // elements of the same name.
+                let same = tag.is(if open.covered {
+                    "table:covered-table-cell"
+                } else {
+                    "table:table-cell"
+                });
+                if same && !tag.closing && !tag.empty {
+                    open.depth += 1;
+                }
+                if same && tag.closing && open.depth > 0 {
+                    open.depth -= 1;
+                    continue;
+                }
+                same && tag.closing
+            };
             if !ends {
                 continue;
             }
@@ -978,7 +998,13 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             {
                 rows.push((repeats, width, text));
             }
-        } else if tag.is("table:table-cell") || tag.is("table:covered-table-cell") {
+        } else if (tag.is("table:table-cell") || tag.is("table:covered-table-cell"))
+            && row.is_some()
+        {
+            // Outside a row calamine ignores a cell's tags but not what is
+            // inside it: a row there is read (and repeated) as any row. Two
+            // fuzz finds hid a row repeated a million times, and a table
+            // start, in such a cell.
             let repeats = tag.count("table:number-columns-repeated")?;
             let kept = tag.has_content();
             if tag.empty {
@@ -991,6 +1017,8 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
                     spaces: 0,
                     string: tag.is_read_as_text(),
                     annotation: false,
+                    covered: tag.is("table:covered-table-cell"),
+                    depth: 0,
                 });
             }
         }
@@ -1023,6 +1051,10 @@ struct OpenCell {
     string: bool,
     /// Inside an `office:annotation` that calamine skips to its end.
     annotation: bool,
+    /// A `table:covered-table-cell`, not a `table:table-cell`.
+    covered: bool,
+    /// Elements of its own name open inside it (a cell not read as text).
+    depth: u64,
 }
 
 /// A cell ends: it moves the row's column on by its repeats (capped as
@@ -1537,6 +1569,49 @@ mod tests {
         // The same box of empty cells (a style only) costs nothing.
         let empty = body("table:style-name=\"a>b\"");
         assert!(super::check_ods(empty.as_bytes()).is_ok());
+    }
+
+    /// Found by the 10-million-input fuzz run (session 7), minimised: a
+    /// cell start outside any row, which calamine ignores, hid from the scan
+    /// what followed it. Behind one, a row repeated 1,048,576 times holding
+    /// 16 kB of spaces made calamine clone 17 GB (the run was killed for
+    /// memory at 23 GB); behind another, the table's own start, so a
+    /// table cut off at its end went unnoticed and calamine looped for ever.
+    #[test]
+    fn a_cell_outside_any_row_hides_nothing_from_the_ods_scan() {
+        let stray = "<table:table-cell office:value-type=\"string\">";
+        let repeated = format!(
+            "{}{stray}<table:table-row table:number-rows-repeated=\"1048576\">\
+             <table:table-cell table:number-columns-repeated=\"2\" office:value-type=\"float\" \
+             office:value=\"1.5\"/><table:table-cell office:value-type=\"string\">\
+             <text:p>a<text:s text:c=\"16384\"/>b</text:p></table:table-cell></table:table-row>",
+            build::ods_row(&HEADER)
+        );
+        let err = read("lawyers.XLSX", &build::ods("名册", &repeated)).unwrap_err();
+        assert!(
+            err.contains("名册") && err.contains("bytes of text"),
+            "{err}"
+        );
+        let cut = format!(
+            "<office:document-content>{stray}<office:body><office:spreadsheet>\
+             <table:table table:name=\"名册\">{}</table:table-row>",
+            build::ods_row(&HEADER)
+        );
+        let err = super::check_ods(cut.as_bytes()).unwrap_err();
+        assert!(err.contains("ends inside sheet `名册`"), "{err}");
+        // A text cell ends at an empty cell element, as calamine reads it;
+        // a cell not read as text skips nested cells to its own end.
+        let nested = format!(
+            "<table:table table:name=\"S\"><table:table-row>\
+             <table:table-cell office:value-type=\"string\"><table:table-cell/>\
+             <table:table-row table:number-rows-repeated=\"1048576\">\
+             <table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"4096\"/>\
+             </text:p></table:table-cell></table:table-row></table:table-row></table:table>"
+        );
+        assert!(
+            super::check_ods(nested.as_bytes()).is_err(),
+            "a row behind an empty cell"
+        );
     }
 
     /// Found by the fuzz harness: calamine reads an ODS table until its end
