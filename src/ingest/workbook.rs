@@ -1601,13 +1601,11 @@ mod tests {
         assert!(err.contains("ends inside sheet `名册`"), "{err}");
         // A text cell ends at an empty cell element, as calamine reads it;
         // a cell not read as text skips nested cells to its own end.
-        let nested = format!(
-            "<table:table table:name=\"S\"><table:table-row>\
+        let nested = "<table:table table:name=\"S\"><table:table-row>\
              <table:table-cell office:value-type=\"string\"><table:table-cell/>\
              <table:table-row table:number-rows-repeated=\"1048576\">\
              <table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"4096\"/>\
-             </text:p></table:table-cell></table:table-row></table:table-row></table:table>"
-        );
+             </text:p></table:table-cell></table:table-row></table:table-row></table:table>";
         assert!(
             super::check_ods(nested.as_bytes()).is_err(),
             "a row behind an empty cell"
