@@ -535,3 +535,11 @@ pub fn chromium() -> Option<String> {
         None
     }
 }
+
+/// A headless Chromium command with the flags every check needs (no GPU,
+/// no sandbox: tests run as root in CI); the caller adds the rest.
+pub fn headless(browser: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(browser);
+    command.args(["--headless=new", "--no-sandbox", "--disable-gpu"]);
+    command
+}

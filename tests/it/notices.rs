@@ -126,13 +126,8 @@ fn a_kept_notice_prints_on_one_a4_page() {
         std::fs::write(&page, html).unwrap();
         let pdf = tmp.path().join("notice.pdf");
         let _ = std::fs::remove_file(&pdf);
-        let out = std::process::Command::new(&browser)
-            .args([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
+        let out = headless(&browser)
+            .args(["--no-pdf-header-footer"])
             .arg(format!("--print-to-pdf={}", pdf.display()))
             .arg(format!("file://{}", page.display()))
             .output()

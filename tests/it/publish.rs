@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::fixture::{chromium, files_under};
+use crate::fixture::{chromium, files_under, headless};
 
 use chrono::{Datelike, Duration, NaiveDate};
 use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringArray};
@@ -1747,15 +1747,9 @@ async fn tables_fit_a_1280_px_screen() {
         assert!(html.contains("</body>"));
         let probe = tmp.path().join("probe.html");
         std::fs::write(&probe, html.replace("</body>", PROBE)).unwrap();
-        let out = std::process::Command::new(&browser)
+        let out = headless(&browser)
             .env("FONTCONFIG_FILE", &fonts)
-            .args([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--hide-scrollbars",
-                "--virtual-time-budget=5000",
-            ])
+            .args(["--hide-scrollbars", "--virtual-time-budget=5000"])
             .arg(format!("--window-size={width},900"))
             .arg("--dump-dom")
             .arg(format!("file://{}", probe.display()))
@@ -1902,12 +1896,9 @@ async fn chinese_text_renders_as_glyphs_with_no_system_font() {
         .unwrap();
         let png = tmp.path().join("shot.png");
         let _ = std::fs::remove_file(&png);
-        let out = std::process::Command::new(&browser)
+        let out = headless(&browser)
             .env("FONTCONFIG_FILE", &fonts)
             .args([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
                 "--hide-scrollbars",
                 "--virtual-time-budget=5000",
                 "--window-size=600,400",
@@ -1943,11 +1934,8 @@ async fn index_renders_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let sample = shared_sample("zh");
     let shot = |url: String, png: &Path| {
-        let out = std::process::Command::new(&browser)
+        let out = headless(&browser)
             .args([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
                 "--hide-scrollbars",
                 "--virtual-time-budget=5000",
                 "--window-size=1200,2000",
