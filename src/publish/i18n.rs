@@ -4,7 +4,7 @@
 //! through [`Lang::fmt`]. A test checks that every key a template uses
 //! exists, so a missing translation cannot reach a report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::Value;
 
@@ -34,14 +34,22 @@ impl Lang {
     /// The text of a key; panics on an unknown key (a programming error
     /// that every report test would hit).
     pub fn tr(self, key: &str) -> &'static str {
-        let (_, zh, en) = STRINGS
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .unwrap_or_else(|| panic!("no text for key `{key}`"));
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        self.get(key)
+            .unwrap_or_else(|| panic!("no text for key `{key}`"))
+    }
+
+    /// The text of a key, if there is one. Looked up in an index built once:
+    /// a lawyer page asks for some fifty texts, and there is a page per
+    /// lawyer (a scan of [`STRINGS`] per text was a tenth of publication).
+    fn get(self, key: &str) -> Option<&'static str> {
+        static INDEX: std::sync::OnceLock<HashMap<&'static str, (&'static str, &'static str)>> =
+            std::sync::OnceLock::new();
+        let index =
+            INDEX.get_or_init(|| STRINGS.iter().map(|(k, zh, en)| (*k, (*zh, *en))).collect());
+        index.get(key).map(|(zh, en)| match self {
+            Lang::Zh => *zh,
+            Lang::En => *en,
+        })
     }
 
     /// The text of a key with `{0}`, `{1}` … replaced by `args`.
@@ -53,19 +61,24 @@ impl Lang {
         out
     }
 
-    /// Every text of this language, for templates (`t.<key>`).
+    /// Every text of this language, for templates (`t.<key>`). Built once
+    /// per language and shared (a `Value` map is reference-counted): every
+    /// page's frame holds it.
     pub fn table(self) -> Value {
-        let map: BTreeMap<String, Value> = STRINGS
-            .iter()
-            .map(|(k, zh, en)| {
-                let text = match self {
-                    Lang::Zh => *zh,
-                    Lang::En => *en,
-                };
-                (k.to_string(), Value::from(text))
+        static TABLES: std::sync::OnceLock<[Value; 2]> = std::sync::OnceLock::new();
+        let tables = TABLES.get_or_init(|| {
+            [Lang::Zh, Lang::En].map(|lang| {
+                let map: BTreeMap<String, Value> = STRINGS
+                    .iter()
+                    .map(|(k, zh, en)| {
+                        let text = if lang == Lang::Zh { *zh } else { *en };
+                        (k.to_string(), Value::from(text))
+                    })
+                    .collect();
+                Value::from_object(map)
             })
-            .collect();
-        Value::from_object(map)
+        });
+        tables[usize::from(self == Lang::En)].clone()
     }
 
     pub fn case_type(self, t: CaseType) -> &'static str {
@@ -136,11 +149,7 @@ impl Lang {
     /// A code with a text under `prefix_code`, else the code itself.
     pub fn coded(self, prefix: &str, code: &str) -> String {
         let key = format!("{prefix}_{code}");
-        if STRINGS.iter().any(|(k, _, _)| *k == key) {
-            self.tr(&key).to_string()
-        } else {
-            code.to_string()
-        }
+        self.get(&key).unwrap_or(code).to_string()
     }
 
     /// A sanction kind of the data contract.
