@@ -1,8 +1,10 @@
 -- grain: one row per identifying value of the inputs and its kind
--- purpose: every value that must never reach `public/` (publication.md,
---   privacy rule 1; `publish::rows::IdentifierRow`): case ids, recipient
---   names and identity numbers, reviewer names, review notes. Read into
---   sets, so the rows carry no order.
+-- purpose: every identifying value a published free text (a sanction's
+--   summary) must not hold (publication.md, privacy rule 1;
+--   `publish::privacy::Identifiers`): case ids, recipient names and
+--   identity numbers, reviewer names. Streamed past the texts, so the rows
+--   carry no order. (Review notes are never read for a public page, and no
+--   published text is searched for them.)
 with
 
 case_values as (
@@ -15,14 +17,9 @@ case_values as (
 
 reviewer_names as (
     select 'reviewer_name' as kind, name as value from reviewers
-),
-
-notes as (
-    select distinct 'note' as kind, note as value from reviews
 )
 
 select kind, value from case_values
 union all
 select kind, value from reviewer_names
-union all
-select kind, value from notes
+

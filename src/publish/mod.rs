@@ -109,7 +109,14 @@ pub fn publish(
 ) -> Result<PublishSummary, PublishError> {
     charts::register_font()?;
     let mut out = Writer::new(dir);
-    let ids = privacy::Identifiers::from_rows(&read::<rows::IdentifierRow>(results)?);
+    let sanctions = read::<rows::SanctionRow>(results)?;
+    // The identifying values stream past the sanction summaries, the only
+    // free text a public page may show.
+    let ids = privacy::Identifiers::search(
+        sanctions.iter().filter_map(|s| s.summary.clone()),
+        marts::stream::<rows::IdentifierRow>(results).map_err(mart_error)?,
+    )
+    .map_err(mart_error)?;
     let entries = read::<rows::EntryRow>(results)?;
     let events = read::<rows::EventRow>(results)?;
     let lists = lists::load(
@@ -117,7 +124,7 @@ pub fn publish(
         lists::ListInputs {
             entries: &entries,
             events: &events,
-            sanctions: &read::<rows::SanctionRow>(results)?,
+            sanctions: &sanctions,
             n4: &read::<rows::N4EvidenceRow>(results)?,
         },
         &ids,

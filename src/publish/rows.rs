@@ -203,8 +203,7 @@ impl MartRow for N4EvidenceRow {
 /// `mart_report_identifiers`: a value that must never reach `public/`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct IdentifierRow {
-    /// `case_id`, `recipient_name`, `recipient_id_no`, `reviewer_name` or
-    /// `note`.
+    /// `case_id`, `recipient_name`, `recipient_id_no` or `reviewer_name`.
     pub kind: String,
     pub value: Option<String>,
 }

@@ -530,10 +530,14 @@ mod tests {
             sanction("S2", "L1", "违规收费"),
             sanction("S3", "L9", "another lawyer's"),
         ];
-        let ids = Identifiers::from_rows(&[crate::publish::rows::IdentifierRow {
-            kind: "recipient_name".into(),
-            value: Some("张三丰".into()),
-        }]);
+        let ids = Identifiers::search(
+            sanctions.iter().filter_map(|s| s.summary.clone()),
+            [Ok::<_, ()>(vec![crate::publish::rows::IdentifierRow {
+                kind: "recipient_name".into(),
+                value: Some("张三丰".into()),
+            }])],
+        )
+        .unwrap();
         let mut warnings = Vec::new();
         let lists = load(
             &plan,
