@@ -81,6 +81,10 @@ pub fn neutralise_csv(text: &str) -> String {
 /// out: a wide character (CJK ideographs and punctuation, full-width forms,
 /// Hangul, kana) counts two, any other one.
 pub fn display_width(text: &str) -> usize {
+    // Most cells are ASCII (ids, dates, figures): one column a byte.
+    if text.is_ascii() {
+        return text.len();
+    }
     text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
 

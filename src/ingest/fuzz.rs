@@ -15,7 +15,8 @@
 //! --nocapture` (and `LEGALAID_FUZZ_SEED`); it prints the count, the time
 //! and the peak memory, per seed file the input that raised the peak most,
 //! and saves any input that panicked (and input `LEGALAID_FUZZ_SAVE`) under
-//! `$TMPDIR/legalaid-fuzz-failures/`.
+//! `$TMPDIR/legalaid-fuzz-failures/`; `LEGALAID_FUZZ_FROM=N` skips reading
+//! the inputs before N.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -553,6 +554,13 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
     let trace: Option<PathBuf> = failures
         .and_then(|_| std::env::var_os("LEGALAID_FUZZ_TRACE"))
         .map(PathBuf::from);
+    // `LEGALAID_FUZZ_FROM=N` (long run): inputs before N are made (the
+    // generator must pass through them) but not read, to reach input N of a
+    // long run in seconds, e.g. with `LEGALAID_FUZZ_SAVE=N`.
+    let from: u64 = failures
+        .and_then(|_| std::env::var("LEGALAID_FUZZ_FROM").ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     for i in 0..iterations {
         let k = (i % seeds.len() as u64) as usize;
         let s = &seeds[k];
@@ -569,6 +577,9 @@ fn fuzz(iterations: u64, seed: u64, failures: Option<&Path>) -> Run {
             }
             b
         };
+        if i < from {
+            continue;
+        }
         tally.inputs += 1;
         for &b in &bytes {
             digest = (digest ^ b as u64).wrapping_mul(0x0100_0000_01b3);

@@ -139,8 +139,13 @@ pub const LONG_WIDTH: usize = 40;
 /// [`ATOM_WIDTH`] wide (a name, a district, a date) or an ASCII token of up
 /// to 20 characters (a licence or a masked identity number).
 pub fn is_atom(text: &str) -> bool {
+    is_atom_of_width(text, crate::xlsx::display_width(text))
+}
+
+/// [`is_atom`] for a text whose display width is known.
+fn is_atom_of_width(text: &str, width: usize) -> bool {
     !text.chars().any(char::is_whitespace)
-        && (crate::xlsx::display_width(text) <= ATOM_WIDTH || (text.is_ascii() && text.len() <= 20))
+        && (width <= ATOM_WIDTH || (text.is_ascii() && text.len() <= 20))
 }
 
 /// A table for the `table` macro: columns (label, right-aligned?), rows of
@@ -216,18 +221,23 @@ impl Tbl {
         if self.columns.get(j).is_some_and(|c| c.1) {
             return "num";
         }
-        let cells = || {
-            self.rows
-                .iter()
-                .filter_map(move |(cells, _)| cells.get(j))
-                .map(|c| c.text.as_str())
-                .filter(|t| !t.is_empty())
-        };
-        let widest = cells().map(crate::xlsx::display_width).max();
+        // One pass: the widest cell and whether every cell is an atom.
+        let (mut widest, mut all_atoms) = (None, true);
+        for text in self
+            .rows
+            .iter()
+            .filter_map(|(cells, _)| cells.get(j))
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
+        {
+            let width = crate::xlsx::display_width(text);
+            widest = widest.max(Some(width));
+            all_atoms = all_atoms && is_atom_of_width(text, width);
+        }
         match widest {
             None => "",
             Some(w) if w > LONG_WIDTH => "long",
-            Some(_) if cells().all(is_atom) => "keep",
+            Some(_) if all_atoms => "keep",
             Some(w) if w > ATOM_WIDTH => "text",
             Some(_) => "",
         }
