@@ -138,6 +138,35 @@ pub fn digest_inputs(plan: &Plan, ingested: &Ingested) -> Result<InputsDigest> {
     })
 }
 
+/// The SHA-256 of each of `files` (relative to `dir`), hashed on every
+/// core: at national scale the outputs are tens of thousands of pages.
+fn hash_files(dir: &Path, files: Vec<String>) -> Result<BTreeMap<String, String>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = files.len().div_ceil(workers).max(1);
+    let hashed: Vec<Result<Vec<String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per_worker)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|file| sha256_file(&dir.join(file)))
+                        .collect::<Result<Vec<String>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("hashing a file panicked"))
+            .collect()
+    });
+    let mut hashes = Vec::with_capacity(files.len());
+    for chunk in hashed {
+        hashes.extend(chunk?);
+    }
+    Ok(files.into_iter().zip(hashes).collect())
+}
+
 /// Writes `manifest.json` into the finished output folder `dir`, hashing
 /// every file already there.
 pub fn write(
@@ -146,10 +175,7 @@ pub fn write(
     digest: InputsDigest,
     register: RegisterCounts,
 ) -> Result<()> {
-    let mut outputs = BTreeMap::new();
-    for file in list_files(dir)? {
-        outputs.insert(file.clone(), sha256_file(&dir.join(&file))?);
-    }
+    let outputs = hash_files(dir, list_files(dir)?)?;
     let base = plan.pipeline_path.parent().unwrap_or(Path::new(""));
     let manifest = Manifest {
         software: env!("CARGO_PKG_NAME").to_string(),

@@ -266,3 +266,38 @@ fn disputed_veto_holds_the_quality_rule() {
         "held entries get no notice"
     );
 }
+
+/// A reader can verify a publication: the manifest names every file of the
+/// output folder but itself and the ownership marker, each with the SHA-256 of its bytes (hashed on
+/// several threads since issue 13).
+#[test]
+fn the_manifest_hashes_every_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    Fixture::valid().write(d);
+    ok(&run(d, &[]));
+    let out = d.join("out");
+    let listed: BTreeMap<String, String> = manifest(d)["outputs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let mut on_disk: Vec<String> = legalaid::output::list_files(&out)
+        .unwrap()
+        .into_iter()
+        // The manifest itself, and the marker that says legalaid owns the
+        // folder (written after the manifest).
+        .filter(|f| f != "manifest.json" && f != ".legalaid-output")
+        .collect();
+    on_disk.sort();
+    assert!(on_disk.len() > 20, "{on_disk:?}");
+    assert_eq!(listed.keys().cloned().collect::<Vec<_>>(), on_disk);
+    for (file, sha) in &listed {
+        assert_eq!(
+            &legalaid::output::sha256_file(&out.join(file)).unwrap(),
+            sha,
+            "{file}"
+        );
+    }
+}
