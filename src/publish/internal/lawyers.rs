@@ -1,8 +1,10 @@
 //! `internal/lawyers/<lawyer_id>.html`: one page per lawyer — profile,
 //! credit score and its parts, reason codes with evidence, the period's
 //! cases (recipients masked) and list history. Pages are built one lawyer
-//! at a time from typed rows ([`lawyer_page`]) and rendered in parallel
-//! batches.
+//! at a time from typed rows ([`lawyer_page`]), in batches split between
+//! the cores.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
@@ -50,7 +52,8 @@ pub struct Lawyer<'a> {
     pub events: &'a [&'a EventRow],
 }
 
-/// Lawyer pages rendered together, on every core.
+/// Lawyers whose pages are built, rendered and written together, on every
+/// core.
 const PAGE_BATCH: usize = 512;
 
 /// A page whose sections are built, waiting to be rendered.
@@ -61,7 +64,9 @@ pub struct PendingPage {
 }
 
 /// Writes every lawyer's page; `cases` hands out a lawyer's cases, asked
-/// for in the profiles' order.
+/// for in the profiles' order. The cases are read here, in order (they
+/// stream from the mart); each batch of lawyers is then split between the
+/// cores, each building, rendering and writing its pages.
 pub fn write(
     plan: &Plan,
     input: &Inputs<'_>,
@@ -69,33 +74,85 @@ pub fn write(
     out: &mut Writer,
 ) -> Result<(), PublishError> {
     let lang = Lang::from_code(&plan.lang);
-    let credit = group_by(input.credit, |r| r.lawyer_id.as_str());
-    let reasons = group_by(input.reasons, |r| r.lawyer_id.as_str());
-    let inspection = group_by(input.inspection, |r| r.lawyer_id.as_str());
-    let entries = group_by(input.entries, |r| r.lawyer_id.as_str());
-    let events = group_by(input.events, |r| r.lawyer_id.as_str());
+    let grouped = Grouped {
+        credit: group_by(input.credit, |r| r.lawyer_id.as_str()),
+        reasons: group_by(input.reasons, |r| r.lawyer_id.as_str()),
+        inspection: group_by(input.inspection, |r| r.lawyer_id.as_str()),
+        entries: group_by(input.entries, |r| r.lawyer_id.as_str()),
+        events: group_by(input.events, |r| r.lawyer_id.as_str()),
+    };
     let links = links(lang);
-    let mut pages: Vec<PendingPage> = Vec::with_capacity(PAGE_BATCH);
-    for profile in input.profiles {
+    for profiles in input.profiles.chunks(PAGE_BATCH) {
+        let batch = profiles
+            .iter()
+            .map(|p| Ok((p, cases(p.lawyer_id.as_str())?)))
+            .collect::<Result<Vec<_>, PublishError>>()?;
+        for rel in write_batch(plan, &grouped, &links, &batch, out)? {
+            out.wrote(rel);
+        }
+    }
+    Ok(())
+}
+
+/// The page rows other than cases, by lawyer.
+struct Grouped<'a> {
+    credit: BTreeMap<String, Vec<&'a LawyerCreditRow>>,
+    reasons: BTreeMap<String, Vec<&'a CreditReasonRow>>,
+    inspection: BTreeMap<String, Vec<&'a InspectionRow>>,
+    entries: BTreeMap<String, Vec<&'a EntryRow>>,
+    events: BTreeMap<String, Vec<&'a EventRow>>,
+}
+
+/// A lawyer's rows of a grouped table, none when absent.
+fn of<'m, 'a, T>(grouped: &'m BTreeMap<String, Vec<&'a T>>, lawyer_id: &str) -> &'m [&'a T] {
+    grouped
+        .get(lawyer_id)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// Builds, renders and writes the pages of a batch of lawyers on every
+/// core (templating is most of the cost of a page, and there is a page per
+/// lawyer); returns the files written, in the batch's order.
+fn write_batch(
+    plan: &Plan,
+    grouped: &Grouped<'_>,
+    links: &[(String, String)],
+    batch: &[(&LawyerProfileRow, Vec<LawyerCaseRow>)],
+    out: &Writer,
+) -> Result<Vec<String>, PublishError> {
+    let one = |(profile, cases): &(&LawyerProfileRow, Vec<LawyerCaseRow>)| {
         let id = profile.lawyer_id.as_str();
-        let lawyer_cases = cases(id)?;
-        pages.push(lawyer_page(
+        let pending = lawyer_page(
             plan,
             &Lawyer {
                 profile,
-                credit: credit.get(id).and_then(|v| v.first()).copied(),
-                inspection: inspection.get(id).and_then(|v| v.first()).copied(),
-                reasons: reasons.get(id).map(Vec::as_slice).unwrap_or_default(),
-                cases: &lawyer_cases,
-                entries: entries.get(id).map(Vec::as_slice).unwrap_or_default(),
-                events: events.get(id).map(Vec::as_slice).unwrap_or_default(),
+                credit: grouped.credit.get(id).and_then(|v| v.first()).copied(),
+                inspection: grouped.inspection.get(id).and_then(|v| v.first()).copied(),
+                reasons: of(&grouped.reasons, id),
+                cases,
+                entries: of(&grouped.entries, id),
+                events: of(&grouped.events, id),
             },
-        ));
-        if pages.len() == PAGE_BATCH {
-            render_pages(plan, &links, &mut pages, out)?;
-        }
-    }
-    render_pages(plan, &links, &mut pages, out)
+        );
+        let html = page(plan, &pending.title, 2, links, &pending.sections)?;
+        let path = out.path(&pending.rel)?;
+        std::fs::write(&path, html).map_err(|e| PublishError::io(&path, e))?;
+        Ok(pending.rel)
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_worker = batch.len().div_ceil(workers).max(1);
+    let written: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(per_worker)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("building a lawyer page panicked"))
+            .collect()
+    });
+    written.into_iter().collect()
 }
 
 /// The links at the top of every lawyer page.
@@ -379,38 +436,6 @@ fn history(lang: Lang, entries: &[&EntryRow], events: &[&EventRow]) -> Section {
         history.tables.push(ev);
     }
     history
-}
-
-/// Renders the pending pages in parallel (templating is most of the cost of
-/// one lawyer page, and there is a page per lawyer) and writes them in order.
-fn render_pages(
-    plan: &Plan,
-    links: &[(String, String)],
-    pages: &mut Vec<PendingPage>,
-    out: &mut Writer,
-) -> Result<(), PublishError> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = pages.len().div_ceil(workers).max(1);
-    let render = |chunk: &[PendingPage]| -> Vec<Result<String, PublishError>> {
-        chunk
-            .iter()
-            .map(|p| page(plan, &p.title, 2, links, &p.sections))
-            .collect()
-    };
-    let rendered: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = pages
-            .chunks(per_worker)
-            .map(|chunk| scope.spawn(move || render(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("rendering a page panicked"))
-            .collect()
-    });
-    for (pending, html) in pages.drain(..).zip(rendered) {
-        out.write(&pending.rel, html?)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
