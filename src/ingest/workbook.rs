@@ -970,6 +970,11 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             continue;
         }
         if tag.is("table:table") {
+            // calamine reads a table only from a start tag with a name;
+            // any other it passes like any element outside a table.
+            if !tag.attrs.iter().any(|(k, _)| k == b"table:name") {
+                continue;
+            }
             if let Some(t) = table.take() {
                 finish_table(&mut budget, t)?;
             }
@@ -986,7 +991,11 @@ pub fn check_ods(content: impl std::io::BufRead) -> Result<(), String> {
             } else {
                 table_open = Some(name);
             }
-        } else if tag.is("table:table-row") {
+        } else if tag.is("table:table-row") && table.is_some() {
+            // Outside a table calamine ignores rows and cells (it only looks
+            // for a table's start): a fuzz find opened a text cell in a
+            // stray row there, which hid the table's start from this scan,
+            // and the table's damaged end tag made calamine loop for ever.
             let repeats = tag
                 .count("table:number-rows-repeated")?
                 .min(ODS_MAX_ROWS.saturating_sub(total_rows));
@@ -1599,6 +1608,21 @@ mod tests {
         );
         let err = super::check_ods(cut.as_bytes()).unwrap_err();
         assert!(err.contains("ends inside sheet `名册`"), "{err}");
+        // Nor does a row outside any table open anything (the fuzz run of
+        // session 8 hung on this: a stray row and text cell before the
+        // table, whose end tag was damaged).
+        let stray_row = format!(
+            "<office:document-content></table:table-row><table:table-row>{stray}<text:p>乙             </text:p><office:body><office:spreadsheet><table:table table:name=\"名册\">{}\
+             </tabletable></office:spreadsheet></office:body></office:document-content>",
+            build::ods_row(&HEADER)
+        );
+        let err = super::check_ods(stray_row.as_bytes()).unwrap_err();
+        assert!(err.contains("ends inside sheet `名册`"), "{err}");
+        // A table start without a name is not a table to calamine.
+        let nameless = "<table:table><table:table-row table:number-rows-repeated=\"1048576\">\
+             <table:table-cell office:value-type=\"string\"><text:p>a<text:s text:c=\"4096\"/>\
+             </text:p></table:table-cell></table:table-row>";
+        assert!(super::check_ods(nameless.as_bytes()).is_ok());
         // A text cell ends at an empty cell element, as calamine reads it;
         // a cell not read as text skips nested cells to its own end.
         let nested = "<table:table table:name=\"S\"><table:table-row>\
