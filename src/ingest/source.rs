@@ -700,6 +700,7 @@ fn open_parquet(path: &Path) -> Result<Source, IngestError> {
         ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
             .map_err(|e| IngestError::file(path, format!("not a readable Parquet file: {e}")))
     })?;
+    guarded(path, || check_parquet_dictionaries(path))?;
     let header: Vec<String> = builder
         .schema()
         .fields()
@@ -772,6 +773,53 @@ fn open_parquet(path: &Path) -> Result<Source, IngestError> {
         header,
         records: Box::new(iter),
     })
+}
+
+/// Refuses a column chunk whose dictionary page claims more values than its
+/// bytes can hold. The Parquet reader sizes the dictionary by the page
+/// header's count: a 1 kB fuzz input that claimed a billion dates took
+/// 5.6 GB (found by the fuzz harness, session 8). Only the first page of
+/// each chunk is read (a dictionary page comes first); PLAIN dictionary
+/// values take at least their width, a string at least its 4-byte length.
+fn check_parquet_dictionaries(path: &Path) -> Result<(), IngestError> {
+    use parquet::basic::Type;
+    use parquet::column::page::Page;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let refuse = |message: String| IngestError::file(path, message);
+    let file = File::open(path).map_err(|e| refuse(format!("cannot open: {e}")))?;
+    let reader = SerializedFileReader::new(file)
+        .map_err(|e| refuse(format!("not a readable Parquet file: {e}")))?;
+    for g in 0..reader.num_row_groups() {
+        let group = reader
+            .get_row_group(g)
+            .map_err(|e| refuse(format!("not a readable Parquet file: {e}")))?;
+        for c in 0..group.num_columns() {
+            let column = group.metadata().column(c);
+            let width: usize = match column.column_type() {
+                Type::BOOLEAN => 0,
+                Type::INT32 | Type::FLOAT | Type::BYTE_ARRAY => 4,
+                Type::INT64 | Type::DOUBLE => 8,
+                Type::INT96 => 12,
+                Type::FIXED_LEN_BYTE_ARRAY => column.column_descr().type_length().max(1) as usize,
+            };
+            let Ok(mut pages) = group.get_column_page_reader(c) else {
+                continue;
+            };
+            if let Some(Ok(Page::DictionaryPage {
+                buf, num_values, ..
+            })) = pages.next()
+                && (num_values as usize).saturating_mul(width) > buf.len()
+            {
+                return Err(refuse(format!(
+                    "not a readable Parquet file: column `{}` claims {num_values} dictionary \
+                     values in {} bytes",
+                    column.column_path(),
+                    buf.len()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open_jsonl(path: &Path, spec: &'static TableSpec) -> Result<Source, IngestError> {
@@ -1176,6 +1224,43 @@ mod tests {
         assert_eq!(recs[1].cells[0], "7");
         assert_eq!(recs[2].row, 3);
         assert!(recs[2].cells[0].starts_with(MALFORMED_JSON));
+    }
+
+    /// Found by the fuzz harness (session 8, seed 1001, input 1,731,268):
+    /// 1,070 bytes whose dictionary page claims far more dates than it
+    /// holds; the Parquet reader took 5.6 GB for it. It is refused, naming
+    /// the column, before the reader sizes anything.
+    #[test]
+    fn a_parquet_dictionary_claiming_more_values_than_its_bytes_is_refused() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz-finds/dictionary-claims-a-billion.parquet");
+        let err = match open(&path, Table::Feedback.spec(), Encoding::Utf8, None) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("the file opened"),
+        };
+        assert!(
+            err.contains("contacted_on") && err.contains("dictionary values"),
+            "{err}"
+        );
+        // A valid file with dictionaries still opens.
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("f.parquet");
+        let batch = datafusion::arrow::record_batch::RecordBatch::try_from_iter([(
+            "case_id",
+            std::sync::Arc::new(datafusion::arrow::array::StringArray::from(vec![
+                "C1", "C1", "C2",
+            ])) as std::sync::Arc<dyn Array>,
+        )])
+        .unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            File::create(&good).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        assert!(check_parquet_dictionaries(&good).is_ok());
     }
 
     #[test]
