@@ -56,6 +56,7 @@ pub mod models;
 pub mod notices;
 pub mod output;
 pub mod owner;
+pub mod parallel;
 pub mod plan;
 pub mod publish;
 pub mod register;

@@ -141,29 +141,9 @@ pub fn digest_inputs(plan: &Plan, ingested: &Ingested) -> Result<InputsDigest> {
 /// The SHA-256 of each of `files` (relative to `dir`), hashed on every
 /// core: at national scale the outputs are tens of thousands of pages.
 fn hash_files(dir: &Path, files: Vec<String>) -> Result<BTreeMap<String, String>> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = files.len().div_ceil(workers).max(1);
-    let hashed: Vec<Result<Vec<String>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per_worker)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|file| sha256_file(&dir.join(file)))
-                        .collect::<Result<Vec<String>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("hashing a file panicked"))
-            .collect()
-    });
-    let mut hashes = Vec::with_capacity(files.len());
-    for chunk in hashed {
-        hashes.extend(chunk?);
-    }
+    let hashes = crate::parallel::map(&files, |file| sha256_file(&dir.join(file)))
+        .into_iter()
+        .collect::<Result<Vec<String>>>()?;
     Ok(files.into_iter().zip(hashes).collect())
 }
 

@@ -140,19 +140,7 @@ fn write_batch(
         std::fs::write(&path, html).map_err(|e| PublishError::io(&path, e))?;
         Ok(pending.rel)
     };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_worker = batch.len().div_ceil(workers).max(1);
-    let written: Vec<Result<String, PublishError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = batch
-            .chunks(per_worker)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("building a lawyer page panicked"))
-            .collect()
-    });
-    written.into_iter().collect()
+    crate::parallel::map(batch, one).into_iter().collect()
 }
 
 /// The links at the top of every lawyer page.
