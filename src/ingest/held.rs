@@ -33,7 +33,7 @@ use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
 use super::schema::TableSpec;
 use super::value::from_date32;
-use super::{IngestError, Row, Sink, scratch_error};
+use super::{IngestError, Row, Sink, Spent, scratch_error};
 use crate::scratch::read_batches;
 
 type Problem = (Reason, String);
@@ -125,8 +125,9 @@ impl HeldRows {
     }
 
     /// Holds one row: its typed values when it parsed and broke no row rule
-    /// (`values` then ends with its `source_order`), else its problem.
-    pub fn push(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>) {
+    /// (`values` then ends with its `source_order`), else its problem. What
+    /// it does not keep goes to `spent`.
+    pub fn push(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>, spent: &mut Spent) {
         let position = self.len();
         let at = &mut self.positions;
         let same_part = at
@@ -151,7 +152,9 @@ impl HeldRows {
         }
         match outcome {
             Ok(values) => {
-                if !self.renders_back(&row.cells, &values) {
+                if self.renders_back(&row.cells, &values) {
+                    spent.cells(row.cells);
+                } else {
                     self.kept.insert(
                         position,
                         Kept {
@@ -161,6 +164,7 @@ impl HeldRows {
                     );
                 }
                 self.typed.push(&values);
+                spent.values(values);
             }
             Err(problem) => {
                 self.kept.insert(
@@ -192,6 +196,9 @@ impl HeldRows {
                         .enumerate()
                         .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
             }
+            // Most points are written as Rust prints them; a byte scan
+            // says so without formatting the number.
+            Value::Num(_) if is_plain_decimal(cell) => true,
             _ => {
                 self.scratch.clear();
                 render(value, &mut self.scratch);
@@ -246,7 +253,7 @@ impl HeldRows {
                         .remove(next)
                         .expect("a row missing from the typed batches was kept");
                     let (reason, detail) = k.problem.expect("kept for its problem");
-                    sink.reject(&positions.row(*next, k.cells), reason, detail);
+                    sink.reject(positions.row(*next, k.cells), reason, detail);
                     *next += 1;
                 }
             };
@@ -290,7 +297,7 @@ impl HeldRows {
                             Some(k) => k.cells,
                             None => cells_of(spec, &batch, i, &mut buf),
                         };
-                        sink.reject(&positions.row(p, cells), reason, detail);
+                        sink.reject(positions.row(p, cells), reason, detail);
                     }
                 }
                 next = p + 1;
@@ -352,6 +359,29 @@ impl Positions {
     }
 }
 
+/// Whether `text` is a decimal as Rust's `Display` prints the number it
+/// parses to: no sign, no leading zero (but `0` or `0.x`), no trailing zero
+/// after a point, and at most 15 significant digits (fewer than an `f64`
+/// holds, so no shorter decimal parses to the same number).
+fn is_plain_decimal(text: &str) -> bool {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let whole_ok = digits(whole) && (whole == "0" || !whole.starts_with('0'));
+    let fraction_ok = fraction.is_none_or(|f| digits(f) && !f.ends_with('0'));
+    let significant = whole.trim_start_matches('0').len()
+        + fraction.map_or(0, |f| {
+            if whole == "0" {
+                f.trim_start_matches('0').len()
+            } else {
+                f.len()
+            }
+        });
+    whole_ok && fraction_ok && significant <= 15
+}
+
 /// The text a typed value was read from when it was written canonically.
 fn render(value: &Value, out: &mut String) {
     match value {
@@ -411,6 +441,40 @@ mod tests {
     /// Every rejected row comes back exactly as read, in input order, whether
     /// its cells were kept or rendered back from its typed values.
     #[test]
+    fn plain_decimals_are_what_display_prints() {
+        for plain in ["0", "3", "10", "2.5", "0.25", "0.001", "123456789012345"] {
+            assert!(is_plain_decimal(plain), "{plain}");
+        }
+        for other in [
+            "",
+            "-1",
+            "+1",
+            "03",
+            "3.0",
+            "3.",
+            ".5",
+            "1e3",
+            " 3",
+            "NA",
+            "1234567890123456",
+        ] {
+            assert!(!is_plain_decimal(other), "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A text the scan calls plain is exactly what the number it parses
+        /// to prints as.
+        #[test]
+        fn a_plain_decimal_renders_back(text in "[0-9]{1,9}(\\.[0-9]{1,8})?") {
+            if is_plain_decimal(&text) {
+                let value: f64 = text.parse().unwrap();
+                proptest::prop_assert_eq!(value.to_string(), text);
+            }
+        }
+    }
+
+    #[test]
     fn rejected_rows_come_back_as_read() {
         let spec = Table::Reviews.spec();
         let rows = [
@@ -454,6 +518,7 @@ mod tests {
                     ..*r
                 },
                 outcome,
+                &mut Spent::default(),
             );
         }
         let mut report = TableReport {
@@ -467,6 +532,7 @@ mod tests {
         let mut sink = Sink {
             report: &mut report,
             labels: &labels,
+            spent: Spent::default(),
         };
         let mut out = BatchBuilder::new(spec.staged_schema(), 2);
         // Accept the row at position 4 only.

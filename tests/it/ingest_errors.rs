@@ -208,6 +208,45 @@ fn duplicate_key_keeps_the_first() {
     expect(&f, "lawyers", "duplicate_key", &[5], "L001");
 }
 
+/// A key seen on a row rejected for another reason is taken all the same:
+/// the later row with it is the duplicate (validation keeps a keyed table's
+/// accepted keys in its lookup map and only the rejected rows' keys apart).
+#[test]
+fn a_rejected_rows_key_is_taken() {
+    for (table, column, value, code) in [
+        (
+            "lawyers",
+            "licensed_on",
+            "2099-01-01",
+            "licensed_after_as_of",
+        ),
+        ("cases", "closed_on", "1999-01-01", "date_order"),
+    ] {
+        let mut f = Fixture::valid();
+        let first = f.sheet(table).rows[0].clone();
+        f.sheet(table).set(0, column, value);
+        f.sheet(table).rows.push(first);
+        let last_row = f.sheet(table).rows.len() as u64 + 1;
+        let rejects = rejects_of(&f, table);
+        let got: Vec<(String, String)> = rejects
+            .iter()
+            .map(|r| {
+                let reason = r["reason"].split(':').next().unwrap().to_string();
+                (r["source_row"].clone(), reason)
+            })
+            .filter(|(row, _)| row == "2" || *row == last_row.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2".to_string(), code.to_string()),
+                (last_row.to_string(), "duplicate_key".to_string())
+            ],
+            "{table}: {rejects:#?}"
+        );
+    }
+}
+
 #[test]
 fn unknown_reference() {
     let mut f = Fixture::valid();
