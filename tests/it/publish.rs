@@ -1535,6 +1535,16 @@ async fn every_page_is_well_formed_and_self_contained() {
                 );
             }
             assert!(html.contains("<meta name=\"viewport\""), "phone layout");
+            // A public page carries its stylesheet (it must stand alone when
+            // saved); an internal page links the shared one.
+            let public = p.starts_with(dir.join("public"));
+            assert_eq!(
+                html.contains("<link rel=\"stylesheet\""),
+                !public,
+                "{}: stylesheet inline on public pages only",
+                p.display()
+            );
+            let html = with_stylesheet_inline(p, &html);
             assert!(
                 html.contains("@media print") && html.contains("size: A4"),
                 "print CSS"
@@ -1569,6 +1579,23 @@ fn table_header(html: &str) -> Vec<String> {
         .skip(1)
         .map(|th| th[th.find('>').unwrap() + 1..th.find("</th>").unwrap()].to_string())
         .collect()
+}
+
+/// The page with its linked stylesheet (an internal page's shared
+/// `internal/style.css`) put inline, as the browser applies it: for checks
+/// of the CSS and for a copy of the page read from another folder.
+fn with_stylesheet_inline(page: &Path, html: &str) -> String {
+    const LINK: &str = "<link rel=\"stylesheet\" href=\"";
+    let Some(at) = html.find(LINK) else {
+        return html.to_string();
+    };
+    let href_start = at + LINK.len();
+    let href_end = href_start + html[href_start..].find('"').unwrap();
+    let tag_end = href_end + html[href_end..].find('>').unwrap() + 1;
+    let href = decode_entities(&html[href_start..href_end]);
+    let css = std::fs::read_to_string(page.parent().unwrap().join(href))
+        .unwrap_or_else(|e| panic!("{}: its stylesheet: {e}", page.display()));
+    format!("{}<style>\n{css}</style>{}", &html[..at], &html[tag_end..])
 }
 
 /// The rules of a page's `@media print` block: (selectors, declarations).
@@ -1743,7 +1770,7 @@ async fn tables_fit_a_1280_px_screen() {
           if (w.scrollWidth > w.clientWidth + 1) o.push(i + ':' + w.scrollWidth + '/' + w.clientWidth); }); \
         document.body.setAttribute('data-overflow', o.join(' ') || 'none'); });</script></body>";
     let overflow = |page: &Path, width: u32| -> String {
-        let html = std::fs::read_to_string(page).unwrap();
+        let html = with_stylesheet_inline(page, &std::fs::read_to_string(page).unwrap());
         assert!(html.contains("</body>"));
         let probe = tmp.path().join("probe.html");
         std::fs::write(&probe, html.replace("</body>", PROBE)).unwrap();
