@@ -438,8 +438,6 @@ mod tests {
         }
     }
 
-    /// Every rejected row comes back exactly as read, in input order, whether
-    /// its cells were kept or rendered back from its typed values.
     #[test]
     fn plain_decimals_are_what_display_prints() {
         for plain in ["0", "3", "10", "2.5", "0.25", "0.001", "123456789012345"] {
@@ -474,6 +472,8 @@ mod tests {
         }
     }
 
+    /// Every rejected row comes back exactly as read, in input order, whether
+    /// its cells were kept or rendered back from its typed values.
     #[test]
     fn rejected_rows_come_back_as_read() {
         let spec = Table::Reviews.spec();

@@ -148,9 +148,41 @@ pub(crate) struct Checker<'p> {
     items: Vec<(CaseType, HashMap<String, usize>)>,
     /// Where review rows awaiting their verdict are spilled, if anywhere.
     scratch: Option<PathBuf>,
-    /// The last known case and reviewer a review row named.
-    last_case: Option<(String, (CaseType, i32))>,
-    last_reviewer: Option<String>,
+    /// The last known case (its type and closing date) and reviewer a
+    /// review row named.
+    last_case: LastFound<(CaseType, i32)>,
+    last_reviewer: LastFound<()>,
+}
+
+/// The last id a lookup succeeded for, and what it found. A review's rows
+/// come together and name the same case and reviewer, so most rows need no
+/// hash lookup (one in a million cases per row was 5 % of ingest at 1 M
+/// cases).
+struct LastFound<T> {
+    id: String,
+    found: Option<T>,
+}
+
+// By hand: a derive would ask `T: Default`.
+impl<T> Default for LastFound<T> {
+    fn default() -> Self {
+        LastFound {
+            id: String::new(),
+            found: None,
+        }
+    }
+}
+
+impl<T: Copy> LastFound<T> {
+    fn get(&self, id: &str) -> Option<T> {
+        self.found.filter(|_| self.id == id)
+    }
+
+    fn set(&mut self, id: &str, found: T) {
+        self.id.clear();
+        self.id.push_str(id);
+        self.found = Some(found);
+    }
 }
 
 type Problem = (Reason, String);
@@ -163,8 +195,8 @@ impl<'p> Checker<'p> {
     pub fn new(plan: &'p Plan, scratch: Option<&Path>) -> Self {
         Checker {
             scratch: scratch.map(Path::to_path_buf),
-            last_case: None,
-            last_reviewer: None,
+            last_case: LastFound::default(),
+            last_reviewer: LastFound::default(),
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
@@ -239,7 +271,7 @@ impl<'p> Checker<'p> {
         builder: &mut BatchBuilder,
     ) -> Result<(), IngestError> {
         self.keys.clear();
-        (self.last_case, self.last_reviewer) = (None, None);
+        (self.last_case, self.last_reviewer) = Default::default();
         if table == Table::Reviews {
             let reviews = std::mem::take(&mut self.reviews);
             self.finish_reviews(reviews, sink, builder)?;
@@ -392,43 +424,24 @@ impl<'p> Checker<'p> {
             .ok_or_else(|| unknown("case_id", id, "cases"))
     }
 
-    /// The type and closing date of a review row's case. A review's rows
-    /// come together and name the same case, so the last one found is
-    /// remembered (a hash lookup in a million cases per row was 5 % of
-    /// ingest at 1 M cases).
+    /// The type and closing date of a review row's case.
     fn review_case(&mut self, id: &str) -> Result<(CaseType, i32), Problem> {
-        if let Some((last, found)) = &self.last_case
-            && last == id
-        {
-            return Ok(*found);
+        if let Some(found) = self.last_case.get(id) {
+            return Ok(found);
         }
         let case = self.known_case(id)?;
         let found = (case.case_type, case.closed_on);
-        match &mut self.last_case {
-            Some((last, was)) => {
-                last.clear();
-                last.push_str(id);
-                *was = found;
-            }
-            None => self.last_case = Some((id.to_string(), found)),
-        }
+        self.last_case.set(id, found);
         Ok(found)
     }
 
-    /// Whether a review row's reviewer is known; remembered like its case.
+    /// Whether a review row's reviewer is known.
     fn review_reviewer(&mut self, id: &str) -> Result<(), Problem> {
-        if self.last_reviewer.as_deref() == Some(id) {
-            return Ok(());
-        }
-        if !self.reviewers.contains_key(id) {
-            return Err(unknown("reviewer_id", id, "reviewers"));
-        }
-        match &mut self.last_reviewer {
-            Some(last) => {
-                last.clear();
-                last.push_str(id);
+        if self.last_reviewer.get(id).is_none() {
+            if !self.reviewers.contains_key(id) {
+                return Err(unknown("reviewer_id", id, "reviewers"));
             }
-            None => self.last_reviewer = Some(id.to_string()),
+            self.last_reviewer.set(id, ());
         }
         Ok(())
     }
