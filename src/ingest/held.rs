@@ -81,7 +81,6 @@ pub(crate) struct HeldRows {
     typed: BatchBuilder,
     /// Whether `typed` spills, and where (set when it could not be opened).
     spill: Option<(PathBuf, Option<std::io::Error>)>,
-    scratch: String,
 }
 
 impl HeldRows {
@@ -115,7 +114,6 @@ impl HeldRows {
             kept: HashMap::default(),
             typed,
             spill,
-            scratch: String::new(),
         }
     }
 
@@ -152,7 +150,11 @@ impl HeldRows {
         }
         match outcome {
             Ok(values) => {
-                if self.renders_back(&row.cells, &values) {
+                debug_assert_eq!(
+                    row.verbatim,
+                    renders_back(&row.cells, &values, &mut String::new())
+                );
+                if row.verbatim {
                     spent.cells(row.cells);
                 } else {
                     self.kept.insert(
@@ -176,35 +178,6 @@ impl HeldRows {
                 );
             }
         }
-    }
-
-    /// Whether every cell as read equals the text [`render`] gives for its
-    /// typed value.
-    fn renders_back(&mut self, cells: &[String], values: &[Value]) -> bool {
-        debug_assert!(values.len() >= cells.len());
-        cells.iter().zip(values).all(|(cell, value)| match value {
-            Value::Text(text) => cell == text,
-            Value::Null => cell.is_empty(),
-            // The cell parsed to this date; it reads back exactly when
-            // written as YYYY-MM-DD with nothing around it.
-            Value::Date(_) => {
-                let b = cell.as_bytes();
-                b.len() == 10
-                    && b[4] == b'-'
-                    && b[7] == b'-'
-                    && b.iter()
-                        .enumerate()
-                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-            }
-            // Most points are written as Rust prints them; a byte scan
-            // says so without formatting the number.
-            Value::Num(_) if is_plain_decimal(cell) => true,
-            _ => {
-                self.scratch.clear();
-                render(value, &mut self.scratch);
-                *cell == self.scratch
-            }
-        })
     }
 
     /// Walks every row in input order: a row with a problem of its own is
@@ -354,6 +327,7 @@ impl Positions {
             file: part.file,
             row,
             cells,
+            verbatim: false,
             sheet: part.sheet.clone(),
         }
     }
@@ -423,6 +397,35 @@ fn cells_of(spec: &TableSpec, batch: &RecordBatch, i: usize, buf: &mut String) -
         .collect()
 }
 
+/// Whether every cell as read equals the text [`render`] gives for its
+/// typed value.
+pub(super) fn renders_back(cells: &[String], values: &[Value], scratch: &mut String) -> bool {
+    debug_assert!(values.len() >= cells.len());
+    cells.iter().zip(values).all(|(cell, value)| match value {
+        Value::Text(text) => cell == text,
+        Value::Null => cell.is_empty(),
+        // The cell parsed to this date; it reads back exactly when
+        // written as YYYY-MM-DD with nothing around it.
+        Value::Date(_) => {
+            let b = cell.as_bytes();
+            b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b.iter()
+                    .enumerate()
+                    .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        }
+        // Most points are written as Rust prints them; a byte scan
+        // says so without formatting the number.
+        Value::Num(_) if is_plain_decimal(cell) => true,
+        _ => {
+            scratch.clear();
+            render(value, scratch);
+            *cell == *scratch
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +437,7 @@ mod tests {
             file,
             row: n,
             cells: cells.iter().map(|c| c.to_string()).collect(),
+            verbatim: false,
             sheet: None,
         }
     }
@@ -511,9 +515,13 @@ mod tests {
                 v.push(Value::Int(i as i64));
                 v
             });
+            let verbatim = outcome
+                .as_ref()
+                .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
             held.push(
                 Row {
                     cells: r.cells.clone(),
+                    verbatim,
                     sheet: None,
                     ..*r
                 },

@@ -171,6 +171,9 @@ pub(crate) struct Row {
     pub file: usize,
     pub row: u64,
     pub cells: Vec<String>,
+    /// Whether every cell reads back from its typed value, so that a held
+    /// row need not keep its cells (set for review rows that parsed).
+    pub verbatim: bool,
     /// The sheet of a score-sheet workbook the row came from.
     pub sheet: Option<Rc<str>>,
 }
@@ -245,7 +248,7 @@ pub fn ingest_to(
             let mapping = map_header(spec, &src.header, path)?;
             let check_width = source::Format::of(path) == Some(source::Format::Csv);
             let header_width = src.header.len();
-            let records = src.records;
+            let mut records = src.records;
             // Reading and parsing run on a second thread, a chunk of rows
             // ahead of validation (which needs the rows in order and the
             // lookup maps): two cores share the work of a large file.
@@ -256,14 +259,14 @@ pub fn ingest_to(
                 let (recycle, spent) = std::sync::mpsc::channel::<Spent>();
                 let mapping = &mapping;
                 scope.spawn(move || {
+                    let mut reader =
+                        RowReader::new(spec, mapping, check_width.then_some(header_width));
                     let mut chunk = Vec::with_capacity(PREFETCH_CHUNK);
-                    for record in records {
+                    while let Some(record) = reader.next(&mut records) {
                         let failed = record.is_err();
-                        chunk.push(record.map(|r| {
-                            parse_record(spec, mapping, r, check_width.then_some(header_width))
-                        }));
+                        chunk.push(record);
                         if failed || chunk.len() == PREFETCH_CHUNK {
-                            spent.try_iter().for_each(drop);
+                            spent.try_iter().for_each(|s| reader.pool.take_back(s));
                             let full =
                                 std::mem::replace(&mut chunk, Vec::with_capacity(PREFETCH_CHUNK));
                             // The receiver is gone when validation stopped early.
@@ -278,7 +281,12 @@ pub fn ingest_to(
                 });
                 for chunk in receive {
                     for record in chunk {
-                        let (row_number, cells, parsed) = record?;
+                        let Parsed {
+                            row: row_number,
+                            cells,
+                            outcome: parsed,
+                            verbatim,
+                        } = record?;
                         sink.report.files[file_index].read += 1;
                         rows_seen += 1;
                         if rows_seen.is_multiple_of(100_000) {
@@ -288,6 +296,7 @@ pub fn ingest_to(
                             file: file_index,
                             row: row_number,
                             cells,
+                            verbatim,
                             sheet: sheet_label.clone(),
                         };
                         checker.check(table, row, parsed, &mut sink, &mut builder);
@@ -311,38 +320,86 @@ pub fn ingest_to(
 /// Rows read ahead of validation per message between the two threads.
 const PREFETCH_CHUNK: usize = 1024;
 
-/// A record's row number, its cells in the contract's order and its parse
-/// outcome.
-type Parsed = (u64, Vec<String>, Result<Vec<Value>, (Reason, String)>);
+/// A record read and parsed: its row number, its cells in the contract's
+/// order, its parse outcome, and whether every cell reads back verbatim
+/// from its typed value (see [`held::renders_back`]; review rows only).
+struct Parsed {
+    row: u64,
+    cells: Vec<String>,
+    outcome: Result<Vec<Value>, (Reason, String)>,
+    verbatim: bool,
+}
 type ParsedRecord = Result<Parsed, IngestError>;
 
-/// Maps a record onto the contract's columns and parses it (the part of a
-/// row's work that needs no earlier rows). `header_width` is set for CSV,
-/// whose records must have as many fields as the header.
-fn parse_record(
-    spec: &TableSpec,
-    mapping: &[Option<usize>],
-    record: source::RawRecord,
+/// The reading thread's side of ingest: reads a record, maps it onto the
+/// contract's columns and parses it (the part of a row's work that needs no
+/// earlier rows). Cells and values come from `pool`, which validation
+/// returns once done with them, so a large file is read with few
+/// allocations.
+struct RowReader<'a> {
+    spec: &'static TableSpec,
+    mapping: &'a [Option<usize>],
+    /// Set for CSV, whose records must have as many fields as the header.
     header_width: Option<usize>,
-) -> Parsed {
-    let malformed = record
-        .cells
-        .first()
-        .and_then(|c| c.strip_prefix(source::MALFORMED_JSON))
-        .map(str::to_string);
-    let width = record.cells.len();
-    let cells = canonical_cells(spec, mapping, record.cells);
-    let parsed = if let Some(detail) = malformed {
-        Err((reasons::MALFORMED_RECORD, detail))
-    } else if let Some(expected) = header_width.filter(|&w| w != width) {
-        Err((
-            reasons::WRONG_FIELD_COUNT,
-            format!("expected {expected} fields as in the header, found {width}"),
-        ))
-    } else {
-        parse_row(spec, &cells)
-    };
-    (record.row, cells, parsed)
+    /// The record as read, in the file's column order.
+    raw: Vec<String>,
+    pool: Spent,
+    scratch: String,
+}
+
+impl<'a> RowReader<'a> {
+    fn new(
+        spec: &'static TableSpec,
+        mapping: &'a [Option<usize>],
+        header_width: Option<usize>,
+    ) -> Self {
+        RowReader {
+            spec,
+            mapping,
+            header_width,
+            raw: Vec::new(),
+            pool: Spent::default(),
+            scratch: String::new(),
+        }
+    }
+
+    fn next(&mut self, records: &mut source::Records) -> Option<ParsedRecord> {
+        let row = match records.next_into(&mut self.raw)? {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        let malformed = self
+            .raw
+            .first()
+            .and_then(|c| c.strip_prefix(source::MALFORMED_JSON))
+            .map(str::to_string);
+        let width = self.raw.len();
+        let mut cells = self.pool.cells.pop().unwrap_or_default();
+        canonical_cells(self.mapping, &mut self.raw, &mut cells);
+        let mut values = self.pool.values.pop().unwrap_or_default();
+        let outcome = if let Some(detail) = malformed {
+            Err((reasons::MALFORMED_RECORD, detail))
+        } else if let Some(expected) = self.header_width.filter(|&w| w != width) {
+            Err((
+                reasons::WRONG_FIELD_COUNT,
+                format!("expected {expected} fields as in the header, found {width}"),
+            ))
+        } else {
+            parse_row_into(self.spec, &cells, &mut values).map(|()| values)
+        };
+        // Held rows keep their cells only when these do not read back; the
+        // comparison is done here, off the validating thread.
+        let verbatim = self.spec.table == Table::Reviews
+            && outcome
+                .as_ref()
+                .is_ok_and(|values| held::renders_back(&cells, values, &mut self.scratch));
+        Some(Ok(Parsed {
+            row,
+            cells,
+            outcome,
+            verbatim,
+        }))
+    }
 }
 
 /// A scratch file could not be written or read back.
@@ -362,9 +419,10 @@ pub(crate) struct Sink<'a> {
 }
 
 /// Cells and values validation is done with, sent back to the reading
-/// thread that allocated them to be freed there: mimalloc frees a block
-/// fastest on its own thread, and the validating thread is ingest's
-/// bottleneck (at 1 M cases an eighth of its time went to freeing).
+/// thread that allocated them, which refills them for later rows: freeing
+/// them on the validating thread took an eighth of its time at 1 M cases
+/// (it is ingest's bottleneck), and allocating them a quarter of the
+/// reading thread's.
 #[derive(Default)]
 pub(crate) struct Spent {
     cells: Vec<Vec<String>>,
@@ -372,6 +430,12 @@ pub(crate) struct Spent {
 }
 
 impl Spent {
+    /// Keeps what validation returned for reuse.
+    fn take_back(&mut self, mut spent: Spent) {
+        self.cells.append(&mut spent.cells);
+        self.values.append(&mut spent.values);
+    }
+
     pub fn cells(&mut self, cells: Vec<String>) {
         self.cells.push(cells);
     }
@@ -449,22 +513,17 @@ fn map_header(
     Ok(mapping)
 }
 
-/// The record's cells in the contract's column order (moved, not copied;
-/// a header never maps two columns to one field).
-fn canonical_cells(
-    spec: &TableSpec,
-    mapping: &[Option<usize>],
-    mut cells: Vec<String>,
-) -> Vec<String> {
-    debug_assert_eq!(mapping.len(), spec.columns.len());
-    mapping
-        .iter()
-        .map(|m| {
-            m.and_then(|i| cells.get_mut(i))
-                .map(std::mem::take)
-                .unwrap_or_default()
-        })
-        .collect()
+/// Puts the record's cells into `cells` in the contract's column order,
+/// by swapping strings with `raw` (a header never maps two columns to one
+/// field), so that neither side allocates.
+fn canonical_cells(mapping: &[Option<usize>], raw: &mut [String], cells: &mut Vec<String>) {
+    cells.resize_with(mapping.len(), String::new);
+    for (cell, field) in cells.iter_mut().zip(mapping) {
+        match field.and_then(|i| raw.get_mut(i)) {
+            Some(text) => std::mem::swap(cell, text),
+            None => cell.clear(),
+        }
+    }
 }
 
 /// Entry points for the criterion benchmarks (`benches/hot.rs`); not an API.
@@ -483,7 +542,18 @@ pub mod bench {
 /// Parses a row's cells by column kind; the first bad cell rejects the row.
 fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, String)> {
     let mut out = Vec::with_capacity(cells.len() + 1);
-    for (column, raw) in spec.columns.iter().zip(cells) {
+    parse_row_into(spec, cells, &mut out)?;
+    Ok(out)
+}
+
+/// [`parse_row`] into `out`, whose text values are refilled in place.
+fn parse_row_into(
+    spec: &TableSpec,
+    cells: &[String],
+    out: &mut Vec<Value>,
+) -> Result<(), (Reason, String)> {
+    out.truncate(cells.len());
+    for (i, (column, raw)) in spec.columns.iter().zip(cells).enumerate() {
         let text = raw.trim();
         let class = text::TextClass::of(column);
         if let Err(problem) = text::check(text, class) {
@@ -500,10 +570,11 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
                     format!("column {} ({}) is empty", column.name, column.zh),
                 ));
             }
-            out.push(match column.kind {
+            let value = match column.kind {
                 Kind::Bool { default } => Value::Bool(default),
                 _ => Value::Null,
-            });
+            };
+            place(out, i, value);
             continue;
         }
         let bad = |reason: Reason, expected: &str| {
@@ -513,7 +584,7 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
             )
         };
         let value = match column.kind {
-            Kind::Text => Value::Text(text.to_string()),
+            Kind::Text => refill_text(out, i, text),
             Kind::Date => Value::Date(value::date32(value::parse_date(text).map_err(|e| {
                 (
                     reasons::BAD_DATE,
@@ -525,7 +596,7 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
                     .ok_or_else(|| bad(reasons::BAD_BOOL, "true/false, 1/0 or 是/否"))?,
             ),
             Kind::Enum(values) => match value::parse_enum(text, values) {
-                Some(code) => Value::Text(code.to_string()),
+                Some(code) => refill_text(out, i, code),
                 None => return Err(bad(reasons::BAD_ENUM, &enum_expectation(values))),
             },
             Kind::List(values) => match value::parse_list(text, values) {
@@ -550,9 +621,30 @@ fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, 
                 }
             },
         };
-        out.push(value);
+        place(out, i, value);
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Sets the `i`-th value of a row being refilled.
+fn place(out: &mut Vec<Value>, i: usize, value: Value) {
+    match out.get_mut(i) {
+        Some(slot) => *slot = value,
+        None => out.push(value),
+    }
+}
+
+/// A text value for position `i`, in the string that held the position's
+/// text before if there is one.
+fn refill_text(out: &mut [Value], i: usize, text: &str) -> Value {
+    match out.get_mut(i).map(std::mem::take) {
+        Some(Value::Text(mut string)) => {
+            string.clear();
+            string.push_str(text);
+            Value::Text(string)
+        }
+        _ => Value::Text(text.to_owned()),
+    }
 }
 
 fn enum_expectation(values: &[schema::EnumValue]) -> String {

@@ -30,7 +30,79 @@ pub struct RawRecord {
 pub struct Source {
     pub path: PathBuf,
     pub header: Vec<String>,
-    pub records: Box<dyn Iterator<Item = Result<RawRecord, IngestError>> + Send>,
+    pub records: Records,
+}
+
+/// A file's records after its header. Ingest reads them with
+/// [`Records::next_into`], which refills one row's cells in place; as an
+/// iterator each record comes in cells of its own.
+pub struct Records(RecordReader);
+
+enum RecordReader {
+    /// CSV, parsed into one reused byte record: at 9 M review rows, a fresh
+    /// record and a fresh `String` per cell were most of the reading
+    /// thread's allocations.
+    Csv(CsvRecords),
+    /// Workbooks, Parquet and JSON Lines, whose readers give owned cells.
+    Owned(Box<dyn Iterator<Item = Result<RawRecord, IngestError>> + Send>),
+}
+
+impl Records {
+    pub fn owned(
+        records: impl Iterator<Item = Result<RawRecord, IngestError>> + Send + 'static,
+    ) -> Records {
+        Records(RecordReader::Owned(Box::new(records)))
+    }
+
+    /// Reads the next record into `cells` (reusing its strings); gives the
+    /// record's row number, `None` after the last record.
+    pub fn next_into(&mut self, cells: &mut Vec<String>) -> Option<Result<u64, IngestError>> {
+        match &mut self.0 {
+            RecordReader::Csv(csv) => csv.next_into(cells),
+            RecordReader::Owned(records) => Some(records.next()?.map(|record| {
+                *cells = record.cells;
+                record.row
+            })),
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = Result<RawRecord, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut cells = Vec::new();
+        Some(
+            self.next_into(&mut cells)?
+                .map(|row| RawRecord { row, cells }),
+        )
+    }
+}
+
+struct CsvRecords {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    record: csv::ByteRecord,
+    path: PathBuf,
+    encoding: Encoding,
+    /// The row number of the last record read (the header is row 1).
+    row: u64,
+}
+
+impl CsvRecords {
+    fn next_into(&mut self, cells: &mut Vec<String>) -> Option<Result<u64, IngestError>> {
+        let read = self.reader.read_byte_record(&mut self.record);
+        self.row += 1;
+        let (path, row) = (self.path.as_path(), self.row);
+        match read {
+            Ok(false) => None,
+            Ok(true) => Some(
+                fill_cells(&self.record, cells, self.encoding)
+                    .map_err(|hint| IngestError::at_row(path, row, hint))
+                    .map(|()| row),
+            ),
+            Err(e) => Some(Err(csv_error(path, row, e))),
+        }
+    }
 }
 
 /// The format an input file has, by extension.
@@ -136,65 +208,68 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Source, IngestError> {
         }
         Box::new(buffered)
     };
-    let csv = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(reader);
-    let owned = path.to_path_buf();
-    let mut records = csv.into_byte_records();
-    let header = match records.next() {
-        None => {
-            return Err(IngestError::file(
-                path,
-                "no header row; expected the column names in row 1",
-            ));
-        }
-        Some(r) => csv_record(&owned, r, 1, encoding)?.cells,
-    };
-    let mut index = 1u64;
-    let iter = records.map(move |r| {
-        index += 1;
-        csv_record(&owned, r, index, encoding)
-    });
-    Ok(Source {
+    let mut records = CsvRecords {
+        reader,
+        record: csv::ByteRecord::new(),
         path: path.to_path_buf(),
-        header,
-        records: Box::new(iter),
-    })
+        encoding,
+        row: 0,
+    };
+    let mut header = Vec::new();
+    match records.next_into(&mut header) {
+        None => Err(IngestError::file(
+            path,
+            "no header row; expected the column names in row 1",
+        )),
+        Some(Err(e)) => Err(e),
+        Some(Ok(_)) => Ok(Source {
+            path: path.to_path_buf(),
+            header,
+            records: Records(RecordReader::Csv(records)),
+        }),
+    }
 }
 
-fn csv_record(
-    path: &Path,
-    record: Result<csv::ByteRecord, csv::Error>,
-    row: u64,
+fn csv_error(path: &Path, row: u64, e: csv::Error) -> IngestError {
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && io.kind() == std::io::ErrorKind::InvalidData
+    {
+        return IngestError::at_row(path, row, io.to_string());
+    }
+    IngestError::at_row(path, row, format!("unreadable CSV: {e}"))
+}
+
+/// Copies a record's fields into `cells`, reusing the strings already there.
+fn fill_cells(
+    record: &csv::ByteRecord,
+    cells: &mut Vec<String>,
     encoding: Encoding,
-) -> Result<RawRecord, IngestError> {
-    let record = record.map_err(|e| {
-        if let csv::ErrorKind::Io(io) = e.kind()
-            && io.kind() == std::io::ErrorKind::InvalidData
-        {
-            return IngestError::at_row(path, row, io.to_string());
-        }
-        IngestError::at_row(path, row, format!("unreadable CSV: {e}"))
-    })?;
-    let mut cells = Vec::with_capacity(record.len());
-    for field in record.iter() {
-        match std::str::from_utf8(field) {
-            Ok(s) => cells.push(s.to_string()),
-            Err(_) => {
-                let hint = match encoding {
-                    Encoding::Utf8 => {
-                        "the text is not valid UTF-8. If the file was saved as GBK/GB18030 \
-                         (usual for exports from Chinese office software), set \
-                         `encoding = \"gbk\"` under [inputs] in the pipeline file"
-                    }
-                    Encoding::Gbk => "the text is not valid GBK/GB18030",
-                };
-                return Err(IngestError::at_row(path, row, hint));
+) -> Result<(), &'static str> {
+    cells.truncate(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let Ok(text) = std::str::from_utf8(field) else {
+            return Err(match encoding {
+                Encoding::Utf8 => {
+                    "the text is not valid UTF-8. If the file was saved as GBK/GB18030 \
+                     (usual for exports from Chinese office software), set \
+                     `encoding = \"gbk\"` under [inputs] in the pipeline file"
+                }
+                Encoding::Gbk => "the text is not valid GBK/GB18030",
+            });
+        };
+        match cells.get_mut(i) {
+            Some(cell) => {
+                cell.clear();
+                cell.push_str(text);
             }
+            None => cells.push(text.to_owned()),
         }
     }
-    Ok(RawRecord { row, cells })
+    Ok(())
 }
 
 /// Streams GBK/GB18030 bytes as UTF-8. Malformed input is reported as an
@@ -465,7 +540,7 @@ fn open_xlsx(
     Ok(Source {
         path: path.to_path_buf(),
         header,
-        records: Box::new(records.into_iter().map(Ok)),
+        records: Records::owned(records.into_iter().map(Ok)),
     })
 }
 
@@ -771,7 +846,7 @@ fn open_parquet(path: &Path) -> Result<Source, IngestError> {
     Ok(Source {
         path: path.to_path_buf(),
         header,
-        records: Box::new(iter),
+        records: Records::owned(iter),
     })
 }
 
@@ -859,7 +934,7 @@ fn open_jsonl(path: &Path, spec: &'static TableSpec) -> Result<Source, IngestErr
     Ok(Source {
         path: path.to_path_buf(),
         header,
-        records: Box::new(iter),
+        records: Records::owned(iter),
     })
 }
 

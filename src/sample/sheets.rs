@@ -641,7 +641,7 @@ pub fn read_score_sheets(
             source: Source {
                 path: path.to_path_buf(),
                 header: LONG_COLUMNS.iter().map(|s| s.to_string()).collect(),
-                records: Box::new(records.into_iter().map(Ok)),
+                records: crate::ingest::source::Records::owned(records.into_iter().map(Ok)),
             },
         });
     }
