@@ -70,17 +70,30 @@ pub fn render(name: &str, ctx: Value) -> Result<String, PublishError> {
 /// reference such as `&#x202E;` would not do: the browser decodes it into
 /// the same control.) The templates themselves hold none.
 pub fn inert_bidi(html: String) -> String {
-    if !html.chars().any(crate::ingest::text::is_bidi_control) {
+    // Every such control is encoded as 0xE2 and two more bytes, and 0xE2
+    // only ever starts a character: a byte search finds the candidates
+    // without decoding the page (decoding every character of every page
+    // was 3 % of publication at 1 M cases).
+    let bidi_at = |i: usize| {
+        html[i..]
+            .chars()
+            .next()
+            .filter(|&c| crate::ingest::text::is_bidi_control(c))
+    };
+    let mut controls = memchr::memchr_iter(0xE2, html.as_bytes())
+        .filter_map(|i| bidi_at(i).map(|c| (i, c)))
+        .peekable();
+    if controls.peek().is_none() {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 16);
-    for c in html.chars() {
-        if crate::ingest::text::is_bidi_control(c) {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        } else {
-            out.push(c);
-        }
+    let mut copied = 0;
+    for (i, c) in controls {
+        out.push_str(&html[copied..i]);
+        out.push_str(&format!("[U+{:04X}]", c as u32));
+        copied = i + c.len_utf8();
     }
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -593,6 +606,25 @@ mod tests {
         );
         assert!(out.contains("律师[U+202E]甲[U+2066]"), "{out}");
         assert_eq!(inert_bidi("plain 文本".into()), "plain 文本");
+    }
+
+    proptest::proptest! {
+        /// The byte search gives what replacing character by character
+        /// gives, among other characters that start with 0xE2 (U+2014, U+2026,
+        /// U+2060, U+2029).
+        #[test]
+        fn bidi_byte_search_matches_char_by_char(
+            text in "[a-z律\u{2014}\u{2026}\u{2060}\u{2029}\u{202A}-\u{202E}\u{2066}-\u{2069}]{0,40}"
+        ) {
+            let by_char: String = text
+                .chars()
+                .map(|c| match crate::ingest::text::is_bidi_control(c) {
+                    true => format!("[U+{:04X}]", c as u32),
+                    false => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(inert_bidi(text), by_char);
+        }
     }
 
     #[test]
