@@ -475,7 +475,7 @@ fn exercise(
     let check = (format == Format::Csv).then_some(width);
     let mut reader = mapping
         .as_ref()
-        .map(|mapping| super::RowReader::new(spec, mapping, check));
+        .map(|mapping| super::RowReader::new(spec, mapping, check, None));
     loop {
         let read = match &mut reader {
             Some(reader) => reader

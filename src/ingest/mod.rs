@@ -258,9 +258,21 @@ pub fn ingest_to(
                 // no more than the chunks in flight.
                 let (recycle, spent) = std::sync::mpsc::channel::<Spent>();
                 let mapping = &mapping;
+                // A review row's own rules are checked on the reading thread.
+                let (review_rules, mut validator) = match table {
+                    Table::Reviews => {
+                        let (rules, hold) = checker.review_parts();
+                        (Some(rules), Validator::Reviews(hold))
+                    }
+                    _ => (None, Validator::Rows(&mut checker)),
+                };
                 scope.spawn(move || {
-                    let mut reader =
-                        RowReader::new(spec, mapping, check_width.then_some(header_width));
+                    let mut reader = RowReader::new(
+                        spec,
+                        mapping,
+                        check_width.then_some(header_width),
+                        review_rules,
+                    );
                     let mut chunk = Vec::with_capacity(PREFETCH_CHUNK);
                     while let Some(record) = reader.next(&mut records) {
                         let failed = record.is_err();
@@ -286,6 +298,7 @@ pub fn ingest_to(
                             cells,
                             outcome: parsed,
                             verbatim,
+                            review_item,
                         } = record?;
                         sink.report.files[file_index].read += 1;
                         rows_seen += 1;
@@ -299,7 +312,16 @@ pub fn ingest_to(
                             verbatim,
                             sheet: sheet_label.clone(),
                         };
-                        checker.check(table, row, parsed, &mut sink, &mut builder);
+                        match &mut validator {
+                            Validator::Rows(checker) => {
+                                checker.check(table, row, parsed, &mut sink, &mut builder)
+                            }
+                            Validator::Reviews(hold) => hold.hold(
+                                row,
+                                parsed.map(|values| (values, review_item)),
+                                &mut sink.spent,
+                            ),
+                        }
                     }
                     let _ = recycle.send(std::mem::take(&mut sink.spent));
                 }
@@ -320,14 +342,25 @@ pub fn ingest_to(
 /// Rows read ahead of validation per message between the two threads.
 const PREFETCH_CHUNK: usize = 1024;
 
+/// What validates a part's rows on the validating thread: the checker, or
+/// for reviews only where their rows are held (their own rules having been
+/// checked on the reading thread).
+enum Validator<'c, 'p> {
+    Rows(&'c mut validate::Checker<'p>),
+    Reviews(validate::ReviewHold<'c>),
+}
+
 /// A record read and parsed: its row number, its cells in the contract's
 /// order, its parse outcome, and whether every cell reads back verbatim
 /// from its typed value (see [`held::renders_back`]; review rows only).
+/// A review row's outcome includes its own rules, and `review_item` is the
+/// position of its item in the case's rubric.
 struct Parsed {
     row: u64,
     cells: Vec<String>,
     outcome: Result<Vec<Value>, (Reason, String)>,
     verbatim: bool,
+    review_item: usize,
 }
 type ParsedRecord = Result<Parsed, IngestError>;
 
@@ -345,6 +378,7 @@ struct RowReader<'a> {
     raw: Vec<String>,
     pool: Spent,
     scratch: String,
+    review_rules: Option<validate::ReviewRowRules<'a>>,
 }
 
 impl<'a> RowReader<'a> {
@@ -352,6 +386,7 @@ impl<'a> RowReader<'a> {
         spec: &'static TableSpec,
         mapping: &'a [Option<usize>],
         header_width: Option<usize>,
+        review_rules: Option<validate::ReviewRowRules<'a>>,
     ) -> Self {
         RowReader {
             spec,
@@ -360,6 +395,7 @@ impl<'a> RowReader<'a> {
             raw: Vec::new(),
             pool: Spent::default(),
             scratch: String::new(),
+            review_rules,
         }
     }
 
@@ -387,6 +423,20 @@ impl<'a> RowReader<'a> {
         } else {
             parse_row_into(self.spec, &cells, &mut values).map(|()| values)
         };
+        let mut review_item = 0;
+        let outcome = match (outcome, &mut self.review_rules) {
+            (Ok(values), Some(rules)) => match rules.check(&values) {
+                Ok(item) => {
+                    review_item = item;
+                    Ok(values)
+                }
+                Err(problem) => {
+                    self.pool.values(values);
+                    Err(problem)
+                }
+            },
+            (outcome, _) => outcome,
+        };
         // Held rows keep their cells only when these do not read back; the
         // comparison is done here, off the validating thread.
         let verbatim = self.spec.table == Table::Reviews
@@ -398,6 +448,7 @@ impl<'a> RowReader<'a> {
             cells,
             outcome,
             verbatim,
+            review_item,
         }))
     }
 }
