@@ -112,7 +112,10 @@ mod tests {
             std::thread::sleep(SAMPLE_EVERY * 3);
             sampler.peak.load(Ordering::Relaxed) >= now
         });
-        assert!(caught_up, "the sampler's peak never reached the resident size");
+        assert!(
+            caught_up,
+            "the sampler's peak never reached the resident size"
+        );
         drop(block);
     }
 }
