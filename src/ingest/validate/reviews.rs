@@ -458,7 +458,12 @@ impl ReviewHold<'_> {
             .rows
             .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), batch_size, scratch));
         let position = held.len();
-        let id = row.cells[0].trim();
+        // A parsed row's id is its first value, already trimmed.
+        let id = match &outcome {
+            Ok((values, _)) => text(values, 0),
+            Err(_) => row.cells[0].trim(),
+        };
+        debug_assert_eq!(id, row.cells[0].trim());
         // A review's rows come together: most rows belong to the newest.
         let newest = reviews.list.len().checked_sub(1);
         let index = match newest.filter(|&i| &*reviews.list[i].id == id) {
