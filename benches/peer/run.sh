@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # legalaid and its DuckDB peer side by side (issue 13): creates a Python
-# environment with DuckDB (once), generates the data set if needed, then
-# runs `legalaid run` and benches/peer/peer.sql on the same CSVs, one after
-# the other, each with its resident memory sampled from /proc, checks that
-# they agree on every case score and credit score, and appends a row to
-# benches/results/peer.json. Run it on an idle machine.
+# environment with DuckDB (once), generates each data set if needed, then
+# for each size runs `legalaid run` and benches/peer/peer.sql on the same
+# CSVs, one after the other, each with its resident memory sampled from
+# /proc, checks that they agree on every case score and credit score,
+# appends a row per size to benches/results/peer.json and prints the rows
+# of this invocation as one table. Run it on an idle machine.
 #
-#   benches/peer/run.sh [CASES]          default 1000000
+#   benches/peer/run.sh [CASES[:MEMORY_LIMIT] ...]
+#                                        default: 1000000 5000000:3GiB
+#                                        (legalaid's `[engine] memory_limit`
+#                                        for that size; the peer is not limited)
 #   PEER_VENV=/work/duckvenv             where the environment lives
 #   BENCH_DATA=/work/bench-data          where data sets live (outside the repo)
 #   LEGALAID_BIN=target/release/legalaid the binary to time (built if absent)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-cases="${1:-1000000}"
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(1000000 5000000:3GiB)
 venv="${PEER_VENV:-$repo/benches/peer/.venv}"
-data="${BENCH_DATA:-/work/bench-data}/c$cases-s7"
 bin="${LEGALAID_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/legalaid}"
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -22,10 +26,19 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install --quiet "duckdb==2.0.1"
 fi
 [ -x "$bin" ] || (cd "$repo" && cargo build --release --locked)
-if [ ! -f "$data/.complete" ]; then
-    rm -rf "$data"
-    "$bin" generate --out "$data" --cases "$cases" --seed 7 >/dev/null
-    touch "$data/.complete"
-fi
-"$venv/bin/python" "$repo/benches/peer/run.py" bench "$data" --legalaid "$bin" \
-    --label "$(git -C "$repo" rev-parse --short HEAD)"
+for size in "${sizes[@]}"; do
+    cases="${size%%:*}"
+    limit=""
+    [ "$size" != "$cases" ] && limit="${size#*:}"
+    data="${BENCH_DATA:-/work/bench-data}/c$cases-s7"
+    if [ ! -f "$data/.complete" ]; then
+        rm -rf "$data"
+        "$bin" generate --out "$data" --cases "$cases" --seed 7 >/dev/null
+        touch "$data/.complete"
+    fi
+    echo "== $cases cases${limit:+, legalaid under memory_limit $limit}"
+    "$venv/bin/python" "$repo/benches/peer/run.py" bench "$data" --legalaid "$bin" \
+        --label "$(git -C "$repo" rev-parse --short HEAD)" ${limit:+--memory-limit "$limit"}
+done
+echo
+"$venv/bin/python" "$repo/benches/peer/run.py" table "${#sizes[@]}"
