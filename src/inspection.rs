@@ -343,10 +343,17 @@ fn headers(schema: &SchemaRef) -> Vec<String> {
         .collect()
 }
 
+/// The zip level of the staff workbooks. Deflating the sheets was most of
+/// the write step at 5 M cases (the inspection workbook holds a row per
+/// case); rust_xlsxwriter measures level 3 at 0.71 of the default level 6's
+/// time for 1.06 of its size.
+const WORKBOOK_ZIP_LEVEL: u8 = 3;
+
 /// A workbook whose document properties carry a fixed creation time (the
 /// run's as-of date), so the same run gives the same bytes.
 pub fn reproducible_workbook(as_of: chrono::NaiveDate) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
+    wb.set_zip_compression_level(WORKBOOK_ZIP_LEVEL);
     let created = ExcelDateTime::parse_from_str(&as_of.format("%Y-%m-%d").to_string())?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     Ok(wb)

@@ -412,8 +412,10 @@ fn decide_register<'r>(
 }
 
 /// The write step: every written mart where its model's [`models::Output`]
-/// says, the inspection workbook, the event log, this as-of's notices and
-/// the quarantined rows, into the staging folder `dir`.
+/// says, the two workbooks, the event log, this as-of's notices and the
+/// quarantined rows, into the staging folder `dir`. The workbooks are
+/// written on a thread of their own: compressing them is most of the
+/// step's time at scale, and the rest does not wait for it.
 fn write_outputs(
     plan: &Plan,
     dir: &std::path::Path,
@@ -422,26 +424,24 @@ fn write_outputs(
     people: &std::collections::HashMap<String, notices::Addressee>,
     ingested: &Ingested,
 ) -> Result<()> {
-    let data = dir.join("data");
     let internal = dir.join("internal");
-    for result in results {
-        let Some(output) = result.model.output else {
-            continue;
-        };
-        let batches = models::rounded_for_output(result.model, &result.read()?)?;
-        match output {
-            models::Output::Data(name) => {
-                output::write_table(&data, name, &result.schema, &batches)?
-            }
-            models::Output::EligibilityWorkbook => inspection::write_eligibility(
-                &internal,
-                &result.schema,
-                &batches,
-                &format!("{} – {}", plan.period_start, plan.period_end),
-                plan.as_of,
-            )?,
-        }
-    }
+    std::thread::scope(|scope| {
+        let workbooks = scope.spawn(|| write_workbooks(plan, &internal, results));
+        let rest = write_files(plan, dir, results, decided, people, ingested);
+        let workbooks = workbooks
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        rest.and(workbooks)
+    })
+}
+
+/// `internal/eligibility.xlsx` and `internal/inspection.xlsx`.
+fn write_workbooks(
+    plan: &Plan,
+    internal: &std::path::Path,
+    results: &[models::ModelResult],
+) -> Result<()> {
+    let period = format!("{} – {}", plan.period_start, plan.period_end);
     let written = |name: &str| -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<_>)> {
         let r = models::result(results, name)?;
         Ok((
@@ -449,18 +449,42 @@ fn write_outputs(
             models::rounded_for_output(r.model, &r.read()?)?,
         ))
     };
+    for result in results {
+        if result.model.output == Some(models::Output::EligibilityWorkbook) {
+            let (schema, batches) = written(result.model.name)?;
+            inspection::write_eligibility(internal, &schema, &batches, &period, plan.as_of)?;
+        }
+    }
     let (lawyer_schema, lawyer_rows) = written("mart_inspection")?;
     let (firm_schema, firm_rows) = written("mart_inspection_firms")?;
     let (compliance_schema, compliance_rows) = written("mart_case_compliance")?;
     inspection::write_inspection_workbook(
-        &internal,
+        internal,
         (&lawyer_schema, &lawyer_rows),
         (&firm_schema, &firm_rows),
         (&compliance_schema, &compliance_rows),
         &plan.settings.inspection,
-        &format!("{} – {}", plan.period_start, plan.period_end),
+        &period,
         plan.as_of,
-    )?;
+    )
+}
+
+/// Everything of the write step but the workbooks.
+fn write_files(
+    plan: &Plan,
+    dir: &std::path::Path,
+    results: &[models::ModelResult],
+    decided: &Decided<'_>,
+    people: &std::collections::HashMap<String, notices::Addressee>,
+    ingested: &Ingested,
+) -> Result<()> {
+    let data = dir.join("data");
+    for result in results {
+        if let Some(models::Output::Data(name)) = result.model.output {
+            let batches = models::rounded_for_output(result.model, &result.read()?)?;
+            output::write_table(&data, name, &result.schema, &batches)?;
+        }
+    }
     let events_table = lists::events_batch(&decided.events)?;
     output::write_table(
         &data,
@@ -480,7 +504,7 @@ fn write_outputs(
         .cloned()
         .collect();
     notices::write_notices(&dir.join(NOTICES), plan, &proposed_now, people)?;
-    lists::write_register_check(&internal, &decided.outcome.absent_evidence)?;
+    lists::write_register_check(&dir.join("internal"), &decided.outcome.absent_evidence)?;
     ingest::quarantine::write_all(&dir.join("rejected"), &ingested.reports)?;
     Ok(())
 }
