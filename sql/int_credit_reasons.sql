@@ -9,6 +9,11 @@
 --   rank orders by unrounded cost, largest first, ties in the registry's
 --   order (`credit_reasons.tie_order`, from `credit::CREDIT_REASONS`:
 --   Q1, S1, S2, C1, C2, D1); factors that cost nothing are not listed.
+-- The case-id evidence lists are sorted arrays joined, not
+--   string_agg(... order by ...): an ordered aggregate runs one row
+--   accumulator per lawyer and re-measures its values every batch (the
+--   model took 5.9 s at 5 M cases, 0.9 s this way); array_agg groups in
+--   columns, and array_sort orders the ids the same way (by their bytes).
 with
 
 params as (
@@ -21,7 +26,7 @@ params as (
 quality_evidence as (
     select
         lawyer_id,
-        string_agg(case_id, ';' order by case_id) as evidence
+        arrow_cast(array_to_string(array_sort(array_agg(case_id)), ';'), 'LargeUtf8') as evidence
     from int_case_grades
     where score < 100 - 1e-9
     group by lawyer_id
@@ -30,7 +35,7 @@ quality_evidence as (
 late_evidence as (
     select
         lawyer_id,
-        string_agg(case_id, ';' order by case_id) as evidence
+        arrow_cast(array_to_string(array_sort(array_agg(case_id)), ';'), 'LargeUtf8') as evidence
     from int_case_archiving
     where due and not on_time
     group by lawyer_id
@@ -39,7 +44,9 @@ late_evidence as (
 dissatisfied_evidence as (
     select
         c.lawyer_id,
-        string_agg(distinct f.case_id, ';' order by f.case_id) as evidence
+        arrow_cast(
+            array_to_string(array_sort(array_distinct(array_agg(f.case_id))), ';'), 'LargeUtf8'
+        ) as evidence
     from feedback as f
     inner join stg_cases as c
         on f.case_id = c.case_id
