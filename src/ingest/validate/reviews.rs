@@ -90,8 +90,9 @@ pub(super) struct Reviews {
 
 /// The rules one review row can break on its own. By the time reviews are
 /// read, the cases and reviewers they name are all known and these rules
-/// only look them up, so ingest checks them on its reading thread (they
-/// were a fifth of the validating thread's work at 1 M cases).
+/// only look them up, so either ingest thread can check them: the reading
+/// thread when it is ahead, the validating thread when it waits (they were
+/// a fifth of the validating thread's work at 1 M cases).
 pub(crate) struct ReviewRowRules<'c> {
     plan: &'c Plan,
     cases: &'c HashMap<String, CaseRef>,
@@ -356,7 +357,20 @@ impl Checker<'_> {
     }
 }
 
-impl ReviewRowRules<'_> {
+impl<'c> ReviewRowRules<'c> {
+    /// The same rules with lookup caches of their own, for the other
+    /// thread.
+    pub fn fresh(&self) -> ReviewRowRules<'c> {
+        ReviewRowRules {
+            plan: self.plan,
+            cases: self.cases,
+            reviewers: self.reviewers,
+            items: self.items,
+            last_case: LastFound::default(),
+            last_reviewer: LastFound::default(),
+        }
+    }
+
     /// The type and closing date of a review row's case.
     fn review_case(&mut self, id: &str) -> Result<(CaseType, i32), Problem> {
         if let Some(found) = self.last_case.get(id) {
