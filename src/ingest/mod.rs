@@ -309,9 +309,7 @@ pub fn ingest_to(
                             row: row_number,
                             cells,
                             outcome: parsed,
-                            verbatim,
-                            review_item,
-                            checked,
+                            review,
                         } = record?;
                         sink.report.files[file_index].read += 1;
                         rows_seen += 1;
@@ -322,25 +320,25 @@ pub fn ingest_to(
                             file: file_index,
                             row: row_number,
                             cells,
-                            verbatim,
+                            verbatim: false,
                             sheet: sheet_label.clone(),
                         };
                         match &mut validator {
                             Validator::Rows(checker) => {
                                 checker.check(table, row, parsed, &mut sink, &mut builder)
                             }
-                            Validator::Reviews(hold, _) if checked => hold.hold(
-                                row,
-                                parsed.map(|values| (values, review_item)),
-                                &mut sink.spent,
-                            ),
                             Validator::Reviews(hold, finish) => {
-                                let (parsed, verbatim, review_item) =
-                                    finish.finish(&row.cells, parsed, &mut sink.spent);
-                                let row = Row { verbatim, ..row };
+                                let (parsed, review) = match review {
+                                    Some(review) => (parsed, review),
+                                    None => finish.finish(&row.cells, parsed, &mut sink.spent),
+                                };
+                                let row = Row {
+                                    verbatim: review.verbatim,
+                                    ..row
+                                };
                                 hold.hold(
                                     row,
-                                    parsed.map(|values| (values, review_item)),
+                                    parsed.map(|values| (values, review.item)),
                                     &mut sink.spent,
                                 )
                             }
@@ -397,20 +395,20 @@ struct ReviewFinish<'c> {
 }
 
 impl ReviewFinish<'_> {
-    /// The outcome of a parsed review row after its own rules, whether its
-    /// cells read back verbatim, and the position of its item in the case's
-    /// rubric. Values of a row the rules reject go back to `pool`.
+    /// The outcome of a parsed review row after its own rules, and what
+    /// holding the row needs. Values of a row the rules reject go back to
+    /// `pool`.
     fn finish(
         &mut self,
         cells: &[String],
         outcome: Result<Vec<Value>, (Reason, String)>,
         pool: &mut Spent,
-    ) -> (Result<Vec<Value>, (Reason, String)>, bool, usize) {
-        let mut review_item = 0;
+    ) -> (Result<Vec<Value>, (Reason, String)>, ReviewChecked) {
+        let mut item = 0;
         let outcome = match outcome {
             Ok(values) => match self.rules.check(&values) {
-                Ok(item) => {
-                    review_item = item;
+                Ok(position) => {
+                    item = position;
                     Ok(values)
                 }
                 Err(problem) => {
@@ -424,24 +422,31 @@ impl ReviewFinish<'_> {
         let verbatim = outcome
             .as_ref()
             .is_ok_and(|values| held::renders_back(cells, values, &mut self.scratch));
-        (outcome, verbatim, review_item)
+        (outcome, ReviewChecked { verbatim, item })
     }
 }
 
+/// A review row whose own rules have been checked (their verdict is in its
+/// outcome): whether every cell reads back verbatim from its typed value
+/// (see [`held::renders_back`]), and the position of its item in the
+/// case's rubric.
+#[derive(Clone, Copy)]
+struct ReviewChecked {
+    verbatim: bool,
+    item: usize,
+}
+
 /// A record read and parsed: its row number, its cells in the contract's
-/// order, its parse outcome, and whether every cell reads back verbatim
-/// from its typed value (see [`held::renders_back`]; review rows only).
-/// A review row's outcome includes its own rules, and `review_item` is the
-/// position of its item in the case's rubric.
+/// order and its parse outcome.
 struct Parsed {
     row: u64,
     cells: Vec<String>,
     outcome: Result<Vec<Value>, (Reason, String)>,
-    verbatim: bool,
-    review_item: usize,
-    /// False for a review row whose own rules are left to the validating
-    /// thread (`verbatim` and `review_item` are then not set yet).
-    checked: bool,
+    /// Set for a review row whose own rules the reading thread checked
+    /// (the outcome then includes them). `None` for a review row left to
+    /// the validating thread, and for the rows of other tables, whose rules
+    /// are all the validating thread's.
+    review: Option<ReviewChecked>,
 }
 type ParsedRecord = Result<Parsed, IngestError>;
 
@@ -508,21 +513,18 @@ impl<'a> RowReader<'a> {
         } else {
             parse_row_into(self.spec, &cells, &mut values).map(|()| values)
         };
-        let (outcome, verbatim, review_item, checked) = match &mut self.review_rules {
+        let (outcome, review) = match &mut self.review_rules {
             Some(finish) if self.checks_reviews => {
-                let (outcome, verbatim, item) = finish.finish(&cells, outcome, &mut self.pool);
-                (outcome, verbatim, item, true)
+                let (outcome, checked) = finish.finish(&cells, outcome, &mut self.pool);
+                (outcome, Some(checked))
             }
-            Some(_) => (outcome, false, 0, false),
-            None => (outcome, false, 0, true),
+            _ => (outcome, None),
         };
         Some(Ok(Parsed {
             row,
             cells,
             outcome,
-            verbatim,
-            review_item,
-            checked,
+            review,
         }))
     }
 }
