@@ -6,6 +6,12 @@
 --   reviewers are split when some scored it 0 and some did not (a split makes
 --   the case disputed). "0" means within the 1e-9 tolerance of
 --   credit-and-lists.md, "Exact comparisons".
+--   A veto item's points are 0 or its maximum (ingest rejects anything else,
+--   `veto_not_binary`), so the median is 0 exactly when more than half of
+--   the points are 0: with an even count, one 0 and one maximum in the
+--   middle give half the maximum. Counting is used instead of `median`,
+--   whose accumulator re-measured every group on every batch (a quarter of
+--   this model's time at 5 M cases, with 3.5 M groups).
 with
 
 veto_points as (
@@ -24,7 +30,6 @@ per_item as (
         item,
         position,
         count(points) as n_scored,
-        median(points) as median_points,
         sum(case when points <= 1e-9 then 1 else 0 end) as n_zero
     from veto_points
     group by case_id, item, position
@@ -36,9 +41,8 @@ verdicts as (
         item,
         position,
         n_scored,
-        median_points,
         n_zero,
-        coalesce(median_points <= 1e-9, false) as failed,
+        2 * n_zero > n_scored as failed,
         (n_zero > 0 and n_zero < n_scored) as split
     from per_item
 )

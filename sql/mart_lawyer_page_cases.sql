@@ -2,8 +2,9 @@
 -- purpose: the cases table of each internal lawyer page
 --   (`publish::rows::LawyerCaseRow`), recipients masked when written
 --   (privacy rule 2), with the case's compliance flags (K1–K5) and, for a
---   severity-sensitive case, its grade once reviewer severity is taken out. Ordered by lawyer then case: the pages read it as a
---   stream, one lawyer's cases at a time.
+--   severity-sensitive case, its grade once reviewer severity is taken out.
+--   Ordered by lawyer then case: the pages read it as a stream, one
+--   lawyer's cases at a time.
 with
 
 period_cases as (

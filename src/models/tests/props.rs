@@ -156,6 +156,31 @@ proptest! {
         }
     }
 
+    /// A case is vetoed, on exactly the items listed, when the median of a
+    /// veto item's points is 0: the spec's rule, taken here from the points
+    /// themselves (the SQL counts the zeros instead).
+    #[test]
+    fn a_case_is_vetoed_on_the_items_whose_median_is_zero(panels in panels()) {
+        let fx = fixture_of(&panels);
+        let out = runtime().block_on(fx.run());
+        let t = out.table("mart_case_scores");
+        let items = civil_rubric().items;
+        for (c, panel) in panels.iter().enumerate() {
+            let row = t.row_of("case_id", &format!("P{c}"));
+            let failed: Vec<&str> = items
+                .iter()
+                .enumerate()
+                .filter(|(i, item)| {
+                    item.veto
+                        && reference_median(panel.iter().filter_map(|s| s[*i]).collect()) <= 1e-9
+                })
+                .map(|(_, item)| item.code)
+                .collect();
+            prop_assert_eq!(t.bools("veto")[row], Some(!failed.is_empty()));
+            prop_assert_eq!(t.strs("veto_items")[row].clone(), Some(failed.join(";")));
+        }
+    }
+
     /// Reviewers who always agree have alpha 1.
     #[test]
     fn alpha_is_one_for_identical_reviewers(

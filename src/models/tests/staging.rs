@@ -184,28 +184,45 @@ async fn int_review_totals_rescales_not_applicable_items() {
 
 /// A veto item fails on the median of its points (even panels: mean of the
 /// two middle values), and is split when some reviewers gave 0 and some not.
+/// Its points are 0 or its maximum, so the median is 0 exactly when more
+/// than half are 0: C2 and C3's first item have half their points 0 (median
+/// half the maximum, not failed); C3's second item three quarters and C4's
+/// first two thirds (median 0, failed).
 #[tokio::test]
-async fn int_case_veto_items_takes_the_median_and_flags_splits() {
+async fn int_case_veto_items_fails_on_a_zero_median_and_flags_splits() {
     let fx = Fixture::new()
         .case("C1", "civil", "L1", "2024-03-01")
         .case("C2", "civil", "L1", "2024-03-01")
+        .case("C3", "civil", "L1", "2024-03-01")
+        .case("C4", "civil", "L1", "2024-03-01")
         .review("R1", "C1", "E1", "40 20 36 2 0")
         .review("R2", "C1", "E2", "40 20 36 0 0")
         .review("R3", "C1", "E3", "40 20 36 2 0")
         .review("R4", "C2", "E1", "40 20 36 0 2")
-        .review("R5", "C2", "E2", "40 20 36 2 2");
+        .review("R5", "C2", "E2", "40 20 36 2 2")
+        .review("R6", "C3", "E1", "40 20 36 0 0")
+        .review("R7", "C3", "E2", "40 20 36 0 0")
+        .review("R8", "C3", "E3", "40 20 36 2 0")
+        .review("R9", "C3", "E4", "40 20 36 2 2")
+        .review("R10", "C4", "E1", "40 20 36 0 2")
+        .review("R11", "C4", "E2", "40 20 36 0 2")
+        .review("R12", "C4", "E3", "40 20 36 2 2");
     let ctx = fx.session();
     run_all(&ctx).await;
     assert_batches_eq!(
         [
-            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
-            "| case_id | item  | position | n_scored | median_points | n_zero | failed | split |",
-            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
-            "| C1      | CV-V2 | 4        | 3        | 2.0           | 1      | false  | true  |",
-            "| C1      | CV-V1 | 5        | 3        | 0.0           | 3      | true   | false |",
-            "| C2      | CV-V2 | 4        | 2        | 1.0           | 1      | false  | true  |",
-            "| C2      | CV-V1 | 5        | 2        | 2.0           | 0      | false  | false |",
-            "+---------+-------+----------+----------+---------------+--------+--------+-------+",
+            "+---------+-------+----------+----------+--------+--------+-------+",
+            "| case_id | item  | position | n_scored | n_zero | failed | split |",
+            "+---------+-------+----------+----------+--------+--------+-------+",
+            "| C1      | CV-V2 | 4        | 3        | 1      | false  | true  |",
+            "| C1      | CV-V1 | 5        | 3        | 3      | true   | false |",
+            "| C2      | CV-V2 | 4        | 2        | 1      | false  | true  |",
+            "| C2      | CV-V1 | 5        | 2        | 0      | false  | false |",
+            "| C3      | CV-V2 | 4        | 4        | 2      | false  | true  |",
+            "| C3      | CV-V1 | 5        | 4        | 3      | true   | true  |",
+            "| C4      | CV-V2 | 4        | 3        | 2      | true   | true  |",
+            "| C4      | CV-V1 | 5        | 3        | 0      | false  | false |",
+            "+---------+-------+----------+----------+--------+--------+-------+",
         ],
         &query(&ctx, "select * from int_case_veto_items").await
     );
