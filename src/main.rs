@@ -311,9 +311,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
                         f.elapsed.as_secs_f64()
                     );
                 }
-                println!("\n{:<24} {:>10}", "SQL model", "seconds");
-                for (name, wall) in &summary.model_timings.0 {
-                    println!("{name:<24} {:>10.3}", wall.as_secs_f64());
+                let models = &summary.model_timings.0;
+                // As wide as the longest model name, so the seconds line up.
+                let width = models.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+                println!("\n{:<width$} {:>10}", "SQL model", "seconds");
+                for (name, wall) in models {
+                    println!("{name:<width$} {:>10.3}", wall.as_secs_f64());
                 }
             }
             Ok(ExitCode::SUCCESS)
