@@ -475,12 +475,12 @@ fn exercise(
     let check = (format == Format::Csv).then_some(width);
     let mut reader = mapping
         .as_ref()
-        .map(|mapping| super::RowReader::new(spec, mapping, check, None));
+        .map(|mapping| super::RowReader::new(super::OwnWork::new(spec, None), mapping, check));
     loop {
         let read = match &mut reader {
             Some(reader) => reader
                 .next(&mut records)
-                .map(|r| r.map(|p| (p.row, p.cells, Some(p.outcome)))),
+                .map(|r| r.map(|p| (p.row, p.cells, Some(done(p.work))))),
             None => records.next().map(|r| r.map(|r| (r.row, r.cells, None))),
         };
         let (row, cells, outcome) = match read {
@@ -521,6 +521,15 @@ fn exercise(
         }
     }
     tally.records += count as u64;
+}
+
+/// The outcome of a row whose own work the reading thread did, as a reader
+/// does unless told otherwise.
+fn done(work: super::Work) -> Result<Vec<super::Value>, (super::Reason, String)> {
+    match work {
+        super::Work::Done(done) => done.outcome,
+        super::Work::Left(_) => panic!("a reader on its own does every row's own work"),
+    }
 }
 
 /// What a run did: a tally per seed file (in [`seeds`]' order, with its

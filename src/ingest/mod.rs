@@ -261,28 +261,29 @@ pub fn ingest_to(
                 // no more than the chunks in flight.
                 let (recycle, spent) = std::sync::mpsc::channel::<Spent>();
                 let mapping = &mapping;
-                // A review row's own rules are checked on whichever thread
-                // has time for them (see `ReviewRowRules`).
-                let (review_rules, mut validator) = match table {
+                // A row's own work runs on whichever thread has time for it
+                // (see `OwnWork`); each thread has its own.
+                let (reading_work, mut validating_work, mut validator) = match table {
                     Table::Reviews => {
                         let (rules, hold) = checker.review_parts();
-                        let validating = ReviewFinish {
-                            rules: rules.fresh(),
-                            scratch: String::new(),
-                        };
-                        (Some(rules), Validator::Reviews(hold, validating))
+                        let validating = OwnWork::new(spec, Some(rules.fresh()));
+                        (
+                            OwnWork::new(spec, Some(rules)),
+                            validating,
+                            Validator::Reviews(hold),
+                        )
                     }
-                    _ => (None, Validator::Rows(&mut checker)),
+                    _ => (
+                        OwnWork::new(spec, None),
+                        OwnWork::new(spec, None),
+                        Validator::Rows(&mut checker),
+                    ),
                 };
                 scope.spawn(move || {
-                    let mut reader = RowReader::new(
-                        spec,
-                        mapping,
-                        check_width.then_some(header_width),
-                        review_rules,
-                    );
+                    let mut reader =
+                        RowReader::new(reading_work, mapping, check_width.then_some(header_width));
                     let mut chunk = Vec::with_capacity(PREFETCH_CHUNK);
-                    reader.checks_reviews = reader_checks_reviews(0);
+                    reader.does_own_work = reader_does_own_work(0);
                     while let Some(record) = reader.next(&mut records) {
                         let failed = record.is_err();
                         chunk.push(record);
@@ -291,7 +292,7 @@ pub fn ingest_to(
                             let full =
                                 std::mem::replace(&mut chunk, Vec::with_capacity(PREFETCH_CHUNK));
                             let ahead = queued.fetch_add(1, Ordering::Relaxed) + 1;
-                            reader.checks_reviews = reader_checks_reviews(ahead);
+                            reader.does_own_work = reader_does_own_work(ahead);
                             // The receiver is gone when validation stopped early.
                             if send.send(full).is_err() || failed {
                                 return;
@@ -308,40 +309,37 @@ pub fn ingest_to(
                         let Parsed {
                             row: row_number,
                             cells,
-                            outcome: parsed,
-                            review,
+                            work,
                         } = record?;
                         sink.report.files[file_index].read += 1;
                         rows_seen += 1;
                         if rows_seen.is_multiple_of(100_000) {
                             progress(table, rows_seen);
                         }
+                        let OwnWorkDone { outcome, review } = match work {
+                            Work::Done(done) => done,
+                            Work::Left(values) => {
+                                validating_work.run(&cells, values, &mut sink.spent)
+                            }
+                        };
                         let row = Row {
                             file: file_index,
                             row: row_number,
                             cells,
-                            verbatim: false,
+                            verbatim: review.is_some_and(|r| r.verbatim),
                             sheet: sheet_label.clone(),
                         };
                         match &mut validator {
                             Validator::Rows(checker) => {
-                                checker.check(table, row, parsed, &mut sink, &mut builder)
+                                checker.check(table, row, outcome, &mut sink, &mut builder)
                             }
-                            Validator::Reviews(hold, finish) => {
-                                let (parsed, review) = match review {
-                                    Some(review) => (parsed, review),
-                                    None => finish.finish(&row.cells, parsed, &mut sink.spent),
-                                };
-                                let row = Row {
-                                    verbatim: review.verbatim,
-                                    ..row
-                                };
-                                hold.hold(
-                                    row,
-                                    parsed.map(|values| (values, review.item)),
-                                    &mut sink.spent,
-                                )
-                            }
+                            // A review row's outcome is `Ok` only after its
+                            // own rules passed, which set `review`.
+                            Validator::Reviews(hold) => hold.hold(
+                                row,
+                                outcome.map(|values| (values, review.map_or(0, |r| r.item))),
+                                &mut sink.spent,
+                            ),
                         }
                     }
                     let _ = recycle.send(std::mem::take(&mut sink.spent));
@@ -363,13 +361,15 @@ pub fn ingest_to(
 /// Rows read ahead of validation per message between the two threads.
 const PREFETCH_CHUNK: usize = 1024;
 
-/// Whether the reading thread checks the review rows of its next chunk
-/// itself, given how many chunks validation has not taken yet: with two
-/// queued it is ahead and has the time; otherwise validation waits on it,
-/// and the validating thread checks them. Which thread checks a row changes
-/// nothing but the time (the rules only read the lookup maps). At 1 M cases
-/// the reading thread was busy all the time and the validating thread 40 %.
-fn reader_checks_reviews(queued: usize) -> bool {
+/// Whether the reading thread does the own work (see [`OwnWork`]) of the
+/// rows of its next chunk itself, given how many chunks validation has not
+/// taken yet: with two queued it is ahead and has the time; otherwise
+/// validation waits on it, and the validating thread does that work. Which
+/// thread does it changes nothing but the time (parsing needs nothing else,
+/// the review rules only read the lookup maps). At 1 M cases, with only the
+/// review rules moving, the reading thread was busy all the time and the
+/// validating thread 55 %.
+fn reader_does_own_work(queued: usize) -> bool {
     #[cfg(test)]
     match tests::FORCED_SIDE.load(Ordering::Relaxed) {
         1 => return true,
@@ -380,11 +380,69 @@ fn reader_checks_reviews(queued: usize) -> bool {
 }
 
 /// What validates a part's rows on the validating thread: the checker, or
-/// for reviews where their rows are held, with the review rules for the
-/// rows the reading thread left unchecked.
+/// for reviews, where their rows are held until every row is read.
 enum Validator<'c, 'p> {
     Rows(&'c mut validate::Checker<'p>),
-    Reviews(validate::ReviewHold<'c>, ReviewFinish<'c>),
+    Reviews(validate::ReviewHold<'c>),
+}
+
+/// A row's own work: parsing its cells and, for a review, checking its own
+/// rules and whether its cells read back from its values. It needs no
+/// earlier row, so it runs on whichever thread has time for it (see
+/// [`reader_does_own_work`]); each thread has its own.
+struct OwnWork<'c> {
+    parser: RowParser,
+    review: Option<ReviewFinish<'c>>,
+}
+
+impl<'c> OwnWork<'c> {
+    fn new(spec: &'static TableSpec, review_rules: Option<validate::ReviewRowRules<'c>>) -> Self {
+        OwnWork {
+            parser: RowParser::new(spec),
+            review: review_rules.map(|rules| ReviewFinish {
+                rules,
+                scratch: String::new(),
+            }),
+        }
+    }
+
+    /// Parses the row's cells into `values` (a buffer to refill) and checks
+    /// a review row's own rules.
+    fn run(&mut self, cells: &[String], mut values: Vec<Value>, pool: &mut Spent) -> OwnWorkDone {
+        let outcome = self.parser.parse_into(cells, &mut values).map(|()| values);
+        self.settle(cells, outcome, pool)
+    }
+
+    /// The work's result for an outcome already decided (a row rejected
+    /// before parsing, or just parsed).
+    fn settle(
+        &mut self,
+        cells: &[String],
+        outcome: Result<Vec<Value>, (Reason, String)>,
+        pool: &mut Spent,
+    ) -> OwnWorkDone {
+        match &mut self.review {
+            Some(finish) => {
+                let (outcome, checked) = finish.finish(cells, outcome, pool);
+                OwnWorkDone {
+                    outcome,
+                    review: Some(checked),
+                }
+            }
+            None => OwnWorkDone {
+                outcome,
+                review: None,
+            },
+        }
+    }
+}
+
+/// A row after its own work: its values or why it is rejected, and for a
+/// review row what holding it needs.
+struct OwnWorkDone {
+    outcome: Result<Vec<Value>, (Reason, String)>,
+    /// Set for every row of the reviews table, `None` for other tables.
+    review: Option<ReviewChecked>,
 }
 
 /// A review row's own rules, and whether its cells read back from its
@@ -436,56 +494,53 @@ struct ReviewChecked {
     item: usize,
 }
 
-/// A record read and parsed: its row number, its cells in the contract's
-/// order and its parse outcome.
+/// A record as the reading thread hands it on: its row number, its cells in
+/// the contract's order, and its own work, done or left.
 struct Parsed {
     row: u64,
     cells: Vec<String>,
-    outcome: Result<Vec<Value>, (Reason, String)>,
-    /// Set for a review row whose own rules the reading thread checked
-    /// (the outcome then includes them). `None` for a review row left to
-    /// the validating thread, and for the rows of other tables, whose rules
-    /// are all the validating thread's.
-    review: Option<ReviewChecked>,
+    work: Work,
 }
 type ParsedRecord = Result<Parsed, IngestError>;
 
+/// A row's own work as the reading thread hands it on.
+enum Work {
+    /// Done by the reading thread (also every row rejected before parsing:
+    /// a malformed record, a wrong field count).
+    Done(OwnWorkDone),
+    /// Left to the validating thread, with a values buffer to fill.
+    Left(Vec<Value>),
+}
+
 /// The reading thread's side of ingest: reads a record, maps it onto the
-/// contract's columns and parses it (the part of a row's work that needs no
-/// earlier rows). Cells and values come from `pool`, which validation
-/// returns once done with them, so a large file is read with few
-/// allocations.
+/// contract's columns and, when ahead of validation, does its own work.
+/// Cells and values come from `pool`, which validation returns once done
+/// with them, so a large file is read with few allocations.
 struct RowReader<'a> {
-    spec: &'static TableSpec,
+    own_work: OwnWork<'a>,
     mapping: &'a [Option<usize>],
     /// Set for CSV, whose records must have as many fields as the header.
     header_width: Option<usize>,
     /// The record as read, in the file's column order.
     raw: Vec<String>,
     pool: Spent,
-    review_rules: Option<ReviewFinish<'a>>,
-    /// Whether this thread checks the review rules of the rows it reads now.
-    checks_reviews: bool,
+    /// Whether this thread does the own work of the rows it reads now.
+    does_own_work: bool,
 }
 
 impl<'a> RowReader<'a> {
     fn new(
-        spec: &'static TableSpec,
+        own_work: OwnWork<'a>,
         mapping: &'a [Option<usize>],
         header_width: Option<usize>,
-        review_rules: Option<validate::ReviewRowRules<'a>>,
     ) -> Self {
         RowReader {
-            spec,
+            own_work,
             mapping,
             header_width,
             raw: Vec::new(),
             pool: Spent::default(),
-            review_rules: review_rules.map(|rules| ReviewFinish {
-                rules,
-                scratch: String::new(),
-            }),
-            checks_reviews: true,
+            does_own_work: true,
         }
     }
 
@@ -502,30 +557,28 @@ impl<'a> RowReader<'a> {
         let width = self.raw.len();
         let mut cells = self.pool.cells.pop().unwrap_or_default();
         canonical_cells(self.mapping, &mut self.raw, &mut cells);
-        let mut values = self.pool.values.pop().unwrap_or_default();
-        let outcome = if let Some(detail) = malformed {
-            Err((reasons::MALFORMED_RECORD, detail))
-        } else if let Some(expected) = self.header_width.filter(|&w| w != width) {
-            Err((
-                reasons::WRONG_FIELD_COUNT,
-                format!("expected {expected} fields as in the header, found {width}"),
-            ))
+        let values = self.pool.values.pop().unwrap_or_default();
+        let rejected = if let Some(detail) = malformed {
+            Some((reasons::MALFORMED_RECORD, detail))
         } else {
-            parse_row_into(self.spec, &cells, &mut values).map(|()| values)
+            self.header_width.filter(|&w| w != width).map(|expected| {
+                (
+                    reasons::WRONG_FIELD_COUNT,
+                    format!("expected {expected} fields as in the header, found {width}"),
+                )
+            })
         };
-        let (outcome, review) = match &mut self.review_rules {
-            Some(finish) if self.checks_reviews => {
-                let (outcome, checked) = finish.finish(&cells, outcome, &mut self.pool);
-                (outcome, Some(checked))
+        let work = match rejected {
+            Some(problem) => {
+                self.pool.values(values);
+                Work::Done(self.own_work.settle(&cells, Err(problem), &mut self.pool))
             }
-            _ => (outcome, None),
+            None if self.does_own_work => {
+                Work::Done(self.own_work.run(&cells, values, &mut self.pool))
+            }
+            None => Work::Left(values),
         };
-        Some(Ok(Parsed {
-            row,
-            cells,
-            outcome,
-            review,
-        }))
+        Some(Ok(Parsed { row, cells, work }))
     }
 }
 
@@ -667,22 +720,43 @@ pub mod bench {
 }
 
 /// Parses a row's cells by column kind; the first bad cell rejects the row.
-fn parse_row(spec: &TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, String)> {
+fn parse_row(spec: &'static TableSpec, cells: &[String]) -> Result<Vec<Value>, (Reason, String)> {
     let mut out = Vec::with_capacity(cells.len() + 1);
-    parse_row_into(spec, cells, &mut out)?;
+    RowParser::new(spec).parse_into(cells, &mut out)?;
     Ok(out)
 }
 
-/// [`parse_row`] into `out`, whose text values are refilled in place.
+/// Parses the rows of one table: its contract columns, each with its text
+/// class worked out once (deriving it per cell from the column's name was
+/// 2 % of ingest at 1 M cases).
+struct RowParser {
+    spec: &'static TableSpec,
+    classes: Vec<text::TextClass>,
+}
+
+impl RowParser {
+    fn new(spec: &'static TableSpec) -> Self {
+        RowParser {
+            spec,
+            classes: spec.columns.iter().map(text::TextClass::of).collect(),
+        }
+    }
+
+    /// [`parse_row`] into `out`, whose text values are refilled in place.
+    fn parse_into(&self, cells: &[String], out: &mut Vec<Value>) -> Result<(), (Reason, String)> {
+        parse_row_into(self.spec, &self.classes, cells, out)
+    }
+}
+
 fn parse_row_into(
     spec: &TableSpec,
+    classes: &[text::TextClass],
     cells: &[String],
     out: &mut Vec<Value>,
 ) -> Result<(), (Reason, String)> {
     out.truncate(cells.len());
-    for (i, (column, raw)) in spec.columns.iter().zip(cells).enumerate() {
+    for (i, ((column, &class), raw)) in spec.columns.iter().zip(classes).zip(cells).enumerate() {
         let text = raw.trim();
-        let class = text::TextClass::of(column);
         if let Err(problem) = text::check(text, class) {
             let reason = match problem {
                 text::TextProblem::TooLong { .. } => reasons::TEXT_TOO_LONG,
@@ -812,28 +886,34 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicU8;
 
-    /// Which thread checks review rows' own rules: 0 as
-    /// [`reader_checks_reviews`] decides, 1 the reading thread, 2 the
-    /// validating thread. Other tests that ingest meanwhile see the forced
-    /// side too, which must change nothing for them either.
+    /// Which thread does rows' own work (parsing, a review row's own
+    /// rules): 0 as [`reader_does_own_work`] decides, 1 the reading thread,
+    /// 2 the validating thread. Other tests that ingest meanwhile see the
+    /// forced side too, which must change nothing for them either.
     pub(super) static FORCED_SIDE: AtomicU8 = AtomicU8::new(0);
 
-    /// Ingest's reports, and the staged review rows, with the rules checked
-    /// on one side.
-    fn ingest_with_reviews_checked_on(side: u8, plan: &Plan) -> (String, Vec<RecordBatch>) {
+    /// Ingest's reports, and the staged rows of every table, with the rows'
+    /// own work done on one side.
+    fn ingest_with_own_work_on(side: u8, plan: &Plan) -> (String, Vec<(Table, Vec<RecordBatch>)>) {
         FORCED_SIDE.store(side, Ordering::Relaxed);
         let ingested = ingest(plan, &mut |_, _| {});
         FORCED_SIDE.store(0, Ordering::Relaxed);
         let ingested = ingested.unwrap();
-        let reviews = match &ingested.tables[&Table::Reviews] {
-            Staged::Memory(batches) => batches.clone(),
-            Staged::File { .. } => panic!("ingest without a scratch folder keeps rows in memory"),
-        };
-        (format!("{:?}", ingested.reports), reviews)
+        let tables = ingested
+            .tables
+            .iter()
+            .map(|(table, staged)| match staged {
+                Staged::Memory(batches) => (*table, batches.clone()),
+                Staged::File { .. } => {
+                    panic!("ingest without a scratch folder keeps rows in memory")
+                }
+            })
+            .collect();
+        (format!("{:?}", ingested.reports), tables)
     }
 
     #[test]
-    fn review_rules_give_the_same_rows_on_either_thread() {
+    fn rows_own_work_gives_the_same_rows_on_either_thread() {
         let dir = tempfile::tempdir().unwrap();
         let options = crate::generate::GenerateOptions::new(dir.path(), 3000, 5);
         let summary = crate::generate::generate(&options, &mut |_| {}).unwrap();
@@ -858,19 +938,46 @@ mod tests {
             with(5, "4.0", "REV-X6"),
         ];
         std::fs::write(&reviews, format!("{}{}\n", text, extra.join("\n"))).unwrap();
+        // Feedback rows that fail parsing (a bad date, an unknown
+        // satisfaction) or have a field too many.
+        let feedback = dir.path().join("feedback.csv");
+        let text = std::fs::read_to_string(&feedback).unwrap();
+        let first = text.lines().nth(1).unwrap().to_string();
+        let f: Vec<&str> = first.split(',').collect();
+        assert!(text.starts_with("case_id,contacted_on,satisfaction\n"));
+        let bad = [
+            format!("{},2024-13-01,{}", f[0], f[2]),
+            format!("{},{},so-so", f[0], f[1]),
+            format!("{},{},{},FB-X3", f[0], f[1], f[2]),
+        ];
+        std::fs::write(&feedback, format!("{}{}\n", text, bad.join("\n"))).unwrap();
         let plan = Plan::resolve(&summary.pipeline, &crate::plan::PlanOptions::default()).unwrap();
 
-        let (report_reader, rows_reader) = ingest_with_reviews_checked_on(1, &plan);
-        let (report_validator, rows_validator) = ingest_with_reviews_checked_on(2, &plan);
+        let (report_reader, rows_reader) = ingest_with_own_work_on(1, &plan);
+        let (report_validator, rows_validator) = ingest_with_own_work_on(2, &plan);
         assert_eq!(report_reader, report_validator);
         assert_eq!(rows_reader, rows_validator);
-        for id in ["REV-X1", "REV-X2", "REV-X3", "REV-X4", "REV-X5"] {
+        for id in [
+            "REV-X1",
+            "REV-X2",
+            "REV-X3",
+            "REV-X4",
+            "REV-X5",
+            "2024-13-01",
+            "so-so",
+            "found 4",
+        ] {
             assert!(
                 report_reader.contains(id),
                 "{id} is not rejected: {report_reader}"
             );
         }
-        assert!(rows_reader.iter().map(RecordBatch::num_rows).sum::<usize>() > 10_000);
+        let staged = |table: Table| -> usize {
+            let (_, batches) = rows_reader.iter().find(|(t, _)| *t == table).unwrap();
+            batches.iter().map(RecordBatch::num_rows).sum()
+        };
+        assert!(staged(Table::Reviews) > 10_000);
+        assert!(staged(Table::Cases) > 1_000);
     }
 
     #[test]

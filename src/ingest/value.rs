@@ -42,6 +42,32 @@ impl DateError {
 /// calendar lacks is [`DateError::NoSuchDay`], not a format error.
 pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     let t = text.trim();
+    match plain_iso_date(t) {
+        Some((year, month, day)) => {
+            NaiveDate::from_ymd_opt(year, month, day).ok_or(DateError::NoSuchDay)
+        }
+        None => parse_date_any_form(t),
+    }
+}
+
+/// Year, month and day of a date written `YYYY-MM-DD` and nothing else, the
+/// form of nearly every date cell (a review row has two): read from the
+/// bytes, without the search for the separator and form that
+/// [`parse_date_any_form`] does. `None` sends any other text there.
+fn plain_iso_date(t: &str) -> Option<(i32, u32, u32)> {
+    let b: &[u8; 10] = t.as_bytes().try_into().ok()?;
+    let digit = |i: usize| b[i].is_ascii_digit().then(|| u32::from(b[i] - b'0'));
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day = digit(8)? * 10 + digit(9)?;
+    Some((year as i32, month, day))
+}
+
+/// [`parse_date`] for every form it accepts; `t` is trimmed.
+fn parse_date_any_form(t: &str) -> Result<NaiveDate, DateError> {
     let (y, m, d) = match t.strip_suffix('日') {
         Some(rest) => {
             let (y, rest) = rest.split_once('年').ok_or(DateError::NotADate)?;
@@ -233,6 +259,28 @@ mod tests {
             ] {
                 proptest::prop_assert_eq!(parse_date(&text), Err(DateError::NoSuchDay), "{}", text);
             }
+        }
+
+        /// The `YYYY-MM-DD` shortcut decides every ten-character text of
+        /// digits and separators as the general reader does (a shortcut
+        /// that took `2024/03-05` or misread a digit would differ).
+        #[test]
+        fn the_iso_shortcut_agrees_with_the_general_reader(text in "[0-9./-]{10}") {
+            if let Some((y, m, day)) = plain_iso_date(&text) {
+                let shortcut = NaiveDate::from_ymd_opt(y, m, day).ok_or(DateError::NoSuchDay);
+                proptest::prop_assert_eq!(shortcut, parse_date_any_form(&text), "{}", text);
+            }
+            proptest::prop_assert_eq!(parse_date(&text), parse_date_any_form(&text), "{}", text);
+        }
+
+        /// Texts of the ISO shape, so the shortcut is taken often.
+        #[test]
+        fn the_iso_shortcut_reads_what_the_general_reader_reads(
+            y in "[0-9]{4}", m in "[0-9]{2}", day in "[0-9]{2}",
+        ) {
+            let text = format!("{y}-{m}-{day}");
+            proptest::prop_assert!(plain_iso_date(&text).is_some());
+            proptest::prop_assert_eq!(parse_date(&text), parse_date_any_form(&text), "{}", text);
         }
     }
 
