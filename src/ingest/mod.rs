@@ -256,7 +256,7 @@ pub fn ingest_to(
             // `queued` counts the chunks sent and not yet taken by validation.
             let queued = &AtomicUsize::new(0);
             std::thread::scope(|scope| -> Result<(), IngestError> {
-                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ParsedRecord>>(4);
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ReadResult>>(4);
                 // Unbounded, so that validation never waits on it; it holds
                 // no more than the chunks in flight.
                 let (recycle, spent) = std::sync::mpsc::channel::<Spent>();
@@ -306,7 +306,7 @@ pub fn ingest_to(
                 for chunk in receive {
                     queued.fetch_sub(1, Ordering::Relaxed);
                     for record in chunk {
-                        let Parsed {
+                        let ReadRecord {
                             row: row_number,
                             cells,
                             work,
@@ -496,12 +496,12 @@ struct ReviewChecked {
 
 /// A record as the reading thread hands it on: its row number, its cells in
 /// the contract's order, and its own work, done or left.
-struct Parsed {
+struct ReadRecord {
     row: u64,
     cells: Vec<String>,
     work: Work,
 }
-type ParsedRecord = Result<Parsed, IngestError>;
+type ReadResult = Result<ReadRecord, IngestError>;
 
 /// A row's own work as the reading thread hands it on.
 enum Work {
@@ -544,7 +544,7 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    fn next(&mut self, records: &mut source::Records) -> Option<ParsedRecord> {
+    fn next(&mut self, records: &mut source::Records) -> Option<ReadResult> {
         let row = match records.next_into(&mut self.raw)? {
             Ok(row) => row,
             Err(e) => return Some(Err(e)),
@@ -578,7 +578,7 @@ impl<'a> RowReader<'a> {
             }
             None => Work::Left(values),
         };
-        Some(Ok(Parsed { row, cells, work }))
+        Some(Ok(ReadRecord { row, cells, work }))
     }
 }
 
