@@ -136,13 +136,25 @@ impl Drop for LocalCluster {
     }
 }
 
-/// A port nothing listens on (just released by the OS).
+/// A port nothing listens on (just released by the OS), never one handed
+/// out before in this test process: the tests run at once, and a port one
+/// test released before its server bound it could go to another test (seen
+/// once in CI: the scheduler failed with "address in use" while the wait
+/// saw another test's server on its port).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 /// Waits until something accepts connections on the port.
