@@ -33,7 +33,6 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -63,9 +62,11 @@ impl Form {
     }
 }
 
+mod lanes;
+
 /// A scratch file being written. Parquet is encoded on a thread of its own
 /// (encoding costs about as much as producing the rows), fed a few batches
-/// ahead.
+/// ahead, its columns spread over helper threads ([`lanes`]).
 pub enum ScratchWriter {
     Parquet {
         batches: SyncSender<RecordBatch>,
@@ -95,14 +96,12 @@ impl ScratchWriter {
                     .set_compression(Compression::UNCOMPRESSED)
                     .set_statistics_enabled(EnabledStatistics::Chunk)
                     .build();
-                let mut writer = ArrowWriter::try_new(file, Arc::clone(schema), Some(props))
-                    .map_err(std::io::Error::other)?;
                 let (batches, received) = sync_channel::<RecordBatch>(4);
+                let schema = Arc::clone(schema);
+                let lanes = lanes::lane_count(schema.fields().len());
                 let encoder = std::thread::spawn(move || -> std::io::Result<()> {
-                    for batch in received {
-                        writer.write(&batch).map_err(std::io::Error::other)?;
-                    }
-                    writer.close().map(|_| ()).map_err(std::io::Error::other)
+                    lanes::encode(file, schema, props, lanes, received)
+                        .map_err(std::io::Error::other)
                 });
                 ScratchWriter::Parquet { batches, encoder }
             }
