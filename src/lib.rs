@@ -263,7 +263,7 @@ pub async fn run(
     })?;
     owner::crash_point("after_ingest");
     check_reject_ratios(plan, &ingested)?;
-    let digest = timings.time("digest inputs", || manifest::digest_inputs(plan, &ingested))?;
+    let input_hashes = manifest::InputHashes::start(&ingested);
 
     progress.stage("scoring");
     let started = timings.start();
@@ -277,6 +277,10 @@ pub async fn run(
     #[cfg(not(feature = "ballista"))]
     let (mut results, severity_fits) = models::score(&ctx, store, k_b).await?;
     timings.stop("scoring", started);
+    // Only the wait for the hashes that scoring did not cover is timed here.
+    let digest = timings.time("digest inputs", || {
+        manifest::digest_inputs(plan, &ingested, input_hashes)
+    })?;
 
     progress.stage("credit and lists");
     let started = timings.start();

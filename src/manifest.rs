@@ -3,7 +3,8 @@
 //! the inputs and the as-of date, except `generated_at`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -84,10 +85,55 @@ pub struct InputsDigest {
     pub inputs: BTreeMap<String, TableEntry>,
 }
 
-/// Hashes the inputs. The run id is a hash of the pipeline file, the rubric
-/// files, the input files and the as-of date: the same run twice has the
-/// same id.
-pub fn digest_inputs(plan: &Plan, ingested: &Ingested) -> Result<InputsDigest> {
+/// The SHA-256 of every input file, being computed on a thread of its own
+/// (at national scale a second or so of reading and hashing, which the
+/// scoring stage leaves room for: its query engine does not keep both cores
+/// busy). Dropping it waits for the thread, so no run leaves it reading.
+pub struct InputHashes {
+    hashing: Option<JoinHandle<Result<Vec<String>>>>,
+}
+
+impl InputHashes {
+    /// Starts hashing the files `ingested` read, in the order of its
+    /// reports.
+    pub fn start(ingested: &Ingested) -> InputHashes {
+        let paths: Vec<PathBuf> = ingested
+            .reports
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.path.clone()))
+            .collect();
+        let hashing = std::thread::spawn(move || paths.iter().map(|p| sha256_file(p)).collect());
+        InputHashes {
+            hashing: Some(hashing),
+        }
+    }
+
+    fn wait(mut self) -> Result<Vec<String>> {
+        match self.hashing.take().map(JoinHandle::join) {
+            Some(Ok(hashes)) => hashes,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => unreachable!("the hashes are waited for once"),
+        }
+    }
+}
+
+impl Drop for InputHashes {
+    fn drop(&mut self) {
+        if let Some(hashing) = self.hashing.take() {
+            let _ = hashing.join();
+        }
+    }
+}
+
+/// The inputs' digest, from their hashes. The run id is a hash of the
+/// pipeline file, the rubric files, the input files and the as-of date: the
+/// same run twice has the same id.
+pub fn digest_inputs(
+    plan: &Plan,
+    ingested: &Ingested,
+    hashes: InputHashes,
+) -> Result<InputsDigest> {
+    let mut hashes = hashes.wait()?.into_iter();
     let base = plan.pipeline_path.parent().unwrap_or(Path::new(""));
     let rel = |p: &Path| relative_path(base, p).display().to_string();
     let mut run = Sha256::new();
@@ -108,7 +154,7 @@ pub fn digest_inputs(plan: &Plan, ingested: &Ingested) -> Result<InputsDigest> {
     for report in &ingested.reports {
         let mut files = Vec::new();
         for f in &report.files {
-            let sha = sha256_file(&f.path)?;
+            let sha = hashes.next().expect("one hash per file read");
             run.update(sha.as_bytes());
             files.push(InputFile {
                 path: rel(&f.path),
