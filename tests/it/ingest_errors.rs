@@ -468,6 +468,36 @@ fn duplicate_live_review_rejects_the_later() {
 }
 
 #[test]
+fn of_three_live_reviews_of_a_pair_the_earliest_is_kept() {
+    let mut f = Fixture::valid();
+    for id in ["V004", "V005"] {
+        push_review(
+            f.sheet("reviews"),
+            id,
+            "C001",
+            "R01",
+            CaseType::Criminal,
+            0.5,
+        );
+    }
+    // Last in the input, first by date (the others are of 2025-01-15).
+    let s = f.sheet("reviews");
+    let (rc, dc) = (s.col("review_id"), s.col("reviewed_on"));
+    for r in s.rows.iter_mut().filter(|r| r[rc] == "V005") {
+        r[dc] = "2024-12-20".into();
+    }
+    let mut rows = rows_of(&mut f, "V001");
+    rows.extend(rows_of(&mut f, "V004"));
+    expect(
+        &f,
+        "reviews",
+        "duplicate_review",
+        &rows,
+        "already has live review V005",
+    );
+}
+
+#[test]
 fn superseded_review_is_counted_not_rejected() {
     let mut f = Fixture::valid();
     push_review(

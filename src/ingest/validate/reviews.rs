@@ -5,6 +5,7 @@
 //! rules decide each review (all its rows accepted or rejected together;
 //! superseded reviews counted, not rejected).
 
+use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -225,17 +226,26 @@ impl Checker<'_> {
         drop(claimed);
 
         // Two live reviews of one case by one reviewer: the later is rejected.
-        let mut live: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        // Almost every pair has one review: only the others get a list.
+        let mut first_live: HashMap<(&str, &str), usize> =
+            HashMap::with_capacity_and_hasher(list.len(), Default::default());
+        let mut also_live: HashMap<usize, Vec<usize>> = HashMap::default();
         for (i, r) in list.iter().enumerate() {
             if verdicts[i].is_none() && !superseded.contains(&(i as u32)) {
-                live.entry((&r.case, &r.reviewer)).or_default().push(i);
+                match first_live.entry((&r.case, &r.reviewer)) {
+                    Entry::Occupied(first) => also_live.entry(*first.get()).or_default().push(i),
+                    Entry::Vacant(slot) => {
+                        slot.insert(i);
+                    }
+                }
             }
         }
+        drop(first_live);
         let mut duplicates: Vec<(usize, Problem)> = Vec::new();
-        for ((case, reviewer), mut found) in live {
-            if found.len() < 2 {
-                continue;
-            }
+        for (first, others) in also_live {
+            let (case, reviewer) = (&list[first].case, &list[first].reviewer);
+            let mut found = vec![first];
+            found.extend(others);
             found.sort_by_key(|&i| (list[i].reviewed_on, list[i].first));
             for &later in &found[1..] {
                 duplicates.push((
