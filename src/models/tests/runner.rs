@@ -11,7 +11,8 @@ use datafusion::assert_batches_eq;
 use super::fixture::{Fixture, query, run_all};
 use crate::models::Output;
 use crate::models::{
-    Model, all_models, model, round_half_away, rounded_for_output, run_models, scoring_models,
+    Model, all_models, model, models_read, round_half_away, rounded_for_output, run_models,
+    scoring_models,
 };
 
 #[test]
@@ -231,6 +232,114 @@ async fn a_failing_statement_names_its_file() {
     // And it converts into the library's error.
     let lib: crate::error::Error = err.into();
     assert!(lib.to_string().contains("sql/int_broken.sql"));
+}
+
+/// A model waits for the models of its phase that it names, and only them.
+#[test]
+fn a_model_waits_for_the_earlier_models_it_reads() {
+    let ctx = Fixture::new().session();
+    let named = |sql: &str, name: &str| {
+        sql.match_indices(name).any(|(at, _)| {
+            let next = sql[at + name.len()..].chars().next();
+            !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let mut waits = 0;
+    for phase in crate::models::PHASES {
+        for (i, m) in phase.iter().enumerate() {
+            let reads = models_read(&ctx, phase, i).unwrap();
+            for (j, earlier) in phase[..i].iter().enumerate() {
+                let plainly = m.sql.contains(&format!("from {}", earlier.name))
+                    || m.sql.contains(&format!("join {}", earlier.name));
+                if plainly {
+                    assert!(reads.contains(&j), "{} waits for {}", m.name, earlier.name);
+                }
+                if reads.contains(&j) {
+                    assert!(
+                        named(m.sql, earlier.name),
+                        "{} names {}",
+                        m.name,
+                        earlier.name
+                    );
+                    waits += 1;
+                }
+            }
+        }
+    }
+    assert!(waits > 20, "{waits}");
+    let register = crate::models::REGISTER_MODELS;
+    let at = |name: &str| register.iter().position(|m| m.name == name).unwrap();
+    let reads = models_read(&ctx, register, at("mart_case_compliance")).unwrap();
+    assert_eq!(reads, [at("int_case_compliance")]);
+}
+
+const fn model_of(name: &'static str, sql: &'static str) -> Model {
+    Model {
+        name,
+        sql,
+        output: None,
+        round: &[],
+        view: false,
+    }
+}
+
+static FAILING_TWICE: [Model; 6] = [
+    model_of("stg_first", "-- grain: one row\nselect 1 as one\n"),
+    model_of("stg_second", "-- grain: one row\nselect 2 as two\n"),
+    model_of(
+        "int_after_both",
+        // Slow enough to be running when `int_fails_first` fails.
+        "-- grain: one row\nselect one + two + (select count(*) from generate_series(1, 2000000)) \
+         - 2000000 as three from stg_first cross join stg_second\n",
+    ),
+    model_of(
+        "int_fails_first",
+        "-- grain: none\nselect * from no_such_table\n",
+    ),
+    model_of(
+        "int_fails_later",
+        "-- grain: none\nselect * from nor_this_one\n",
+    ),
+    model_of(
+        "int_reads_a_failure",
+        "-- grain: none\nselect * from int_fails_first\n",
+    ),
+];
+
+/// Models run two at a time, but a failure reads as it did when they ran
+/// one by one: the first failing model in the list is reported, the models
+/// before it ran (`int_after_both` starts only after `int_fails_first` did)
+/// and none that reads it started.
+#[tokio::test]
+async fn a_failure_stops_the_phase_as_when_models_ran_one_by_one() {
+    for _ in 0..20 {
+        let ctx = Fixture::new().session();
+        let err = run_models(&ctx, &FAILING_TWICE).await.unwrap_err();
+        assert_eq!(err.model, "int_fails_first");
+        assert_batches_eq!(
+            [
+                "+-------+",
+                "| three |",
+                "+-------+",
+                "| 3     |",
+                "+-------+"
+            ],
+            &query(&ctx, "select three from int_after_both").await
+        );
+        assert!(!ctx.table_exist("int_reads_a_failure").unwrap());
+    }
+    // Without the failures, the results come in the list's order.
+    let ctx = Fixture::new().session();
+    static FINE: [Model; 3] = [FAILING_TWICE[2], FAILING_TWICE[0], FAILING_TWICE[1]];
+    let err = run_models(&ctx, &FINE).await.unwrap_err();
+    assert_eq!(
+        err.model, "int_after_both",
+        "a model reads only earlier ones"
+    );
+    static ORDERED: [Model; 3] = [FAILING_TWICE[0], FAILING_TWICE[1], FAILING_TWICE[2]];
+    let results = run_models(&ctx, &ORDERED).await.unwrap();
+    let names: Vec<&str> = results.iter().map(|r| r.model.name).collect();
+    assert_eq!(names, ["stg_first", "stg_second", "int_after_both"]);
 }
 
 #[tokio::test]
