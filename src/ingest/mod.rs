@@ -744,87 +744,85 @@ impl RowParser {
 
     /// [`parse_row`] into `out`, whose text values are refilled in place.
     fn parse_into(&self, cells: &[String], out: &mut Vec<Value>) -> Result<(), (Reason, String)> {
-        parse_row_into(self.spec, &self.classes, cells, out)
-    }
-}
-
-fn parse_row_into(
-    spec: &TableSpec,
-    classes: &[text::TextClass],
-    cells: &[String],
-    out: &mut Vec<Value>,
-) -> Result<(), (Reason, String)> {
-    out.truncate(cells.len());
-    for (i, ((column, &class), raw)) in spec.columns.iter().zip(classes).zip(cells).enumerate() {
-        let text = raw.trim();
-        if let Err(problem) = text::check(text, class) {
-            let reason = match problem {
-                text::TextProblem::TooLong { .. } => reasons::TEXT_TOO_LONG,
-                text::TextProblem::BadCharacter { .. } => reasons::BAD_CHARACTER,
-            };
-            return Err((reason, text::describe(column, class, &problem)));
-        }
-        if text.is_empty() && !matches!(column.kind, Kind::Points) {
-            if column.required {
-                return Err((
-                    reasons::MISSING_VALUE,
-                    format!("column {} ({}) is empty", column.name, column.zh),
-                ));
+        out.truncate(cells.len());
+        for (i, ((column, &class), raw)) in self
+            .spec
+            .columns
+            .iter()
+            .zip(&self.classes)
+            .zip(cells)
+            .enumerate()
+        {
+            let text = raw.trim();
+            if let Err(problem) = text::check(text, class) {
+                let reason = match problem {
+                    text::TextProblem::TooLong { .. } => reasons::TEXT_TOO_LONG,
+                    text::TextProblem::BadCharacter { .. } => reasons::BAD_CHARACTER,
+                };
+                return Err((reason, text::describe(column, class, &problem)));
             }
-            let value = match column.kind {
-                Kind::Bool { default } => Value::Bool(default),
-                _ => Value::Null,
-            };
-            place(out, i, value);
-            continue;
-        }
-        let bad = |reason: Reason, expected: &str| {
-            (
-                reason,
-                format!("column {} has `{text}`; expected {expected}", column.name),
-            )
-        };
-        let value = match column.kind {
-            Kind::Text => refill_text(out, i, text),
-            Kind::Date => Value::Date(value::date32(value::parse_date(text).map_err(|e| {
-                (
-                    reasons::BAD_DATE,
-                    format!("column {} has {}", column.name, e.describe(text)),
-                )
-            })?)),
-            Kind::Bool { .. } => Value::Bool(
-                value::parse_bool(text)
-                    .ok_or_else(|| bad(reasons::BAD_BOOL, "true/false, 1/0 or 是/否"))?,
-            ),
-            Kind::Enum(values) => match value::parse_enum(text, values) {
-                Some(code) => refill_text(out, i, code),
-                None => return Err(bad(reasons::BAD_ENUM, &enum_expectation(values))),
-            },
-            Kind::List(values) => match value::parse_list(text, values) {
-                Ok(joined) if joined.is_empty() => Value::Null,
-                Ok(joined) => Value::Text(joined),
-                Err(part) => {
+            if text.is_empty() && !matches!(column.kind, Kind::Points) {
+                if column.required {
                     return Err((
-                        reasons::BAD_ENUM,
-                        format!(
-                            "column {} has `{part}`; expected {}",
-                            column.name,
-                            enum_expectation(values.unwrap_or(&[]))
-                        ),
+                        reasons::MISSING_VALUE,
+                        format!("column {} ({}) is empty", column.name, column.zh),
                     ));
                 }
-            },
-            Kind::Points => match value::parse_points(text) {
-                Ok(Some(v)) => Value::Num(v),
-                Ok(None) => Value::Null,
-                Err(value::NotANumber) => {
-                    return Err(bad(reasons::BAD_NUMBER, "a number, NA or 不适用"));
-                }
-            },
-        };
-        place(out, i, value);
+                let value = match column.kind {
+                    Kind::Bool { default } => Value::Bool(default),
+                    _ => Value::Null,
+                };
+                place(out, i, value);
+                continue;
+            }
+            let bad = |reason: Reason, expected: &str| {
+                (
+                    reason,
+                    format!("column {} has `{text}`; expected {expected}", column.name),
+                )
+            };
+            let value = match column.kind {
+                Kind::Text => refill_text(out, i, text),
+                Kind::Date => Value::Date(value::date32(value::parse_date(text).map_err(|e| {
+                    (
+                        reasons::BAD_DATE,
+                        format!("column {} has {}", column.name, e.describe(text)),
+                    )
+                })?)),
+                Kind::Bool { .. } => Value::Bool(
+                    value::parse_bool(text)
+                        .ok_or_else(|| bad(reasons::BAD_BOOL, "true/false, 1/0 or 是/否"))?,
+                ),
+                Kind::Enum(values) => match value::parse_enum(text, values) {
+                    Some(code) => refill_text(out, i, code),
+                    None => return Err(bad(reasons::BAD_ENUM, &enum_expectation(values))),
+                },
+                Kind::List(values) => match value::parse_list(text, values) {
+                    Ok(joined) if joined.is_empty() => Value::Null,
+                    Ok(joined) => Value::Text(joined),
+                    Err(part) => {
+                        return Err((
+                            reasons::BAD_ENUM,
+                            format!(
+                                "column {} has `{part}`; expected {}",
+                                column.name,
+                                enum_expectation(values.unwrap_or(&[]))
+                            ),
+                        ));
+                    }
+                },
+                Kind::Points => match value::parse_points(text) {
+                    Ok(Some(v)) => Value::Num(v),
+                    Ok(None) => Value::Null,
+                    Err(value::NotANumber) => {
+                        return Err(bad(reasons::BAD_NUMBER, "a number, NA or 不适用"));
+                    }
+                },
+            };
+            place(out, i, value);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Sets the `i`-th value of a row being refilled.
