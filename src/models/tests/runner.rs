@@ -11,8 +11,8 @@ use datafusion::assert_batches_eq;
 use super::fixture::{Fixture, query, run_all};
 use crate::models::Output;
 use crate::models::{
-    Model, all_models, model, models_read, round_half_away, rounded_for_output, run_models,
-    scoring_models,
+    Model, all_models, internal, model, models_read, round_half_away, rounded_for_output,
+    run_models, scoring_models,
 };
 
 #[test]
@@ -273,34 +273,24 @@ fn a_model_waits_for_the_earlier_models_it_reads() {
     assert_eq!(reads, [at("int_case_compliance")]);
 }
 
-const fn model_of(name: &'static str, sql: &'static str) -> Model {
-    Model {
-        name,
-        sql,
-        output: None,
-        round: &[],
-        view: false,
-    }
-}
-
 static FAILING_TWICE: [Model; 6] = [
-    model_of("stg_first", "-- grain: one row\nselect 1 as one\n"),
-    model_of("stg_second", "-- grain: one row\nselect 2 as two\n"),
-    model_of(
+    internal("stg_first", "-- grain: one row\nselect 1 as one\n"),
+    internal("stg_second", "-- grain: one row\nselect 2 as two\n"),
+    internal(
         "int_after_both",
         // Slow enough to be running when `int_fails_first` fails.
         "-- grain: one row\nselect one + two + (select count(*) from generate_series(1, 2000000)) \
          - 2000000 as three from stg_first cross join stg_second\n",
     ),
-    model_of(
+    internal(
         "int_fails_first",
         "-- grain: none\nselect * from no_such_table\n",
     ),
-    model_of(
+    internal(
         "int_fails_later",
         "-- grain: none\nselect * from nor_this_one\n",
     ),
-    model_of(
+    internal(
         "int_reads_a_failure",
         "-- grain: none\nselect * from int_fails_first\n",
     ),
