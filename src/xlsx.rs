@@ -7,8 +7,10 @@
 //! page). Text is always written as a string cell (never a formula), and text
 //! that a spreadsheet would read as a formula gets Excel's quote prefix.
 
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int32Type, Int64Type};
+use datafusion::arrow::array::{
+    Array, AsArray, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Worksheet, XlsxError};
 
@@ -24,7 +26,11 @@ const MAX_WIDTH: usize = 50;
 /// character counting two, within [`MIN_WIDTH`]…[`MAX_WIDTH`], plus a
 /// margin.
 pub fn column_width<'a>(cells: impl IntoIterator<Item = &'a str>) -> f64 {
-    let widest = cells.into_iter().map(display_width).max().unwrap_or(0);
+    fitted_width(cells.into_iter().map(display_width).max().unwrap_or(0))
+}
+
+/// A column's width from the display width of its longest cell.
+fn fitted_width(widest: usize) -> f64 {
     (widest.clamp(MIN_WIDTH, MAX_WIDTH) + 2) as f64
 }
 
@@ -105,6 +111,56 @@ fn is_wide(c: char) -> bool {
         | 0x20000..=0x3FFFD)
 }
 
+/// A batch column as [`write_batches`] writes it, its kind decided once per
+/// column rather than per cell.
+enum Column<'a> {
+    Text(&'a StringArray),
+    /// A share (0…1) shown as a percentage.
+    Share(&'a Float64Array),
+    Float(&'a Float64Array),
+    Int64(&'a Int64Array),
+    Int32(&'a Int32Array),
+    Bool(&'a BooleanArray),
+    Date(&'a Date32Array),
+    /// A type no table has: its name in brackets, so that it shows.
+    Other(&'a dyn Array, String),
+}
+
+impl<'a> Column<'a> {
+    fn of(column: &'a dyn Array, name: &str) -> Self {
+        match column.data_type() {
+            DataType::Utf8 => Self::Text(column.as_string::<i32>()),
+            DataType::Float64 if is_share(name) => Self::Share(column.as_primitive()),
+            DataType::Float64 => Self::Float(column.as_primitive()),
+            DataType::Int64 => Self::Int64(column.as_primitive()),
+            DataType::Int32 => Self::Int32(column.as_primitive()),
+            DataType::Boolean => Self::Bool(column.as_boolean()),
+            DataType::Date32 => Self::Date(column.as_primitive()),
+            other => Self::Other(column, format!("({other})")),
+        }
+    }
+
+    fn array(&self) -> &dyn Array {
+        match self {
+            Self::Text(a) => *a,
+            Self::Share(a) | Self::Float(a) => *a,
+            Self::Int64(a) => *a,
+            Self::Int32(a) => *a,
+            Self::Bool(a) => *a,
+            Self::Date(a) => *a,
+            Self::Other(a, _) => *a,
+        }
+    }
+}
+
+/// A date as a spreadsheet date cell. A year outside what a spreadsheet
+/// holds is refused, as `ExcelDateTime::parse_from_str` refuses it.
+fn excel_date(d: chrono::NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    use chrono::Datelike;
+    let year = u16::try_from(d.year()).unwrap_or(0);
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)?.and_hms(0, 0, 0)
+}
+
 /// Writes `title` in row 0 and `batches` (all of one schema) below it with
 /// `headers` (one label per column) in [`HEADER_ROW`], freezing the rows
 /// down to the header, fitting widths and setting up the print.
@@ -126,84 +182,85 @@ pub fn write_batches(
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, c as u16, h, &bold)?;
     }
-    // The longest text of each column, as shown.
-    let mut widest: Vec<String> = headers.to_vec();
-    let mut shown = |c: usize, text: String| {
-        if let Some(w) = widest.get_mut(c)
-            && display_width(&text) > display_width(w)
-        {
-            *w = text;
+    // The display width of each column's longest text, as shown. Cells are
+    // measured without building a text per cell: numbers are formatted into
+    // one reused buffer, text is measured where it lies.
+    let mut widest: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
+    let mut shown = |c: usize, width: usize| {
+        if let Some(w) = widest.get_mut(c) {
+            *w = (*w).max(width);
         }
+    };
+    let mut formatted = String::new();
+    let mut width_of = |args: std::fmt::Arguments<'_>| {
+        use std::fmt::Write;
+        formatted.clear();
+        formatted.write_fmt(args).expect("formatting into a String");
+        formatted.len()
     };
     let mut row = HEADER_ROW + 1;
     for batch in batches {
-        let schema = batch.schema();
+        let columns: Vec<Column<'_>> = batch
+            .columns()
+            .iter()
+            .zip(batch.schema_ref().fields())
+            .map(|(column, field)| Column::of(column.as_ref(), field.name()))
+            .collect();
         for i in 0..batch.num_rows() {
-            for (j, column) in batch.columns().iter().enumerate() {
+            for (j, column) in columns.iter().enumerate() {
                 let c = j as u16;
-                if column.is_null(i) {
+                if column.array().is_null(i) {
                     continue;
                 }
-                match column.data_type() {
-                    DataType::Utf8 => {
-                        let text = column.as_string::<i32>().value(i);
+                match column {
+                    Column::Text(a) => {
+                        let text = a.value(i);
                         if formula_like(text) {
                             ws.write_string_with_format(row, c, text, &quoted)?;
                         } else {
                             ws.write_string(row, c, text)?;
                         }
-                        shown(j, text.to_string());
+                        shown(j, display_width(text));
                     }
-                    DataType::Float64 => {
-                        let v = column.as_primitive::<Float64Type>().value(i);
-                        if is_share(schema.field(j).name()) {
-                            ws.write_number_with_format(row, c, v, &percent)?;
-                            shown(j, format!("{:.1}%", v * 100.0));
-                        } else {
-                            ws.write_number(row, c, v)?;
-                            shown(j, v.to_string());
-                        }
+                    Column::Share(a) => {
+                        let v = a.value(i);
+                        ws.write_number_with_format(row, c, v, &percent)?;
+                        shown(j, width_of(format_args!("{:.1}%", v * 100.0)));
                     }
-                    DataType::Int64 => {
-                        let v = column.as_primitive::<Int64Type>().value(i);
+                    Column::Float(a) => {
+                        let v = a.value(i);
+                        ws.write_number(row, c, v)?;
+                        shown(j, width_of(format_args!("{v}")));
+                    }
+                    Column::Int64(a) => {
+                        let v = a.value(i);
                         ws.write_number(row, c, v as f64)?;
-                        shown(j, v.to_string());
+                        shown(j, width_of(format_args!("{v}")));
                     }
-                    DataType::Int32 => {
-                        let v = column.as_primitive::<Int32Type>().value(i);
+                    Column::Int32(a) => {
+                        let v = a.value(i);
                         ws.write_number(row, c, f64::from(v))?;
-                        shown(j, v.to_string());
+                        shown(j, width_of(format_args!("{v}")));
                     }
-                    DataType::Boolean => {
-                        ws.write_string(
-                            row,
-                            c,
-                            if column.as_boolean().value(i) {
-                                "是"
-                            } else {
-                                "否"
-                            },
-                        )?;
+                    Column::Bool(a) => {
+                        ws.write_string(row, c, if a.value(i) { "是" } else { "否" })?;
                     }
-                    DataType::Date32 => {
-                        let d = from_date32(column.as_primitive::<Date32Type>().value(i));
-                        let cell =
-                            ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())?;
-                        ws.write_datetime_with_format(row, c, &cell, &date)?;
-                        shown(j, "yyyy-mm-dd".into());
+                    Column::Date(a) => {
+                        let d = from_date32(a.value(i));
+                        ws.write_datetime_with_format(row, c, &excel_date(d)?, &date)?;
+                        shown(j, "yyyy-mm-dd".len());
                     }
-                    other => {
-                        let text = format!("({other})");
-                        ws.write_string(row, c, &text)?;
-                        shown(j, text);
+                    Column::Other(_, text) => {
+                        ws.write_string(row, c, text)?;
+                        shown(j, display_width(text));
                     }
                 }
             }
             row += 1;
         }
     }
-    for (c, text) in widest.iter().enumerate() {
-        ws.set_column_width(c as u16, column_width([text.as_str()]))?;
+    for (c, &width) in widest.iter().enumerate() {
+        ws.set_column_width(c as u16, fitted_width(width))?;
     }
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     print_setup(ws, HEADER_ROW)
@@ -234,6 +291,31 @@ mod tests {
         let long = "很".repeat(40);
         assert_eq!(column_width([long.as_str()]), 52.0, "at most MAX_WIDTH");
         assert!(is_share("share_competent") && !is_share("n_competent"));
+    }
+
+    #[test]
+    fn a_date_cell_is_the_one_its_iso_text_parses_to() {
+        let dates = [
+            (1900, 3, 1),
+            (2024, 2, 29),
+            (2025, 12, 31),
+            (9999, 12, 31),
+            (1899, 12, 31),
+            (1800, 1, 1),
+            (-1, 1, 1),
+            (10000, 1, 1),
+        ];
+        let mut refused = 0;
+        for (y, m, d) in dates {
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let text = date.format("%Y-%m-%d").to_string();
+            match (excel_date(date), ExcelDateTime::parse_from_str(&text)) {
+                (Ok(cell), Ok(parsed)) => assert_eq!(cell.to_excel(), parsed.to_excel(), "{text}"),
+                (Err(_), Err(_)) => refused += 1,
+                (cell, parsed) => panic!("{text}: {:?} vs {:?}", cell.is_ok(), parsed.is_ok()),
+            }
+        }
+        assert!(refused >= 2, "years a spreadsheet cannot hold are refused");
     }
 
     #[test]
