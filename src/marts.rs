@@ -29,20 +29,22 @@ use crate::publish::rows;
 
 /// Reads an optional `date` column into `Option<NaiveDate>`; use as
 /// `#[serde(deserialize_with = "crate::marts::optional_date")]` with the
-/// field listed in [`MartRow::DATES`]. (`serde_arrow` hands a date to serde
-/// as its `YYYY-MM-DD` text; tracing a struct's schema probes text fields
-/// with an empty string, which chrono's own impl would refuse.)
+/// field listed in [`MartRow::DATES`]. The date is read as the column holds
+/// it, days since 1970-01-01 (`serde_arrow` hands a `date` column to a
+/// reader of `i32` as its days): chrono's own impl would ask for the date's
+/// `YYYY-MM-DD` text, which `serde_arrow` formats for every row and chrono
+/// then parses back.
 pub fn optional_date<'de, D>(deserializer: D) -> Result<Option<NaiveDate>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
-    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
-    match text.as_deref() {
-        None | Some("") => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|e| serde::de::Error::custom(format!("date `{t}`: {e}"))),
-    }
+    let days: Option<i32> = serde::Deserialize::deserialize(deserializer)?;
+    days.map(|days| {
+        NaiveDate::from_epoch_days(days).ok_or_else(|| {
+            serde::de::Error::custom(format!("{days} days from 1970-01-01 is not a date"))
+        })
+    })
+    .transpose()
 }
 
 /// A row of a SQL model that Rust reads (or of an input table, for the
@@ -50,7 +52,8 @@ where
 pub trait MartRow: DeserializeOwned {
     /// The model (`sql/<MODEL>.sql`) or input table whose rows these are.
     const MODEL: &'static str;
-    /// Fields read from a `date` column (chrono dates trace as text).
+    /// Fields read from a `date` column ([`optional_date`] traces as an
+    /// integer).
     const DATES: &'static [&'static str] = &[];
 }
 
@@ -429,5 +432,38 @@ mod tests {
         assert_eq!(r.mean_score, Some(81.5));
         assert!(r.p1 && r.licence_revoked);
         assert_eq!(r.n4_sanction_end, NaiveDate::from_ymd_opt(2026, 1, 1));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct DateRow {
+        #[serde(deserialize_with = "optional_date")]
+        on: Option<NaiveDate>,
+    }
+
+    impl MartRow for DateRow {
+        const MODEL: &'static str = "dates";
+        const DATES: &'static [&'static str] = &["on"];
+    }
+
+    #[test]
+    fn dates_read_as_their_days_null_as_none_and_a_day_past_chrono_refused() {
+        use datafusion::arrow::array::Date32Array;
+        use datafusion::arrow::datatypes::Field;
+        let batch = |days: Vec<Option<i32>>| {
+            let schema = Arc::new(Schema::new(vec![Field::new("on", DataType::Date32, true)]));
+            RecordBatch::try_new(schema, vec![Arc::new(Date32Array::from(days))]).unwrap()
+        };
+        assert_eq!(
+            expected_fields::<DateRow>()[0].data_type(),
+            &DataType::Date32
+        );
+        let rows = from_batches::<DateRow>(&[batch(vec![Some(0), None, Some(19_723)])]).unwrap();
+        let dates: Vec<_> = rows.iter().map(|r| r.on).collect();
+        let ymd = NaiveDate::from_ymd_opt;
+        assert_eq!(dates, vec![ymd(1970, 1, 1), None, ymd(2024, 1, 1)]);
+        let err = from_batches::<DateRow>(&[batch(vec![Some(i32::MAX)])])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a date"), "{err}");
     }
 }
