@@ -329,7 +329,10 @@ pub async fn run(
         events_after: outcome.events_after,
         dry_run: options.dry_run,
     };
-    manifest::write(staging.path(), plan, digest.clone(), counts)?;
+    // Hashing every output file is seconds at national scale: its own stage.
+    timings.time("manifest", || {
+        manifest::write(staging.path(), plan, digest.clone(), counts)
+    })?;
     let newly_proposed = outcome.newly_proposed.len();
     let absent_evidence = outcome.absent_evidence.clone();
     let held_entries = outcome
@@ -343,7 +346,11 @@ pub async fn run(
     let pending = decided.pending;
     let journal = publication_journal(&plan.register_path);
     let journal = (!options.dry_run).then(|| (journal.as_path(), pending.fingerprint_after()));
-    let kept = staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))?;
+    // The register's commit, the swap and removing the output it replaces
+    // (tens of thousands of files at scale).
+    let kept = timings.time("commit", || {
+        staging.commit_with(journal, || Ok(pending.commit().map(|_| ())?))
+    })?;
     // A dry run's notices are drafts: they stay in its output folder only.
     let notices = match options.dry_run {
         false => kept,

@@ -313,8 +313,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 }
                 let models = &summary.model_timings.0;
                 // As wide as the longest model name, so the seconds line up.
-                let width = models.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
-                println!("\n{:<width$} {:>10}", "SQL model", "seconds");
+                let header = "SQL model";
+                let width = models
+                    .iter()
+                    .map(|(name, _)| name.len())
+                    .fold(header.len(), usize::max);
+                println!("\n{header:<width$} {:>10}", "seconds");
                 for (name, wall) in models {
                     println!("{name:<width$} {:>10.3}", wall.as_secs_f64());
                 }

@@ -223,6 +223,44 @@ fn the_summary_points_to_rejects_and_low_agreement() {
     );
 }
 
+/// `--timings` names every stage of a run, in order (the manifest and the
+/// commit too: both take seconds at national scale), and lines up the
+/// seconds of every SQL model under its header.
+#[test]
+fn timings_name_every_stage_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    Fixture::valid().write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml", "--timings"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    let table = |header: &str| -> Vec<String> {
+        text.lines()
+            .skip_while(|l| !l.starts_with(header))
+            .take_while(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let stages: Vec<String> = table("stage ")
+        .iter()
+        .skip(1)
+        .map(|l| l[..18].trim().to_string())
+        .collect();
+    let expected = [
+        "ingest",
+        "scoring",
+        "digest inputs",
+        "credit and lists",
+        "publish",
+        "write",
+        "manifest",
+        "commit",
+    ];
+    assert_eq!(stages, expected, "{text}");
+    let models = table("SQL model");
+    assert!(models.len() > 40, "{text}");
+    assert!(models.iter().all(|l| l.len() == models[0].len()), "{text}");
+}
+
 /// `[engine] scheduler` needs a build with the cargo feature `ballista`;
 /// without it the pipeline file is refused before anything runs.
 #[cfg(not(feature = "ballista"))]
