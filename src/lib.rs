@@ -116,7 +116,7 @@ pub fn check_reject_ratios(plan: &Plan, ingested: &Ingested) -> Result<()> {
 }
 
 /// Choices of one run beyond the plan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Evaluate against the register as it stood on the as-of date and
     /// write nothing to it (outputs are still written).
@@ -124,6 +124,9 @@ pub struct RunOptions {
     /// The day the command runs (default: the system date): a real run
     /// dated later is refused. Never enters a result.
     pub today: Option<chrono::NaiveDate>,
+    /// Write each SQL model's executed plan with its operators' metrics
+    /// into this folder (see [`models::metrics`]).
+    pub sql_metrics: Option<std::path::PathBuf>,
 }
 
 /// What a run produced.
@@ -268,6 +271,9 @@ pub async fn run(
     progress.stage("scoring");
     let started = timings.start();
     let ctx = session::build_spilling(plan, &ingested, Some(&spill_dir))?;
+    if let Some(dir) = &options.sql_metrics {
+        models::metrics::record_in(&ctx, dir);
+    }
     let k_b = plan.settings.scoring.severity_prior_reviews;
     #[cfg(feature = "ballista")]
     let (mut results, severity_fits) = match &cluster {
@@ -293,7 +299,7 @@ pub async fn run(
     if let Some(today) = options.today {
         register.set_today(today);
     }
-    let decided = decide_register(plan, options, &digest.run_id, &results, &mut register)?;
+    let decided = decide_register(plan, &options, &digest.run_id, &results, &mut register)?;
     owner::crash_point("after_register");
     lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
     results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
@@ -389,7 +395,7 @@ struct Decided<'r> {
 /// after the run.
 fn decide_register<'r>(
     plan: &Plan,
-    options: RunOptions,
+    options: &RunOptions,
     run_id: &str,
     results: &[models::ModelResult],
     register: &'r mut register::Register,

@@ -54,6 +54,11 @@ enum Command {
         /// model's wall time, after the run (default: off).
         #[arg(long)]
         timings: bool,
+        /// Write each SQL model's executed plan, with every operator's rows,
+        /// compute time and memory, to DIR/<model>.txt: which operator a slow
+        /// model spends its time in (default: off).
+        #[arg(long, value_name = "DIR")]
+        sql_metrics: Option<PathBuf>,
         /// Evaluate against the register as it stood on the as-of date and
         /// write nothing to the register; outputs are still written, without
         /// --out to <output folder>-dry-run (default: off).
@@ -172,6 +177,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             out,
             lang,
             timings,
+            sql_metrics,
             dry_run,
         } => {
             let plan = Plan::resolve(
@@ -186,9 +192,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
             )?;
             let mut progress = Bar::new();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            // Made before the run, so a folder that cannot be made costs nothing.
+            if let Some(dir) = &sql_metrics {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("--sql-metrics {}: {e}", dir.display()))?;
+            }
             let options = legalaid::RunOptions {
                 dry_run,
                 today: Some(today()?),
+                sql_metrics,
             };
             let summary = runtime.block_on(legalaid::run(&plan, options, &mut progress))?;
             progress.finish();

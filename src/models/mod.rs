@@ -35,6 +35,7 @@ use futures::StreamExt;
 
 use crate::scratch::ScratchWriter;
 
+pub mod metrics;
 #[cfg(test)]
 mod tests;
 
@@ -579,7 +580,9 @@ pub async fn run_model_in(
     }
     let plan = df.create_physical_plan().await.map_err(in_sql)?;
     let stream = execute_stream(Arc::clone(&plan), ctx.task_ctx()).map_err(in_sql)?;
-    materialise(ctx, model, store, plan.schema(), stream, started).await
+    let result = materialise(ctx, model, store, plan.schema(), stream, started).await?;
+    metrics::write_if_recorded(ctx, model, plan.as_ref())?;
+    Ok(result)
 }
 
 /// Registers rows computed elsewhere (the scoring models on a Ballista

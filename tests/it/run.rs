@@ -261,6 +261,53 @@ fn timings_name_every_stage_in_order() {
     assert!(models.iter().all(|l| l.len() == models[0].len()), "{text}");
 }
 
+/// `--sql-metrics DIR` writes the executed plan of every model that is
+/// run (not of a view, which runs inside its readers), with its operators'
+/// metrics; a folder that cannot be made stops the run before it starts.
+#[test]
+fn sql_metrics_hold_every_models_executed_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    Fixture::valid().write(dir.path());
+    let out = legalaid(
+        &["run", "pipeline.toml", "--sql-metrics", "plans"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let mut written: Vec<String> = std::fs::read_dir(dir.path().join("plans"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected: Vec<String> = legalaid::models::all_models()
+        .filter(|m| !m.view)
+        .map(|m| format!("{}.txt", m.name))
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+    let totals = std::fs::read_to_string(dir.path().join("plans/int_review_totals.txt")).unwrap();
+    assert!(
+        totals.starts_with("-- sql/int_review_totals.sql: the executed plan")
+            && totals.contains("AggregateExec")
+            && totals.contains("metrics=[output_rows="),
+        "{totals}"
+    );
+
+    let blocked = tempfile::tempdir().unwrap();
+    Fixture::valid().write(blocked.path());
+    std::fs::write(blocked.path().join("plans"), "a file, not a folder").unwrap();
+    let out = legalaid(
+        &["run", "pipeline.toml", "--sql-metrics", "plans"],
+        blocked.path(),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--sql-metrics plans"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!blocked.path().join("out").exists());
+}
+
 /// `[engine] scheduler` needs a build with the cargo feature `ballista`;
 /// without it the pipeline file is refused before anything runs.
 #[cfg(not(feature = "ballista"))]
