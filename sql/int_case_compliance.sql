@@ -83,7 +83,13 @@ select
     e.case_type = 'criminal' and e.not_for_criminal as grassroots_criminal,
     l.case_id is not null as assigned_while_listed
 from params as p
-cross join experience as e
-left join listed_on_assignment as l
-    on e.case_id = l.case_id
+cross join (
+    -- every case, listed or not: a right join, so that the engine builds its
+    -- hash table from the few cases assigned while listed (it builds from
+    -- the left input, and has no row counts of intermediate results to swap
+    -- them)
+    listed_on_assignment as l
+    right join experience as e
+        on e.case_id = l.case_id
+)
 order by e.case_id

@@ -45,10 +45,16 @@ scored as (
         s.adjusted_grade_label,
         s.severity_sensitive,
         k.flags as compliance_flags
-    from with_recipient as c
-    left join mart_case_scores as s
-        on c.case_id = s.case_id
-    left join mart_case_compliance as k
+    -- every case, scored or not, flagged or not: right joins, so that the
+    -- engine builds its hash tables from the scored and the flagged cases
+    -- (it builds from the left input, and has no row counts of intermediate
+    -- results to swap them) instead of from every case with its recipient
+    from mart_case_compliance as k
+    right join (
+        mart_case_scores as s
+        right join with_recipient as c
+            on c.case_id = s.case_id
+    )
         on c.case_id = k.case_id
 )
 

@@ -22,8 +22,11 @@ scored as (
         c.district,
         s.score,
         s.grade
-    from period_cases as c
-    left join mart_case_scores as s
+    -- every period case, scored or not, written as a right join so that the
+    -- engine builds its hash table from the scores (it builds from the left
+    -- input, and has no row counts of intermediate results to swap them)
+    from mart_case_scores as s
+    right join period_cases as c
         on c.case_id = s.case_id
 )
 
