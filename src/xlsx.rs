@@ -91,7 +91,12 @@ pub fn display_width(text: &str) -> usize {
     if text.is_ascii() {
         return text.len();
     }
-    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+    text.chars().map(char_width).sum()
+}
+
+/// A character's width in display columns: two for a wide one, else one.
+pub fn char_width(c: char) -> usize {
+    if is_wide(c) { 2 } else { 1 }
 }
 
 /// East Asian wide and full-width characters (the blocks Chinese text uses).

@@ -14,19 +14,12 @@ use super::wording;
 
 /// Display width of text in a terminal: CJK and full-width characters
 /// take two columns.
-pub fn display_width(text: &str) -> usize {
+fn display_width(text: &str) -> usize {
     text.chars()
-        .map(|c| {
-            let u = c as u32;
-            if (0x0300..=0x036F).contains(&u) {
-                // Combining marks (the strike-through of voided events).
-                return 0;
-            }
-            let wide = matches!(u,
-                0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-                | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-                | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
-            if wide { 2 } else { 1 }
+        .map(|c| match c {
+            // Combining marks (the strike-through of voided events).
+            '\u{0300}'..='\u{036F}' => 0,
+            c => crate::xlsx::char_width(c),
         })
         .sum()
 }
@@ -192,4 +185,34 @@ pub fn history(lawyer_id: &str, entries: &[Entry], events: &[Event], texts: &Rul
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_take_two_columns_and_combining_marks_none() {
+        assert_eq!(display_width("N1 张三"), 7);
+        // A voided event's text is struck through: the marks take no column.
+        assert_eq!(display_width(&struck("E7")), 2);
+        assert_eq!(display_width(&struck("撤销")), 4);
+    }
+
+    #[test]
+    fn a_table_lines_up_wide_and_struck_through_cells() {
+        let rows = vec![
+            vec!["撤销".to_string(), "x".to_string()],
+            vec![struck("E7"), "y".to_string()],
+        ];
+        let text = table(&["id", "z"], &rows);
+        let starts: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let last = l.rfind(' ').expect("padded") + 1;
+                display_width(&l[..last])
+            })
+            .collect();
+        assert!(starts.iter().all(|&s| s == starts[0]), "{text}");
+    }
 }
