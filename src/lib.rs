@@ -230,8 +230,15 @@ pub async fn run(
     options: RunOptions,
     progress: &mut dyn Progress,
 ) -> Result<RunSummary> {
-    // Refused before any work, so a wrong --out costs nothing.
-    output::check_replaceable(&plan.output_dir, &plan.kept_paths())?;
+    // Refused before any work, so a wrong --out costs nothing. The folder
+    // of `--sql-metrics` is kept too: inside the output folder, the swap
+    // at the end would delete the plans.
+    let mut kept = plan.kept_paths();
+    kept.extend(options.sql_metrics.as_deref());
+    output::check_replaceable(&plan.output_dir, &kept)?;
+    if let Some(dir) = &options.sql_metrics {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
     // One run at a time per register, for the whole run; an interrupted
     // run's publication finished first.
     let command = if options.dry_run {
@@ -312,7 +319,7 @@ pub async fn run(
     );
     let model_timings = ModelTimings(results.iter().map(|r| (r.model.name, r.elapsed)).collect());
 
-    let mut staging = output::Staging::new(&plan.output_dir, &plan.kept_paths())?;
+    let mut staging = output::Staging::new(&plan.output_dir, &kept)?;
     if !options.dry_run {
         staging.keep_notices(output::KeptNotices {
             from: NOTICES.into(),

@@ -192,11 +192,6 @@ fn real_main() -> anyhow::Result<ExitCode> {
             )?;
             let mut progress = Bar::new();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            // Made before the run, so a folder that cannot be made costs nothing.
-            if let Some(dir) = &sql_metrics {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| anyhow::anyhow!("--sql-metrics {}: {e}", dir.display()))?;
-            }
             let options = legalaid::RunOptions {
                 dry_run,
                 today: Some(today()?),

@@ -61,7 +61,7 @@ pub fn check_replaceable(target: &Path, protected: &[&Path]) -> Result<()> {
         if lexical_absolute(p).starts_with(&target_abs) {
             return refuse(format!(
                 "it holds {}, which the run reads or keeps; an output folder must not contain \
-                 the pipeline, its inputs or the register",
+                 the pipeline, its inputs, the register or the --sql-metrics folder",
                 p.display()
             ));
         }

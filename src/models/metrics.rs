@@ -22,7 +22,8 @@ use super::{Model, ModelError};
 struct SqlMetricsDir(PathBuf);
 
 /// Makes every model later run in `ctx` write its executed plan under `dir`
-/// (created if missing).
+/// (created if missing; `run` makes it, after checking that it is not inside
+/// the output folder, which the run replaces whole).
 pub fn record_in(ctx: &SessionContext, dir: &Path) {
     ctx.state_ref()
         .write()

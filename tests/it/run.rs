@@ -263,7 +263,9 @@ fn timings_name_every_stage_in_order() {
 
 /// `--sql-metrics DIR` writes the executed plan of every model that is
 /// run (not of a view, which runs inside its readers), with its operators'
-/// metrics; a folder that cannot be made stops the run before it starts.
+/// metrics. A folder that cannot be made, or one inside the output folder
+/// (which the run replaces whole, plans included), stops the run before it
+/// starts.
 #[test]
 fn sql_metrics_hold_every_models_executed_plan() {
     let dir = tempfile::tempdir().unwrap();
@@ -300,12 +302,28 @@ fn sql_metrics_hold_every_models_executed_plan() {
         blocked.path(),
     );
     assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("--sql-metrics plans"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("plans: "), "{}", stderr(&out));
     assert!(!blocked.path().join("out").exists());
+
+    let inside = tempfile::tempdir().unwrap();
+    Fixture::valid().write(inside.path());
+    let args = [
+        "run",
+        "pipeline.toml",
+        "--out",
+        "out",
+        "--sql-metrics",
+        "out/plans",
+    ];
+    let out = legalaid(&args, inside.path());
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("refusing to use this as the output folder")
+            && message.contains("--sql-metrics folder"),
+        "{message}"
+    );
+    assert!(!inside.path().join("out").exists());
 }
 
 /// `[engine] scheduler` needs a build with the cargo feature `ballista`;
