@@ -358,6 +358,19 @@ pub fn ingest_to(
     Ok(Ingested { tables, reports })
 }
 
+/// A cell without its leading and trailing white space, as `str::trim`
+/// gives it. Most cells start and end with a visible ASCII character and
+/// have nothing to trim; those are known from two bytes (a byte below 0x80
+/// is a whole character), without `trim`'s call and character decoding (3 %
+/// of ingest's CPU, once per cell).
+fn trim_cell(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        [only] if only.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// Rows read ahead of validation per message between the two threads.
 const PREFETCH_CHUNK: usize = 1024;
 
@@ -753,7 +766,7 @@ impl RowParser {
             .zip(cells)
             .enumerate()
         {
-            let text = raw.trim();
+            let text = trim_cell(raw);
             if let Err(problem) = text::check(text, class) {
                 let reason = match problem {
                     text::TextProblem::TooLong { .. } => reasons::TEXT_TOO_LONG,
@@ -889,6 +902,16 @@ mod tests {
     /// 2 the validating thread. Other tests that ingest meanwhile see the
     /// forced side too, which must change nothing for them either.
     pub(super) static FORCED_SIDE: AtomicU8 = AtomicU8::new(0);
+
+    proptest::proptest! {
+        /// The fast path trims exactly as `str::trim`, whatever the ends
+        /// hold: ASCII and Unicode white space (U+3000, U+00A0), controls,
+        /// CJK.
+        #[test]
+        fn a_cell_is_trimmed_as_str_trim(cell in "[ \t\r\na-zA-Z0-9\\-;\u{3000}\u{a0}\u{85}中文\u{1}]{0,8}") {
+            proptest::prop_assert_eq!(trim_cell(&cell), cell.trim());
+        }
+    }
 
     /// Ingest's reports, and the staged rows of every table, with the rows'
     /// own work done on one side.
