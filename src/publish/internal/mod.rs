@@ -8,8 +8,8 @@
 //! recipients are always masked (privacy rule 2).
 //!
 //! Each page is a synchronous function from typed rows
-//! ([`super::rows`]) and the plan to its HTML and charts; [`write`] only
-//! writes what they return.
+//! ([`super::rows`]) and the plan to its HTML and charts;
+//! [`write_overviews`] and [`lawyers::write`] only write what they return.
 
 pub mod inspection;
 pub mod lawyers;
@@ -19,41 +19,31 @@ pub mod severity;
 use minijinja::Value;
 
 use super::report::{frame, points};
-use super::rows::LawyerCaseRow;
 use super::templates::{Obj, Tbl, list, render};
 use super::{PublishError, Writer};
 use crate::plan::Plan;
 
-/// Everything the internal pages read, but the lawyers' cases (streamed).
-pub struct Inputs<'a> {
-    pub panel: panel::Inputs<'a>,
-    pub inspection: inspection::Inputs<'a>,
-    pub lawyers: lawyers::Inputs<'a>,
-}
-
-/// Writes `internal/style.css`, `internal/panel.html`, `internal/inspection.html`,
-/// `internal/lawyers/*.html` and `internal/charts/`. `cases` hands out one
-/// lawyer's cases of the period at a time, asked for in lawyer-id order.
-pub fn write(
+/// Writes `internal/style.css`, `internal/panel.html` with its charts in
+/// `internal/charts/`, and `internal/inspection.html`.
+pub fn write_overviews(
     plan: &Plan,
-    input: &Inputs<'_>,
-    cases: impl FnMut(&str) -> Result<Vec<LawyerCaseRow>, PublishError>,
+    panel: &panel::Inputs<'_>,
+    inspection: &inspection::Inputs<'_>,
     out: &mut Writer,
 ) -> Result<(), PublishError> {
     out.write(
         "internal/style.css",
         render("style.css", minijinja::context! {})?,
     )?;
-    let (html, charts) = panel::page(plan, &input.panel)?;
+    let (html, charts) = panel::page(plan, panel)?;
     for chart in &charts {
         out.chart("internal/charts", chart)?;
     }
     out.write("internal/panel.html", html)?;
     out.write(
         "internal/inspection.html",
-        inspection::page(plan, &input.inspection)?,
-    )?;
-    lawyers::write(plan, &input.lawyers, cases, out)
+        inspection::page(plan, inspection)?,
+    )
 }
 
 /// A section of `page.html`.
