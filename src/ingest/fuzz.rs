@@ -528,7 +528,7 @@ fn exercise(
 fn done(work: super::Work) -> Result<Vec<super::Value>, (super::Reason, String)> {
     match work {
         super::Work::Done(done) => done.outcome,
-        super::Work::Left(_) => panic!("a reader on its own does every row's own work"),
+        super::Work::Left { .. } => panic!("a reader on its own does every row's own work"),
     }
 }
 

@@ -54,6 +54,16 @@ impl Records {
         Records(RecordReader::Owned(Box::new(records)))
     }
 
+    /// Whether the record last read by [`Records::next_into`] passed
+    /// [`super::text::has_no_refused_byte`] whole: then its cells need only
+    /// their lengths checked. Always false for records read as owned cells.
+    pub fn last_plain(&self) -> bool {
+        match &self.0 {
+            RecordReader::Csv(csv) => csv.plain,
+            RecordReader::Owned(_) => false,
+        }
+    }
+
     /// Reads the next record into `cells` (reusing its strings); gives the
     /// record's row number, `None` after the last record.
     pub fn next_into(&mut self, cells: &mut Vec<String>) -> Option<Result<u64, IngestError>> {
@@ -86,6 +96,8 @@ struct CsvRecords {
     encoding: Encoding,
     /// The row number of the last record read (the header is row 1).
     row: u64,
+    /// See [`Records::last_plain`].
+    plain: bool,
 }
 
 impl CsvRecords {
@@ -93,13 +105,17 @@ impl CsvRecords {
         let read = self.reader.read_byte_record(&mut self.record);
         self.row += 1;
         let (path, row) = (self.path.as_path(), self.row);
+        self.plain = false;
         match read {
             Ok(false) => None,
-            Ok(true) => Some(
-                fill_cells(&self.record, cells, self.encoding)
-                    .map_err(|hint| IngestError::at_row(path, row, hint))
-                    .map(|()| row),
-            ),
+            Ok(true) => Some(match fill_cells(&self.record, cells, self.encoding) {
+                Ok(()) => {
+                    // One pass over the record instead of one per cell.
+                    self.plain = super::text::has_no_refused_byte(self.record.as_slice());
+                    Ok(row)
+                }
+                Err(hint) => Err(IngestError::at_row(path, row, hint)),
+            }),
             Err(e) => Some(Err(csv_error(path, row, e))),
         }
     }
@@ -218,6 +234,7 @@ fn open_csv(path: &Path, encoding: Encoding) -> Result<Source, IngestError> {
         path: path.to_path_buf(),
         encoding,
         row: 0,
+        plain: false,
     };
     let mut header = Vec::new();
     match records.next_into(&mut header) {
@@ -990,6 +1007,36 @@ mod tests {
         let bad = csv::ByteRecord::from(vec![&b"ok"[..], &b"\xFF"[..]]);
         let err = fill_cells(&bad, &mut cells, Encoding::Gbk).unwrap_err();
         assert_eq!(err, "the text is not valid GBK/GB18030");
+    }
+
+    /// A record is plain when no byte of it may begin a refused character;
+    /// a quoted line break, a control, C1 or bidi character in any field
+    /// makes it not plain, so its cells get the full character check.
+    #[test]
+    fn a_record_is_plain_only_without_refused_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = [
+            ("A,2024-01-02,满意", true),
+            ("\"B\nB\",2024-01-03,满意", false),
+            ("C\u{1},2024-01-04,满意", false),
+            ("D,2024-01-05,\u{85}", false),
+            ("E,2024-01-06,“满意”", false),
+            ("F,2024-01-07,\u{202E}", false),
+            ("G, 2024-01-08 ,四川", true),
+        ];
+        let text: String = std::iter::once("case_id,contacted_on,satisfaction")
+            .chain(rows.iter().map(|(row, _)| *row))
+            .map(|row| format!("{row}\n"))
+            .collect();
+        let p = write(dir.path(), "f.csv", text.as_bytes());
+        let mut src = open(&p, Table::Feedback.spec(), Encoding::Utf8, None).unwrap();
+        let mut cells = Vec::new();
+        for (row, plain) in rows {
+            src.records.next_into(&mut cells).unwrap().unwrap();
+            assert_eq!(src.records.last_plain(), plain, "{row:?}");
+        }
+        assert!(src.records.next_into(&mut cells).is_none());
+        assert!(!src.records.last_plain());
     }
 
     #[test]
