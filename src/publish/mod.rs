@@ -177,8 +177,8 @@ pub fn publish(
     )?;
     // After the last public page: the font holds the glyphs they use.
     font::write(&mut out)?;
-    // Streamed in lawyer order, the order of the pages: only one lawyer's
-    // cases are held at a time.
+    // Streamed in lawyer order, the order of the pages: only a few batches
+    // of lawyers' cases are held at a time.
     let chunks = marts::stream::<rows::LawyerCaseRow>(results).map_err(mart_error)?;
     let mut cases = data::Keyed::new(chunks, |r: &rows::LawyerCaseRow| r.lawyer_id.as_str());
     internal::lawyers::write(

@@ -94,8 +94,9 @@ pub fn write(
     let links = links(lang);
     let profiles = input.profiles;
     std::thread::scope(|scope| {
-        // Each channel holds one batch: at most four batches are held at
-        // once (read, waiting, rendering, writing).
+        // Each channel holds one batch: at most three batches of cases
+        // (being read, waiting, rendering) and two of pages (waiting, being
+        // written) are held at once.
         let (read, to_render) = std::sync::mpsc::sync_channel::<Result<CaseBatch, _>>(1);
         let reader = scope.spawn(move || {
             for profiles in profiles.chunks(PAGE_BATCH) {
