@@ -303,6 +303,11 @@ pub fn ingest_to(
                     drop(send);
                     spent.iter().for_each(drop);
                 });
+                // One values buffer for the rows this thread parses, reused
+                // row after row so that it stays in this core's cache
+                // (buffers from the reading thread's pool came back cold:
+                // storing into them was a third of parsing's time).
+                let mut hot_values: Option<Vec<Value>> = None;
                 for chunk in receive {
                     queued.fetch_sub(1, Ordering::Relaxed);
                     for record in chunk {
@@ -316,9 +321,11 @@ pub fn ingest_to(
                         if rows_seen.is_multiple_of(100_000) {
                             progress(table, rows_seen);
                         }
+                        let parsed_here = matches!(work, Work::Left { .. });
                         let OwnWorkDone { outcome, review } = match work {
                             Work::Done(done) => done,
-                            Work::Left { values, plain } => {
+                            Work::Left { plain } => {
+                                let values = hot_values.take().unwrap_or_default();
                                 validating_work.run(&cells, plain, values, &mut sink.spent)
                             }
                         };
@@ -340,6 +347,12 @@ pub fn ingest_to(
                                 outcome.map(|values| (values, review.map_or(0, |r| r.item))),
                                 &mut sink.spent,
                             ),
+                        }
+                        // Validation is done with the row's values: the
+                        // last ones returned. Parsed here, they are this
+                        // thread's buffer for the next row parsed here.
+                        if parsed_here {
+                            hot_values = sink.spent.values.pop();
                         }
                     }
                     let _ = recycle.send(std::mem::take(&mut sink.spent));
@@ -530,9 +543,9 @@ enum Work {
     /// Done by the reading thread (also every row rejected before parsing:
     /// a malformed record, a wrong field count).
     Done(OwnWorkDone),
-    /// Left to the validating thread, with a values buffer to fill and
+    /// Left to the validating thread, which parses into its own buffer;
     /// whether the record is plain ([`source::Records::last_plain`]).
-    Left { values: Vec<Value>, plain: bool },
+    Left { plain: bool },
 }
 
 /// The reading thread's side of ingest: reads a record, maps it onto the
@@ -581,7 +594,6 @@ impl<'a> RowReader<'a> {
         let plain = records.last_plain();
         let mut cells = self.pool.cells.pop().unwrap_or_default();
         canonical_cells(self.mapping, &mut self.raw, &mut cells);
-        let values = self.pool.values.pop().unwrap_or_default();
         let rejected = if let Some(detail) = malformed {
             Some((reasons::MALFORMED_RECORD, detail))
         } else {
@@ -593,14 +605,12 @@ impl<'a> RowReader<'a> {
             })
         };
         let work = match rejected {
-            Some(problem) => {
-                self.pool.values(values);
-                Work::Done(self.own_work.settle(&cells, Err(problem), &mut self.pool))
-            }
+            Some(problem) => Work::Done(self.own_work.settle(&cells, Err(problem), &mut self.pool)),
             None if self.does_own_work => {
+                let values = self.pool.values.pop().unwrap_or_default();
                 Work::Done(self.own_work.run(&cells, plain, values, &mut self.pool))
             }
-            None => Work::Left { values, plain },
+            None => Work::Left { plain },
         };
         Some(Ok(ReadRecord { row, cells, work }))
     }
