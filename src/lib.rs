@@ -23,8 +23,9 @@
 //!    ([`scaleout`]), whose results are registered back in the session;
 //! 5. credit and lists — the credit and list-rule SQL; [`lists`] reads its
 //!    marts as typed rows; the [`register`] (SQLite, append-only events)
-//!    decides proposals, listings, ends and annulments; the models that read
-//!    the register's new state run last ([`inspection`] marts among them);
+//!    decides proposals, listings, ends and annulments while the marts
+//!    publication reads without the register run beside it; the models that
+//!    read the register's new state run last ([`inspection`] marts among them);
 //! 6. publish — [`publish`] reads its marts as typed rows and writes the
 //!    public report, lists and charts and the internal pages into a staging
 //!    folder: synchronous Rust, no SQL;
@@ -306,9 +307,32 @@ pub async fn run(
     if let Some(today) = options.today {
         register.set_today(today);
     }
-    let decided = decide_register(plan, &options, &digest.run_id, &results, &mut register)?;
-    owner::crash_point("after_register");
-    lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
+    // The register's step is one thread's work: the marts publication reads
+    // without the register run meanwhile, on the runtime's other workers.
+    let mut report_models = tokio::task::JoinSet::new();
+    report_models.spawn({
+        let (ctx, dir) = (ctx.clone(), store_dir.clone());
+        async move { models::run_models_in(&ctx, models::REPORT_MODELS, models::Store::Dir(&dir)).await }
+    });
+    let decided = blocking(|| -> Result<Decided<'_>> {
+        let decided = decide_register(plan, &options, &digest.run_id, &results, &mut register)?;
+        owner::crash_point("after_register");
+        lists::register_state(&ctx, &decided.outcome.entries, &decided.events)?;
+        Ok(decided)
+    });
+    if decided.is_err() {
+        report_models.abort_all();
+    }
+    let reported = report_models
+        .join_next()
+        .await
+        .expect("one task was spawned");
+    let decided = decided?;
+    match reported {
+        Ok(reported) => results.extend(reported?),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => unreachable!("the report models are cancelled only on an error: {e}"),
+    }
     results.extend(models::run_models_in(&ctx, models::REGISTER_MODELS, store).await?);
     timings.stop("credit and lists", started);
     // Every SQL result is in `results`; what follows is plain Rust.
@@ -384,6 +408,17 @@ pub async fn run(
         low_agreement,
         held_entries,
     })
+}
+
+/// Runs `work`, which blocks (no `.await` inside), from async code: on a
+/// multi-threaded runtime the worker hands its other tasks to the others
+/// first, so that they go on meanwhile; on a single-threaded one it just runs.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 /// Where a run writes this as-of's notices inside its output folder.

@@ -382,6 +382,38 @@ mod tests {
         assert!(err.contains("mean_score"), "{err}");
     }
 
+    #[tokio::test]
+    async fn only_the_last_phase_may_read_the_register() {
+        // The report models run while the register decides: one that read
+        // the register's state would read it before this run's transitions.
+        let mut phases = edited("mart_report_sanctions", |sql| {
+            sql.replace(
+                "    from sanctions\n",
+                "    from sanctions\n    where lawyer_id in (select lawyer_id from register_entries)\n",
+            )
+        });
+        let report = crate::models::REPORT_MODELS;
+        let at = PHASES
+            .iter()
+            .position(|p| std::ptr::eq(*p, report))
+            .unwrap();
+        assert!(
+            at + 1 < PHASES.len(),
+            "the report models run before the last phase"
+        );
+        let err = check(&phases).await.unwrap_err().to_string();
+        assert!(err.starts_with("sql/mart_report_sanctions.sql:"), "{err}");
+        assert!(err.contains("register_entries"), "{err}");
+        // The same SQL in the last phase plans.
+        let i = phases[at]
+            .iter()
+            .position(|m| m.name == "mart_report_sanctions")
+            .unwrap();
+        let moved = phases[at].remove(i);
+        phases.last_mut().unwrap().push(moved);
+        check(&phases).await.unwrap();
+    }
+
     #[test]
     fn rows_read_through_serde_arrow_with_dates_and_nulls() {
         use datafusion::arrow::array::{

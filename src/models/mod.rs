@@ -247,10 +247,58 @@ pub fn model(name: &str) -> Option<&'static Model> {
     all_models().find(|m| m.name == name)
 }
 
+/// The marts publication reads (`publish::rows`) that need nothing of the
+/// register: run while the register decides this run's transitions (that
+/// step is one thread's work), and finished before [`REGISTER_MODELS`]
+/// start. None may read the register's state: [`check_boundary`] registers
+/// it only for the last phase, so a model here that reads it fails to plan.
+pub const REPORT_MODELS: &[Model] = &[
+    internal(
+        "mart_report_cases",
+        include_str!("../../sql/mart_report_cases.sql"),
+    ),
+    internal(
+        "mart_report_reviewers",
+        include_str!("../../sql/mart_report_reviewers.sql"),
+    ),
+    internal(
+        "mart_report_disputed_cases",
+        include_str!("../../sql/mart_report_disputed_cases.sql"),
+    ),
+    internal(
+        "mart_report_disputed_totals",
+        include_str!("../../sql/mart_report_disputed_totals.sql"),
+    ),
+    internal(
+        "mart_report_sanctions",
+        include_str!("../../sql/mart_report_sanctions.sql"),
+    ),
+    internal(
+        "mart_report_n4_evidence",
+        include_str!("../../sql/mart_report_n4_evidence.sql"),
+    ),
+    internal(
+        "mart_report_severity",
+        include_str!("../../sql/mart_report_severity.sql"),
+    ),
+    internal(
+        "mart_report_sensitive_cases",
+        include_str!("../../sql/mart_report_sensitive_cases.sql"),
+    ),
+    internal(
+        "mart_report_identifiers",
+        include_str!("../../sql/mart_report_identifiers.sql"),
+    ),
+    internal(
+        "mart_lawyer_page_profiles",
+        include_str!("../../sql/mart_lawyer_page_profiles.sql"),
+    ),
+];
+
 /// The models that read the register as it stands after this run's
 /// transitions (`register_entries`), run last; with them the marts
-/// publication reads (`mart_report_*`, `mart_lawyer_page_*`), so that
-/// publication runs no SQL of its own.
+/// publication reads that read those (the lists' entries and events, the
+/// lawyers' cases with their compliance flags).
 pub const REGISTER_MODELS: &[Model] = &[
     Model {
         name: "mart_lawyer_credit",
@@ -312,24 +360,8 @@ pub const REGISTER_MODELS: &[Model] = &[
         round: &[("credit_score", 2)],
         view: false,
     },
-    // What publication reads (`publish::rows`): run last, after every
-    // model above, so that publication itself runs no SQL.
-    internal(
-        "mart_report_cases",
-        include_str!("../../sql/mart_report_cases.sql"),
-    ),
-    internal(
-        "mart_report_reviewers",
-        include_str!("../../sql/mart_report_reviewers.sql"),
-    ),
-    internal(
-        "mart_report_disputed_cases",
-        include_str!("../../sql/mart_report_disputed_cases.sql"),
-    ),
-    internal(
-        "mart_report_disputed_totals",
-        include_str!("../../sql/mart_report_disputed_totals.sql"),
-    ),
+    // What publication reads (`publish::rows`) of the register: run last,
+    // after every model above, so that publication itself runs no SQL.
     internal(
         "mart_report_entries",
         include_str!("../../sql/mart_report_entries.sql"),
@@ -339,38 +371,22 @@ pub const REGISTER_MODELS: &[Model] = &[
         include_str!("../../sql/mart_report_events.sql"),
     ),
     internal(
-        "mart_report_sanctions",
-        include_str!("../../sql/mart_report_sanctions.sql"),
-    ),
-    internal(
-        "mart_report_n4_evidence",
-        include_str!("../../sql/mart_report_n4_evidence.sql"),
-    ),
-    internal(
-        "mart_report_severity",
-        include_str!("../../sql/mart_report_severity.sql"),
-    ),
-    internal(
-        "mart_report_sensitive_cases",
-        include_str!("../../sql/mart_report_sensitive_cases.sql"),
-    ),
-    internal(
-        "mart_report_identifiers",
-        include_str!("../../sql/mart_report_identifiers.sql"),
-    ),
-    internal(
-        "mart_lawyer_page_profiles",
-        include_str!("../../sql/mart_lawyer_page_profiles.sql"),
-    ),
-    internal(
         "mart_lawyer_page_cases",
         include_str!("../../sql/mart_lawyer_page_cases.sql"),
     ),
 ];
 
 /// The model lists in run order: scoring, then credit and list rules, then
-/// (after the register's transitions) the tables that read the register.
-pub const PHASES: &[&[Model]] = &[REVIEW_MODELS, CASE_MODELS, CREDIT_MODELS, REGISTER_MODELS];
+/// the marts publication reads without the register (while the register
+/// decides), then (after the register's transitions) the tables that read
+/// the register. Only the last phase may read the register's state.
+pub const PHASES: &[&[Model]] = &[
+    REVIEW_MODELS,
+    CASE_MODELS,
+    CREDIT_MODELS,
+    REPORT_MODELS,
+    REGISTER_MODELS,
+];
 
 /// The scoring phases ([`REVIEW_MODELS`], then [`CASE_MODELS`]).
 pub const SCORING: &[&[Model]] = &[REVIEW_MODELS, CASE_MODELS];
@@ -523,11 +539,26 @@ fn statement_head(sql: &str) -> String {
 /// ([`crate::session::build_empty`]).
 pub async fn check_boundary(ctx: &SessionContext, phases: &[&[Model]]) -> Result<(), crate::Error> {
     crate::marts::check_registry()?;
-    // The register's state, which the last phase reads, and the severity
-    // fit, which the case models read, as empty tables.
-    crate::lists::register_state(ctx, &[], &[])?;
+    // The severity fit, which the case models read, as an empty table; the
+    // register's state likewise, but only for the last phase: a model of an
+    // earlier one runs before or while the register decides, and reading
+    // the state must fail to plan there.
     crate::severity::register(ctx, &[])?;
-    for model in phases.iter().flat_map(|p| p.iter()) {
+    let last = phases.len().saturating_sub(1);
+    for (p, phase) in phases.iter().enumerate() {
+        if p == last {
+            crate::lists::register_state(ctx, &[], &[])?;
+        }
+        check_phase(ctx, phase).await?;
+    }
+    Ok(())
+}
+
+/// Plans each model of one phase against the tables registered so far,
+/// checks the marts Rust reads, and registers each planned model for the
+/// models after it.
+async fn check_phase(ctx: &SessionContext, phase: &[Model]) -> Result<(), crate::Error> {
+    for model in phase {
         let in_sql = |e| ModelError::in_statement(model, e);
         let df = ctx.sql(model.sql).await.map_err(in_sql)?;
         if let Some(consumed) = crate::marts::CONSUMED

@@ -23,7 +23,9 @@ use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int64Array, StringA
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
-use legalaid::models::{CREDIT_MODELS, ModelResult, REGISTER_MODELS, Store, run_models, score};
+use legalaid::models::{
+    CREDIT_MODELS, ModelResult, REGISTER_MODELS, REPORT_MODELS, Store, run_models, score,
+};
 use legalaid::plan::{Plan, PlanOptions};
 use legalaid::publish::{PublishSummary, charts, publish};
 
@@ -383,6 +385,7 @@ async fn session(pipeline: &Path, options: PlanOptions) -> (Plan, Vec<ModelResul
     let k_b = plan.settings.scoring.severity_prior_reviews;
     let (mut results, _) = score(&ctx, Store::Memory, k_b).await.unwrap();
     results.extend(run_models(&ctx, CREDIT_MODELS).await.unwrap());
+    results.extend(run_models(&ctx, REPORT_MODELS).await.unwrap());
     let entries = hand_made_register(&ctx, &plan).await;
     results.extend(run_models(&ctx, REGISTER_MODELS).await.unwrap());
     (plan, results, entries)
