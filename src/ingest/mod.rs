@@ -349,8 +349,9 @@ pub fn ingest_to(
                             ),
                         }
                         // Validation is done with the row's values: the
-                        // last ones returned. Parsed here, they are this
-                        // thread's buffer for the next row parsed here.
+                        // last ones returned (after a parse error, which
+                        // drops them, any spare one). Parsed here, they are
+                        // this thread's buffer for the next row parsed here.
                         if parsed_here {
                             hot_values = sink.spent.values.pop();
                         }
