@@ -108,11 +108,56 @@ pub fn publish(
     dir: &Path,
 ) -> Result<PublishSummary, PublishError> {
     charts::register_font()?;
-    let mut out = Writer::new(dir);
-    let sanctions = read::<rows::SanctionRow>(results)?;
     let entries = read::<rows::EntryRow>(results)?;
     let events = read::<rows::EventRow>(results)?;
     let inspection = read::<rows::InspectionRow>(results)?;
+    let credit = read::<rows::LawyerCreditRow>(results)?;
+    let shared = Shared {
+        entries: &entries,
+        events: &events,
+        inspection: &inspection,
+        credit: &credit,
+    };
+    // The lawyer pages need nothing of the other pages: they are rendered
+    // beside them, filling the cores that the identifier search and the
+    // report (one thread each) leave idle.
+    let (pages, lawyer_pages) = std::thread::scope(|scope| {
+        let lawyer_pages = scope.spawn(|| write_lawyer_pages(plan, results, &shared, dir));
+        let pages = write_pages(plan, results, &shared, dir);
+        let lawyer_pages = lawyer_pages
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (pages, lawyer_pages)
+    });
+    let mut out = pages?;
+    let lawyer_pages = lawyer_pages?;
+    out.files.extend(lawyer_pages.files);
+    out.warnings.extend(lawyer_pages.warnings);
+    out.files.sort();
+    Ok(PublishSummary {
+        files: out.files,
+        warnings: out.warnings,
+    })
+}
+
+/// The marts both the lawyer pages and the other pages show.
+struct Shared<'a> {
+    entries: &'a [rows::EntryRow],
+    events: &'a [rows::EventRow],
+    inspection: &'a [rows::InspectionRow],
+    credit: &'a [rows::LawyerCreditRow],
+}
+
+/// Every page but the lawyer pages: the panel and inspection pages, the
+/// lists, the report and the web font of the public pages.
+fn write_pages(
+    plan: &Plan,
+    results: &[ModelResult],
+    shared: &Shared<'_>,
+    dir: &Path,
+) -> Result<Writer, PublishError> {
+    let mut out = Writer::new(dir);
+    let sanctions = read::<rows::SanctionRow>(results)?;
     // The identifying values stream past the sanction summaries, the only
     // free text a public page may show. The stream is read on one thread
     // (0.7 s at 1 M cases), so the panel and inspection pages, which do not
@@ -133,12 +178,12 @@ pub fn publish(
                     reviewers: &read::<rows::ReviewerRow>(results)?,
                     disputed: &read::<rows::DisputedCaseRow>(results)?,
                     totals: &read::<rows::DisputedTotalRow>(results)?,
-                    entries: &entries,
+                    entries: shared.entries,
                     severity: &read::<rows::SeverityRow>(results)?,
                     sensitive: &read::<rows::SensitiveCaseRow>(results)?,
                 },
                 &internal::inspection::Inputs {
-                    lawyers: &inspection,
+                    lawyers: shared.inspection,
                     firms: &read::<rows::FirmRow>(results)?,
                 },
                 &mut out,
@@ -154,8 +199,8 @@ pub fn publish(
     let lists = lists::load(
         plan,
         lists::ListInputs {
-            entries: &entries,
-            events: &events,
+            entries: shared.entries,
+            events: shared.events,
             sanctions: &sanctions,
             n4: &read::<rows::N4EvidenceRow>(results)?,
         },
@@ -164,12 +209,11 @@ pub fn publish(
     );
     drop(ids);
     lists::write_all(&lists, plan, &mut out)?;
-    let credit = read::<rows::LawyerCreditRow>(results)?;
     report::write(
         plan,
         &report::Inputs {
             cases: &read::<rows::ReportCaseRow>(results)?,
-            credit: &credit,
+            credit: shared.credit,
             earlier: &trend::load(plan)?,
         },
         &lists,
@@ -177,6 +221,17 @@ pub fn publish(
     )?;
     // After the last public page: the font holds the glyphs they use.
     font::write(&mut out)?;
+    Ok(out)
+}
+
+/// `internal/lawyers/<lawyer_id>.html`, one page per lawyer.
+fn write_lawyer_pages(
+    plan: &Plan,
+    results: &[ModelResult],
+    shared: &Shared<'_>,
+    dir: &Path,
+) -> Result<Writer, PublishError> {
+    let mut out = Writer::new(dir);
     // Streamed in lawyer order, the order of the pages: only a few batches
     // of lawyers' cases are held at a time.
     let chunks = marts::stream::<rows::LawyerCaseRow>(results).map_err(mart_error)?;
@@ -185,20 +240,16 @@ pub fn publish(
         plan,
         &internal::lawyers::Inputs {
             profiles: &read::<rows::LawyerProfileRow>(results)?,
-            credit: &credit,
+            credit: shared.credit,
             reasons: &read::<crate::lists::CreditReasonRow>(results)?,
-            inspection: &inspection,
-            entries: &entries,
-            events: &events,
+            inspection: shared.inspection,
+            entries: shared.entries,
+            events: shared.events,
         },
         |lawyer| cases.take(lawyer).map_err(mart_error),
         &mut out,
     )?;
-    out.files.sort();
-    Ok(PublishSummary {
-        files: out.files,
-        warnings: out.warnings,
-    })
+    Ok(out)
 }
 
 fn mart_error(e: impl std::fmt::Display) -> PublishError {
