@@ -11,7 +11,7 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
 use crate::xlsx::{neutralise_csv, write_batches};
@@ -426,38 +426,45 @@ pub fn write_inspection_workbook(
     let path = dir.join("inspection.xlsx");
     let err = xlsx_err(&path);
     let mut wb = reproducible_workbook(as_of).map_err(&err)?;
-    let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
-    let lawyers = (&lawyer_schema, lawyer_rows.as_slice());
-    let (compliance_schema, compliance_rows) = labelled(compliance.0, compliance.1);
-    let (compliance_schema, compliance_rows) =
-        flag_columns(&compliance_schema, &compliance_rows, settings);
-    let compliance = (&compliance_schema, compliance_rows.as_slice());
     let title = |what: &str| format!("{what} · 考核期 {period} · 数据截至 {as_of}");
-    for district in districts(lawyers.1) {
+    // The per-case sheet is the largest: it is built on a thread of its own
+    // while this one builds the district and firm sheets, and goes into the
+    // workbook in its place in the sheet order.
+    let compliance_sheet = std::thread::scope(|scope| {
+        let compliance_sheet = scope.spawn(|| {
+            let (schema, rows) = labelled(compliance.0, compliance.1);
+            let (schema, rows) = flag_columns(&schema, &rows, settings);
+            let mut ws = Worksheet::new();
+            ws.set_name("合规提示")?;
+            write_batches(
+                &mut ws,
+                &title("合规提示（逐案）"),
+                &headers(&schema),
+                &rows,
+            )?;
+            Ok::<_, XlsxError>(ws)
+        });
+        let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
+        for district in districts(&lawyer_rows) {
+            let ws = wb.add_worksheet();
+            ws.set_name(sheet_name(&district))?;
+            write_batches(
+                ws,
+                &title(&format!("律师年度考核参考表 · {district}")),
+                &headers(&lawyer_schema),
+                &rows_of_district(&lawyer_rows, &district),
+            )?;
+        }
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&district)).map_err(&err)?;
-        write_batches(
-            ws,
-            &title(&format!("律师年度考核参考表 · {district}")),
-            &headers(lawyers.0),
-            &rows_of_district(lawyers.1, &district),
-        )
-        .map_err(&err)?;
-    }
-    let ws = wb.add_worksheet();
-    ws.set_name("律所汇总").map_err(&err)?;
-    write_batches(ws, &title("律所汇总"), &headers(firms.0), firms.1).map_err(&err)?;
-
-    // One row per flagged case; the codes' words are on the 说明 sheet.
-    let ws = wb.add_worksheet();
-    ws.set_name("合规提示").map_err(&err)?;
-    write_batches(
-        ws,
-        &title("合规提示（逐案）"),
-        &headers(compliance.0),
-        compliance.1,
-    )
+        ws.set_name("律所汇总")?;
+        write_batches(ws, &title("律所汇总"), &headers(firms.0), firms.1)?;
+        compliance_sheet
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
     .map_err(&err)?;
+    // One row per flagged case; the codes' words are on the 说明 sheet.
+    wb.push_worksheet(compliance_sheet);
 
     let ws = wb.add_worksheet();
     ws.set_name("说明").map_err(&err)?;

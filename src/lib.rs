@@ -472,9 +472,10 @@ fn decide_register<'r>(
 
 /// The write step: every written mart where its model's [`models::Output`]
 /// says, the two workbooks, the event log, this as-of's notices and the
-/// quarantined rows, into the staging folder `dir`. The workbooks are
-/// written on a thread of their own: compressing them is most of the
-/// step's time at scale, and the rest does not wait for it.
+/// quarantined rows, into the staging folder `dir`. The inspection workbook
+/// is written on a thread of its own: compressing it is most of the step's
+/// time at scale, and the rest (the eligibility workbook last) does not wait
+/// for it.
 fn write_outputs(
     plan: &Plan,
     dir: &std::path::Path,
@@ -485,45 +486,72 @@ fn write_outputs(
 ) -> Result<()> {
     let internal = dir.join("internal");
     std::thread::scope(|scope| {
-        let workbooks = scope.spawn(|| write_workbooks(plan, &internal, results));
-        let rest = write_files(plan, dir, results, decided, people, ingested);
-        let workbooks = workbooks
+        let inspection = scope.spawn(|| write_inspection(plan, &internal, results));
+        let rest = write_files(plan, dir, results, decided, people, ingested)
+            .and_then(|()| write_eligibility(plan, &internal, results));
+        let inspection = inspection
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        rest.and(workbooks)
+        rest.and(inspection)
     })
 }
 
-/// `internal/eligibility.xlsx` and `internal/inspection.xlsx`.
-fn write_workbooks(
+/// A model's result as the workbooks write it: rounded for output.
+fn written(
+    results: &[models::ModelResult],
+    name: &str,
+) -> Result<(
+    datafusion::arrow::datatypes::SchemaRef,
+    Vec<datafusion::arrow::record_batch::RecordBatch>,
+)> {
+    let r = models::result(results, name)?;
+    Ok((
+        r.schema.clone(),
+        models::rounded_for_output(r.model, &r.read()?)?,
+    ))
+}
+
+fn period_text(plan: &Plan) -> String {
+    format!("{} – {}", plan.period_start, plan.period_end)
+}
+
+/// `internal/eligibility.xlsx` (and its CSV).
+fn write_eligibility(
     plan: &Plan,
     internal: &std::path::Path,
     results: &[models::ModelResult],
 ) -> Result<()> {
-    let period = format!("{} – {}", plan.period_start, plan.period_end);
-    let written = |name: &str| -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<_>)> {
-        let r = models::result(results, name)?;
-        Ok((
-            r.schema.clone(),
-            models::rounded_for_output(r.model, &r.read()?)?,
-        ))
-    };
     for result in results {
         if result.model.output == Some(models::Output::EligibilityWorkbook) {
-            let (schema, batches) = written(result.model.name)?;
-            inspection::write_eligibility(internal, &schema, &batches, &period, plan.as_of)?;
+            let (schema, batches) = written(results, result.model.name)?;
+            inspection::write_eligibility(
+                internal,
+                &schema,
+                &batches,
+                &period_text(plan),
+                plan.as_of,
+            )?;
         }
     }
-    let (lawyer_schema, lawyer_rows) = written("mart_inspection")?;
-    let (firm_schema, firm_rows) = written("mart_inspection_firms")?;
-    let (compliance_schema, compliance_rows) = written("mart_case_compliance")?;
+    Ok(())
+}
+
+/// `internal/inspection.xlsx`.
+fn write_inspection(
+    plan: &Plan,
+    internal: &std::path::Path,
+    results: &[models::ModelResult],
+) -> Result<()> {
+    let (lawyer_schema, lawyer_rows) = written(results, "mart_inspection")?;
+    let (firm_schema, firm_rows) = written(results, "mart_inspection_firms")?;
+    let (compliance_schema, compliance_rows) = written(results, "mart_case_compliance")?;
     inspection::write_inspection_workbook(
         internal,
         (&lawyer_schema, &lawyer_rows),
         (&firm_schema, &firm_rows),
         (&compliance_schema, &compliance_rows),
         &plan.settings.inspection,
-        &period,
+        &period_text(plan),
         plan.as_of,
     )
 }
