@@ -100,8 +100,11 @@ impl PublishError {
 /// `internal/charts/`.
 ///
 /// Reads from `results` every mart of [`rows`] (all models of
-/// [`crate::models::PHASES`] have run); each is read just before the pages
-/// that use it, and the lawyers' cases a batch of lawyers at a time.
+/// [`crate::models::PHASES`] have run); the marts both kinds of page show
+/// first, each other one just before the pages that use it, and the
+/// lawyers' cases a batch of lawyers at a time. The lawyer pages are
+/// written on a thread of their own beside the other pages; when both
+/// fail, the other pages' error is the one returned.
 pub fn publish(
     plan: &Plan,
     results: &[ModelResult],
