@@ -2058,6 +2058,27 @@ async fn the_trend_reads_earlier_outputs_and_a_missing_one_is_an_error() {
     );
 }
 
+/// The summary lists every file publication wrote, sorted: the lawyer
+/// pages, written on a thread of their own, among them.
+#[tokio::test]
+async fn the_summary_lists_every_file_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = crate::fixture::Fixture::valid().write(dir.path());
+    let (plan, results, _) = session(&pipeline, PlanOptions::default()).await;
+    let out = dir.path().join("published");
+    let summary = publish(&plan, &results, &out).unwrap();
+    let mut on_disk = legalaid::output::list_files(&out).unwrap();
+    on_disk.sort();
+    assert_eq!(summary.files, on_disk);
+    for kind in [
+        "internal/lawyers/",
+        "internal/panel.html",
+        "public/index.html",
+    ] {
+        assert!(summary.files.iter().any(|f| f.starts_with(kind)), "{kind}");
+    }
+}
+
 #[tokio::test]
 async fn a_tiny_data_set_publishes_with_everything_small_withheld() {
     let dir = tempfile::tempdir().unwrap();
