@@ -28,6 +28,7 @@ use arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
+use datafusion::datasource::empty::EmptyTable;
 use datafusion::error::DataFusionError;
 use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::SessionContext;
@@ -532,8 +533,9 @@ fn statement_head(sql: &str) -> String {
     }
 }
 
-/// Plans every model of `phases` in order on `ctx` (each registered as a
-/// view, so nothing is executed and no data read) and checks each mart that
+/// Plans every model of `phases` in order on `ctx` (each registered as an
+/// empty table of its planned schema, so nothing is executed and no data
+/// read) and checks each mart that
 /// Rust consumes ([`crate::marts::CONSUMED`]) against the struct that reads
 /// it. `ctx` holds the staging tables, normally empty
 /// ([`crate::session::build_empty`]).
@@ -555,8 +557,10 @@ pub async fn check_boundary(ctx: &SessionContext, phases: &[&[Model]]) -> Result
 }
 
 /// Plans each model of one phase against the tables registered so far,
-/// checks the marts Rust reads, and registers each planned model for the
-/// models after it.
+/// checks the marts Rust reads, and registers each planned model's schema
+/// for the models after it. An empty table, not a view of the plan: models
+/// planned over views of views re-plan every model below them, and the
+/// check took 0.3 s of one thread at the start of every run.
 async fn check_phase(ctx: &SessionContext, phase: &[Model]) -> Result<(), crate::Error> {
     for model in phase {
         let in_sql = |e| ModelError::in_statement(model, e);
@@ -569,7 +573,8 @@ async fn check_phase(ctx: &SessionContext, phase: &[Model]) -> Result<(), crate:
         }
         let register = |e| ModelError::in_step(model, "registering the planned model", e);
         ctx.deregister_table(model.name).map_err(register)?;
-        ctx.register_table(model.name, df.into_view())
+        let schema = Arc::new(df.schema().as_arrow().clone());
+        ctx.register_table(model.name, Arc::new(EmptyTable::new(schema)))
             .map_err(register)?;
     }
     Ok(())
