@@ -46,7 +46,16 @@ for n in "${sizes[@]}"; do
     if [ -n "${BENCH_MEMORY_LIMIT:-}" ]; then
         printf '\n[engine]\nmemory_limit = "%s"\n' "$BENCH_MEMORY_LIMIT" >>"$bench"
     fi
-    rm -rf "$dir/state" "$dir/out-bench"
+    # The previous run's folders are set aside and removed after the last
+    # size: for minutes after many files are deleted, an ext4 file system
+    # without a journal creates each new file only after checking every
+    # recently freed inode of its group, which slowed a run's file writing
+    # up to twentyfold (NOTES, session 22).
+    trash="$dir/.bench-trash"
+    mkdir -p "$trash"
+    for old in "$dir/state" "$dir/out-bench"; do
+        [ -e "$old" ] && mv "$old" "$trash/$(basename "$old")-$(date +%s%N)"
+    done
     log="$dir/run.log"
     echo "== running $n cases"
     /usr/bin/time -v "$bin" run "$bench" --timings --out "$dir/out-bench" >"$log" 2>&1 || {
@@ -54,6 +63,9 @@ for n in "${sizes[@]}"; do
     python3 "$repo/benches/collect.py" "$log" "$results" \
         --cases "$n" --label "$label" --memory-limit "${BENCH_MEMORY_LIMIT:-}" \
         --input-bytes "$(du -cb "$dir"/*.csv | tail -1 | cut -f1)"
+done
+for n in "${sizes[@]}"; do
+    rm -rf "$data/c$n-s$seed/.bench-trash"
 done
 python3 "$repo/benches/collect.py" --render "$results"
 cat "$results/results.md"
