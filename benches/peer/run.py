@@ -172,8 +172,8 @@ def set_aside(paths: list[Path], trash: Path) -> None:
     an ext4 file system without a journal (this machine's), for one to five
     minutes after many files are deleted, the kernel creates each new file
     only after checking every recently freed inode of its group
-    (`recently_deleted`), so copying 5,592 notices took 4.3 s of system
-    time instead of 0.2 s, and a run's publication tripled."""
+    (`recently_deleted`): copying 5,592 notices took 4.3 s of system time
+    instead of 0.2 s, and this harness's 1 M run 24.1 s instead of 20.5 s."""
     trash.mkdir(exist_ok=True)
     for path in paths:
         if path.exists():

@@ -44,8 +44,8 @@ echo
 "$venv/bin/python" "$repo/benches/peer/run.py" table "${#sizes[@]}"
 # The folders of earlier runs, set aside by run.py, go only now: deleting
 # many files slows the creation of new ones for minutes on an ext4 file
-# system without a journal, so wait that long before the next invocation
-# there (see run.py, set_aside).
+# system without a journal (still 3.5 min later here), so wait at least
+# five minutes before the next invocation there (see run.py, set_aside).
 for size in "${sizes[@]}"; do
     rm -rf "${BENCH_DATA:-/work/bench-data}/c${size%%:*}-s7/.peer-bench-trash"
 done
