@@ -136,25 +136,30 @@ impl Drop for LocalCluster {
     }
 }
 
-/// A port nothing listens on (just released by the OS), never one handed
-/// out before in this test process: the tests run at once, and a port one
-/// test released before its server bound it could go to another test (seen
-/// once in CI: the scheduler failed with "address in use" while the wait
-/// saw another test's server on its port).
+/// A port nothing listens on, below the range the OS hands out as local
+/// ports of outgoing connections, and never one handed out before in this
+/// test process. A port from that range (what binding port 0 gives) could be
+/// taken, between this check and the server's bind, as the local port of
+/// some connection (another test's wait, a gRPC client), and the server
+/// then failed with "address in use" (seen twice in CI).
 fn free_port() -> u16 {
     static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    const LOWEST: u16 = 10_000;
+    let ephemeral_low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768);
+    let span = ephemeral_low.saturating_sub(LOWEST).max(1);
+    // Test processes that run at once start from different ports.
+    let first = (std::process::id() % u32::from(span)) as u16;
     let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
-    loop {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if !handed_out.contains(&port) {
-            handed_out.push(port);
-            return port;
-        }
-    }
+    (0..span)
+        .map(|i| LOWEST + (first + i) % span)
+        .find(|port| {
+            !handed_out.contains(port) && std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok()
+        })
+        .inspect(|&port| handed_out.push(port))
+        .unwrap_or_else(|| panic!("no free port in {LOWEST}..{ephemeral_low}"))
 }
 
 /// Waits until something accepts connections on the port.
