@@ -149,12 +149,12 @@ fn free_port() -> u16 {
         .ok()
         .and_then(|range| range.split_whitespace().next()?.parse().ok())
         .unwrap_or(32_768);
-    let span = ephemeral_low.saturating_sub(LOWEST).max(1);
+    let span = u32::from(ephemeral_low.saturating_sub(LOWEST).max(1));
     // Test processes that run at once start from different ports.
-    let first = (std::process::id() % u32::from(span)) as u16;
+    let first = std::process::id() % span;
     let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
     (0..span)
-        .map(|i| LOWEST + (first + i) % span)
+        .map(|i| LOWEST + ((first + i) % span) as u16)
         .find(|port| {
             !handed_out.contains(port) && std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok()
         })
