@@ -350,13 +350,32 @@ fn headers(schema: &SchemaRef) -> Vec<String> {
 const WORKBOOK_ZIP_LEVEL: u8 = 3;
 
 /// A workbook whose document properties carry a fixed creation time (the
-/// run's as-of date), so the same run gives the same bytes.
-pub fn reproducible_workbook(as_of: chrono::NaiveDate) -> Result<Workbook, XlsxError> {
+/// run's as-of date), so the same run gives the same bytes. Its sheets, added
+/// with [`streamed_sheet`], keep their rows in unnamed temporary files in
+/// `tempdir` (the folder the workbook goes to: its data stays where the
+/// workbook will be, and the operating system removes the files however the
+/// run ends).
+pub fn reproducible_workbook(
+    as_of: chrono::NaiveDate,
+    tempdir: &Path,
+) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
+    wb.set_tempdir(tempdir)?;
     wb.set_zip_compression_level(WORKBOOK_ZIP_LEVEL);
     let created = ExcelDateTime::parse_from_str(&as_of.format("%Y-%m-%d").to_string())?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     Ok(wb)
+}
+
+/// A new sheet of `wb` in rust_xlsxwriter's constant-memory mode: each row
+/// goes to the sheet's temporary file when the next one starts, instead of
+/// every cell staying in memory until the save. Held in memory, the cells of
+/// the inspection workbook were the run's peak at 1 M cases (the per-case
+/// sheet holds a row per flagged case). Rows must be written in order, which
+/// [`write_batches`] does; text is stored in the cells ("inline strings"),
+/// not in a shared table.
+fn streamed_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError> {
+    wb.add_worksheet_with_constant_memory()
 }
 
 fn xlsx_err(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
@@ -425,48 +444,50 @@ pub fn write_inspection_workbook(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("inspection.xlsx");
     let err = xlsx_err(&path);
-    let mut wb = reproducible_workbook(as_of).map_err(&err)?;
+    let mut wb = reproducible_workbook(as_of, dir).map_err(&err)?;
     let title = |what: &str| format!("{what} · 考核期 {period} · 数据截至 {as_of}");
-    // The per-case sheet is the largest: it is built on a thread of its own
-    // while this one builds the district and firm sheets, and goes into the
-    // workbook in its place in the sheet order.
-    let compliance_sheet = std::thread::scope(|scope| {
-        let compliance_sheet = scope.spawn(|| {
-            let (schema, rows) = labelled(compliance.0, compliance.1);
-            let (schema, rows) = flag_columns(&schema, &rows, settings);
-            let mut ws = Worksheet::new();
-            ws.set_name("合规提示")?;
-            write_batches(
-                &mut ws,
-                &title("合规提示（逐案）"),
-                &headers(&schema),
-                &rows,
-            )?;
-            Ok::<_, XlsxError>(ws)
-        });
-        let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
-        for district in districts(&lawyer_rows) {
-            let ws = wb.add_worksheet();
-            ws.set_name(sheet_name(&district))?;
+    let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
+    let districts = districts(&lawyer_rows);
+    // The sheets in their order: one per district, the firms, the flagged
+    // cases (one row each; the codes' words are on the 说明 sheet).
+    for name in districts
+        .iter()
+        .map(|d| sheet_name(d))
+        .chain(["律所汇总".to_string(), "合规提示".to_string()])
+    {
+        streamed_sheet(&mut wb)
+            .and_then(|ws| ws.set_name(name).map(|_| ()))
+            .map_err(&err)?;
+    }
+    // One thread writes every sheet: the sheets share the workbook's table
+    // of cell formats, which numbers a format when a sheet first uses it, so
+    // sheets written side by side would number them in whichever order the
+    // threads ran.
+    let sheets = wb.worksheets_mut();
+    let (compliance_sheet, sheets) = sheets.split_last_mut().expect("added above");
+    let (firm_sheet, district_sheets) = sheets.split_last_mut().expect("added above");
+    let mut write_sheets = || -> std::result::Result<(), XlsxError> {
+        for (ws, district) in district_sheets.iter_mut().zip(&districts) {
             write_batches(
                 ws,
                 &title(&format!("律师年度考核参考表 · {district}")),
                 &headers(&lawyer_schema),
-                &rows_of_district(&lawyer_rows, &district),
+                &rows_of_district(&lawyer_rows, district),
             )?;
         }
-        let ws = wb.add_worksheet();
-        ws.set_name("律所汇总")?;
-        write_batches(ws, &title("律所汇总"), &headers(firms.0), firms.1)?;
-        compliance_sheet
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-    .map_err(&err)?;
-    // One row per flagged case; the codes' words are on the 说明 sheet.
-    wb.push_worksheet(compliance_sheet);
+        write_batches(firm_sheet, &title("律所汇总"), &headers(firms.0), firms.1)?;
+        let (schema, rows) = labelled(compliance.0, compliance.1);
+        let (schema, rows) = flag_columns(&schema, &rows, settings);
+        write_batches(
+            compliance_sheet,
+            &title("合规提示（逐案）"),
+            &headers(&schema),
+            &rows,
+        )
+    };
+    write_sheets().map_err(&err)?;
 
-    let ws = wb.add_worksheet();
+    let ws = streamed_sheet(&mut wb).map_err(&err)?;
     ws.set_name("说明").map_err(&err)?;
     let bold = Format::new().set_bold();
     let lines: Vec<String> = [
@@ -515,8 +536,8 @@ pub fn write_eligibility(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join("eligibility.xlsx");
     let err = xlsx_err(&path);
-    let mut wb = reproducible_workbook(as_of).map_err(&err)?;
-    let ws = wb.add_worksheet();
+    let mut wb = reproducible_workbook(as_of, dir).map_err(&err)?;
+    let ws = streamed_sheet(&mut wb).map_err(&err)?;
     ws.set_name("重大疑难案件承办律师名册").map_err(&err)?;
     write_batches(
         ws,
@@ -587,23 +608,15 @@ fn in_pinyin_order(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Record
 mod tests {
     use super::*;
 
-    /// 锦江区 (jin) before 武侯区 (wu) before 青羊区 (qing) by code point;
-    /// by pinyin: 锦江区, 青羊区, 武侯区.
-    #[test]
-    fn the_roster_is_in_the_pinyin_order_of_its_districts() {
-        let schema: SchemaRef =
-            std::sync::Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
-                datafusion::arrow::datatypes::Field::new(
-                    "district",
-                    datafusion::arrow::datatypes::DataType::Utf8,
-                    true,
-                ),
-                datafusion::arrow::datatypes::Field::new(
-                    "lawyer_id",
-                    datafusion::arrow::datatypes::DataType::Utf8,
-                    false,
-                ),
-            ]));
+    /// Four lawyers of three districts, in no order: 锦江区 (jin) before
+    /// 武侯区 (wu) before 青羊区 (qing) by code point; by pinyin: 锦江区,
+    /// 青羊区, 武侯区.
+    fn lawyers_of_three_districts() -> (SchemaRef, RecordBatch) {
+        use datafusion::arrow::datatypes::{DataType, Field, Schema};
+        let schema: SchemaRef = std::sync::Arc::new(Schema::new(vec![
+            Field::new("district", DataType::Utf8, true),
+            Field::new("lawyer_id", DataType::Utf8, false),
+        ]));
         let batch = RecordBatch::try_new(
             schema.clone(),
             vec![
@@ -617,6 +630,12 @@ mod tests {
             ],
         )
         .unwrap();
+        (schema, batch)
+    }
+
+    #[test]
+    fn the_roster_is_in_the_pinyin_order_of_its_districts() {
+        let (schema, batch) = lawyers_of_three_districts();
         let sorted = in_pinyin_order(&schema, &[batch]).unwrap();
         let col = |i: usize| {
             let c = sorted.column(i).as_string::<i32>();
@@ -626,6 +645,41 @@ mod tests {
         };
         assert_eq!(col(0), ["锦江区", "锦江区", "青羊区", "武侯区"]);
         assert_eq!(col(1), ["L2", "L3", "L4", "L1"]);
+    }
+
+    /// The workbook's sheets stream their rows through temporary files in
+    /// its folder, which must hold nothing else afterwards; a row written
+    /// after a later one would be dropped, so every row must read back, in
+    /// the roster's order.
+    #[test]
+    fn the_roster_workbook_reads_back_every_row_and_leaves_no_temporary_file() {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let (schema, batch) = lawyers_of_three_districts();
+        let dir = tempfile::tempdir().unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+        write_eligibility(dir.path(), &schema, &[batch], "2024", as_of).unwrap();
+        let mut files: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["eligibility.csv", "eligibility.xlsx"]);
+        let mut wb: Xlsx<_> = open_workbook(dir.path().join("eligibility.xlsx")).unwrap();
+        let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .skip(crate::xlsx::HEADER_ROW as usize + 1)
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ["锦江区", "L2"],
+                ["锦江区", "L3"],
+                ["青羊区", "L4"],
+                ["武侯区", "L1"]
+            ]
+        );
     }
 
     /// Each flag's words at the default settings and at a changed
