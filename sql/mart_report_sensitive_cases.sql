@@ -23,7 +23,13 @@ sensitive as (
 panel as (
     select
         t.case_id,
-        string_agg(t.reviewer_id, ';' order by t.reviewer_id) as reviewer_ids
+        -- A sorted array joined, not string_agg(... order by ...), for the
+        -- reason int_credit_reasons.sql gives: an ordered aggregate runs one
+        -- row accumulator per case (0.33 s of CPU for 43 K rows at 1 M
+        -- cases); the ids sort the same way (by their bytes).
+        arrow_cast(
+            array_to_string(array_sort(array_agg(t.reviewer_id)), ';'), 'LargeUtf8'
+        ) as reviewer_ids
     from int_review_totals as t
     inner join sensitive as s
         on t.case_id = s.case_id

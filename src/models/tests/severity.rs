@@ -177,3 +177,59 @@ async fn credit_reads_the_adjusted_score_only_when_asked() {
     // The fail band, and so N2's evidence, stays on the panel's grade.
     assert_eq!(adjusted.bools("is_fail")[b1], Some(true));
 }
+
+/// The panel report's worklist (`mart_report_sensitive_cases`): the
+/// severity-sensitive cases only, each with the reviewers of its reviews
+/// that have a total, `;`-joined in byte order whatever order the reviews
+/// came in (`R10` before `R2`, `Z` before `a`).
+#[tokio::test]
+async fn the_sensitive_worklist_joins_each_cases_reviewers_in_byte_order() {
+    use super::fixture::{batch, bool_col, f64_col, register, str_col};
+    use datafusion::arrow::array::AsArray;
+    use datafusion::arrow::datatypes::DataType;
+    let ctx = Fixture::new().session();
+    let cases = ["S1", "S2", "N1"];
+    register(
+        &ctx,
+        "mart_case_scores",
+        batch(vec![
+            str_col("case_id", cases.iter().map(|c| Some(*c)).collect()),
+            str_col("case_type", vec![Some("civil"); 3]),
+            str_col("lawyer_id", vec![Some("L1"); 3]),
+            f64_col("score", vec![Some(55.0); 3]),
+            str_col("grade_label", vec![Some("不合格"); 3]),
+            f64_col("adjusted_score", vec![Some(65.0); 3]),
+            str_col("adjusted_grade_label", vec![Some("合格"); 3]),
+            bool_col("disputed", vec![false; 3]),
+            bool_col("severity_sensitive", vec![true, true, false]),
+        ]),
+    );
+    let reviews = [
+        ("S1", "R2", Some(50.0)),
+        ("S2", "X", Some(55.0)),
+        ("S1", "a", Some(60.0)),
+        ("N1", "R1", Some(55.0)),
+        ("S1", "R10", Some(55.0)),
+        ("S1", "Q", None),
+        ("S1", "Z", Some(52.0)),
+    ];
+    register(
+        &ctx,
+        "int_review_totals",
+        batch(vec![
+            str_col("case_id", reviews.iter().map(|r| Some(r.0)).collect()),
+            str_col("reviewer_id", reviews.iter().map(|r| Some(r.1)).collect()),
+            f64_col("total", reviews.iter().map(|r| r.2).collect()),
+        ]),
+    );
+    let out = run_only(&ctx, &["mart_report_sensitive_cases"]).await;
+    let t = out.table("mart_report_sensitive_cases");
+    assert_eq!(
+        t.strs("case_id"),
+        [Some("S1".to_string()), Some("S2".to_string())]
+    );
+    let ids = t.0.column_by_name("reviewer_ids").unwrap();
+    let ids = datafusion::arrow::compute::cast(ids, &DataType::Utf8).unwrap();
+    let ids: Vec<Option<&str>> = ids.as_string::<i32>().iter().collect();
+    assert_eq!(ids, [Some("R10;R2;Z;a"), Some("X")]);
+}
