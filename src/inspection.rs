@@ -378,6 +378,20 @@ fn streamed_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError> {
     wb.add_worksheet_with_constant_memory()
 }
 
+/// Adds a [`streamed_sheet`] named `name` to `wb` and writes `batches` into
+/// it under `title` and `headers` ([`write_batches`]).
+fn table_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    title: &str,
+    headers: &[String],
+    batches: &[RecordBatch],
+) -> Result<(), XlsxError> {
+    let ws = streamed_sheet(wb)?;
+    ws.set_name(name)?;
+    write_batches(ws, title, headers, batches)
+}
+
 fn xlsx_err(path: &Path) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::io(path, std::io::Error::other(e))
 }
@@ -446,46 +460,41 @@ pub fn write_inspection_workbook(
     let err = xlsx_err(&path);
     let mut wb = reproducible_workbook(as_of, dir).map_err(&err)?;
     let title = |what: &str| format!("{what} · 考核期 {period} · 数据截至 {as_of}");
-    let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
-    let districts = districts(&lawyer_rows);
     // The sheets in their order: one per district, the firms, the flagged
-    // cases (one row each; the codes' words are on the 说明 sheet).
-    for name in districts
-        .iter()
-        .map(|d| sheet_name(d))
-        .chain(["律所汇总".to_string(), "合规提示".to_string()])
-    {
-        streamed_sheet(&mut wb)
-            .and_then(|ws| ws.set_name(name).map(|_| ()))
-            .map_err(&err)?;
-    }
-    // One thread writes every sheet: the sheets share the workbook's table
-    // of cell formats, which numbers a format when a sheet first uses it, so
-    // sheets written side by side would number them in whichever order the
-    // threads ran.
-    let sheets = wb.worksheets_mut();
-    let (compliance_sheet, sheets) = sheets.split_last_mut().expect("added above");
-    let (firm_sheet, district_sheets) = sheets.split_last_mut().expect("added above");
-    let mut write_sheets = || -> std::result::Result<(), XlsxError> {
-        for (ws, district) in district_sheets.iter_mut().zip(&districts) {
-            write_batches(
-                ws,
-                &title(&format!("律师年度考核参考表 · {district}")),
-                &headers(&lawyer_schema),
-                &rows_of_district(&lawyer_rows, district),
-            )?;
-        }
-        write_batches(firm_sheet, &title("律所汇总"), &headers(firms.0), firms.1)?;
-        let (schema, rows) = labelled(compliance.0, compliance.1);
-        let (schema, rows) = flag_columns(&schema, &rows, settings);
-        write_batches(
-            compliance_sheet,
-            &title("合规提示（逐案）"),
-            &headers(&schema),
-            &rows,
+    // cases (one row each; the codes' words are on the 说明 sheet). One
+    // thread writes them all: the sheets share the workbook's table of cell
+    // formats, which numbers a format when a sheet first uses it, so sheets
+    // written side by side would number them in whichever order the threads
+    // ran.
+    let (lawyer_schema, lawyer_rows) = labelled(lawyers.0, lawyers.1);
+    for district in districts(&lawyer_rows) {
+        table_sheet(
+            &mut wb,
+            &sheet_name(&district),
+            &title(&format!("律师年度考核参考表 · {district}")),
+            &headers(&lawyer_schema),
+            &rows_of_district(&lawyer_rows, &district),
         )
-    };
-    write_sheets().map_err(&err)?;
+        .map_err(&err)?;
+    }
+    table_sheet(
+        &mut wb,
+        "律所汇总",
+        &title("律所汇总"),
+        &headers(firms.0),
+        firms.1,
+    )
+    .map_err(&err)?;
+    let (schema, rows) = labelled(compliance.0, compliance.1);
+    let (schema, rows) = flag_columns(&schema, &rows, settings);
+    table_sheet(
+        &mut wb,
+        "合规提示",
+        &title("合规提示（逐案）"),
+        &headers(&schema),
+        &rows,
+    )
+    .map_err(&err)?;
 
     let ws = streamed_sheet(&mut wb).map_err(&err)?;
     ws.set_name("说明").map_err(&err)?;
@@ -537,10 +546,9 @@ pub fn write_eligibility(
     let path = dir.join("eligibility.xlsx");
     let err = xlsx_err(&path);
     let mut wb = reproducible_workbook(as_of, dir).map_err(&err)?;
-    let ws = streamed_sheet(&mut wb).map_err(&err)?;
-    ws.set_name("重大疑难案件承办律师名册").map_err(&err)?;
-    write_batches(
-        ws,
+    table_sheet(
+        &mut wb,
+        "重大疑难案件承办律师名册",
         &format!("重大疑难案件承办律师名册 · 评查期 {period} · 数据截至 {as_of}"),
         &headers(schema),
         batches,
