@@ -44,36 +44,55 @@ feedback_counts as (
     group by lawyer_id
 ),
 
-period_rates as (
-    select
-        coalesce(
-            (select cast(sum(n_on_time) as double) / nullif(sum(n_due), 0) from archive_counts),
-            1.0
-        ) as archive_r,
-        coalesce(
-            (select cast(sum(n_satisfied) as double) / nullif(sum(n_usable), 0) from feedback_counts),
-            1.0
-        ) as satisfaction_r
-),
-
-rates as (
+lawyer_counts as (
     select
         l.lawyer_id,
         coalesce(a.n_cases_closed, 0) as n_cases_closed,
         coalesce(a.n_due, 0) as n_due,
         coalesce(a.n_on_time, 0) as n_on_time,
         coalesce(f.n_usable, 0) as n_usable_feedback,
-        coalesce(f.n_satisfied, 0) as n_satisfied,
-        (coalesce(a.n_on_time, 0) + p.k * r.archive_r) / (coalesce(a.n_due, 0) + p.k) as archive_rate,
-        (coalesce(f.n_satisfied, 0) + p.k * r.satisfaction_r) / (coalesce(f.n_usable, 0) + p.k)
-            as satisfaction_rate
-    from params as p
-    cross join period_rates as r
-    cross join stg_lawyers as l
+        coalesce(f.n_satisfied, 0) as n_satisfied
+    from stg_lawyers as l
     left join archive_counts as a
         on l.lawyer_id = a.lawyer_id
     left join feedback_counts as f
         on l.lawyer_id = f.lawyer_id
+),
+
+-- The period-wide rates sum the lawyers' counts. Every case's lawyer is in
+-- `lawyers` (ingest rejects a case of an unknown lawyer), so these are the
+-- sums over all the period's cases and feedback. A window over these rows,
+-- not a second read of archive_counts and feedback_counts: a CTE is
+-- computed once per reference, so a second read would aggregate every case
+-- and join every feedback row again.
+period_rates as (
+    select
+        *,
+        coalesce(
+            cast(sum(n_on_time) over () as double) / nullif(sum(n_due) over (), 0),
+            1.0
+        ) as archive_r,
+        coalesce(
+            cast(sum(n_satisfied) over () as double)
+            / nullif(sum(n_usable_feedback) over (), 0),
+            1.0
+        ) as satisfaction_r
+    from lawyer_counts
+),
+
+rates as (
+    select
+        r.lawyer_id,
+        r.n_cases_closed,
+        r.n_due,
+        r.n_on_time,
+        r.n_usable_feedback,
+        r.n_satisfied,
+        (r.n_on_time + p.k * r.archive_r) / (r.n_due + p.k) as archive_rate,
+        (r.n_satisfied + p.k * r.satisfaction_r) / (r.n_usable_feedback + p.k)
+            as satisfaction_rate
+    from params as p
+    cross join period_rates as r
 )
 
 select

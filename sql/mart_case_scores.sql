@@ -72,42 +72,27 @@ failed_veto_items as (
     group by case_id
 ),
 
--- The same band lookup for the panel score and the adjusted score.
-scores_to_band as (
-    select case_id, case_type, rubric_version, 'score' as basis, score as value
-    from panels
-    union all
-    select case_id, case_type, rubric_version, 'adjusted' as basis, adjusted_score as value
-    from panels
-),
-
-bands_found as (
+-- Each band as the range of values it takes: from its lower bound up to the
+-- next band's (none above the top band). A value belongs to the band whose
+-- lower_bound <= value + 1e-9 < next_lower_bound, which is the band with the
+-- largest lower bound <= value + 1e-9, because a rubric's bands have
+-- distinct lower bounds (rubric.rs, `validate_bands`). A range join finds
+-- it for each score with no window over the cases, and `panels` is read
+-- once: a CTE is computed once per reference, and a lookup CTE read for
+-- both scores computed the panels three times (a sort and a window each,
+-- spilling at 5 M cases).
+band_ranges as (
     select
-        s.case_id,
-        s.basis,
-        b.band_code,
-        b.band_label,
-        row_number() over (
-            partition by s.case_id, s.basis
-            order by b.lower_bound desc, b.band_rank
-        ) as band_order
-    from scores_to_band as s
-    inner join rubric_bands as b
-        on s.case_type = b.case_type
-        and s.rubric_version = b.rubric_version
-        and b.lower_bound <= s.value + 1e-9
-),
-
-score_bands as (
-    select case_id, band_code, band_label
-    from bands_found
-    where basis = 'score' and band_order = 1
-),
-
-adjusted_bands as (
-    select case_id, band_code, band_label
-    from bands_found
-    where basis = 'adjusted' and band_order = 1
+        case_type,
+        rubric_version,
+        band_code,
+        band_label,
+        lower_bound,
+        lead(lower_bound) over (
+            partition by case_type, rubric_version
+            order by lower_bound
+        ) as next_lower_bound
+    from rubric_bands
 ),
 
 fail_bands as (
@@ -151,10 +136,19 @@ case_scores as (
         on p.case_id = v.case_id
     left join failed_veto_items as fv
         on p.case_id = fv.case_id
-    left join score_bands as sb
-        on p.case_id = sb.case_id
-    left join adjusted_bands as ab
-        on p.case_id = ab.case_id
+    left join band_ranges as sb
+        on p.case_type = sb.case_type
+        and p.rubric_version = sb.rubric_version
+        and sb.lower_bound <= p.score + 1e-9
+        and (sb.next_lower_bound is null or p.score + 1e-9 < sb.next_lower_bound)
+    left join band_ranges as ab
+        on p.case_type = ab.case_type
+        and p.rubric_version = ab.rubric_version
+        and ab.lower_bound <= p.adjusted_score + 1e-9
+        and (
+            ab.next_lower_bound is null
+            or p.adjusted_score + 1e-9 < ab.next_lower_bound
+        )
     left join fail_bands as fb
         on p.case_type = fb.case_type
         and p.rubric_version = fb.rubric_version

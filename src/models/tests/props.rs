@@ -156,6 +156,35 @@ proptest! {
         }
     }
 
+    /// Each score gets one band: the one with the largest lower bound
+    /// <= score + 1e-9, found here by walking the bands (the SQL joins
+    /// value ranges); a vetoed case gets the fail band for both grades.
+    /// Totals move in steps small enough to land on the bounds 60, 80, 90.
+    #[test]
+    fn a_case_gets_the_band_of_its_score(panels in panels()) {
+        let fx = fixture_of(&panels);
+        let out = runtime().block_on(fx.run());
+        let t = out.table("mart_case_scores");
+        prop_assert_eq!(t.rows(), panels.len());
+        let mut bands = civil_rubric().bands;
+        bands.sort_by(|a, b| b.lower.total_cmp(&a.lower));
+        let band_of = |value: f64| {
+            bands.iter().find(|b| b.lower <= value + 1e-9).map(|b| b.code.to_string())
+        };
+        let fail = bands.iter().find(|b| b.is_fail).map(|b| b.code.to_string());
+        for row in 0..t.rows() {
+            let vetoed = t.bools("veto")[row].unwrap();
+            let (score, adjusted) = (t.f64s("score")[row].unwrap(), t.f64s("adjusted_score")[row].unwrap());
+            let (grade, adjusted_grade) = if vetoed {
+                (fail.clone(), fail.clone())
+            } else {
+                (band_of(score), band_of(adjusted))
+            };
+            prop_assert_eq!(t.strs("grade")[row].clone(), grade, "score {}", score);
+            prop_assert_eq!(t.strs("adjusted_grade")[row].clone(), adjusted_grade, "adjusted {}", adjusted);
+        }
+    }
+
     /// A case is vetoed, on exactly the items listed, when the median of a
     /// veto item's points is 0: the spec's rule, taken here from the points
     /// themselves (the SQL counts the zeros instead).
