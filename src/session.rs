@@ -22,6 +22,7 @@ use crate::config::{EngineSettings, parse_bytes};
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
 use crate::ingest::batch::Staged;
+use crate::ingest::schema::{REVIEW_HEADS, review_heads_schema};
 use crate::ingest::value::date32;
 use crate::plan::Plan;
 
@@ -77,25 +78,37 @@ pub fn build_spilling(
 ) -> Result<SessionContext> {
     let ctx = new_context_spilling(&plan.settings.engine, spill_dir)?;
     for (table, staged) in &ingested.tables {
-        match staged {
-            Staged::Memory(batches) => register(
-                &ctx,
-                table.name(),
-                table.spec().staged_schema(),
-                batches.clone(),
-            )?,
-            Staged::File { path, schema, .. } => {
-                let provider = crate::scratch::file_table(path, Arc::clone(schema))
-                    .map_err(|e| Error::Engine(e.to_string()))?;
-                ctx.deregister_table(table.name())
-                    .map_err(|e| Error::Engine(e.to_string()))?;
-                ctx.register_table(table.name(), provider)
-                    .map_err(|e| Error::Engine(e.to_string()))?;
-            }
-        }
+        register_staged(&ctx, table.name(), table.spec().staged_schema(), staged)?;
     }
+    register_staged(
+        &ctx,
+        REVIEW_HEADS,
+        review_heads_schema(),
+        &ingested.review_heads,
+    )?;
     register_parameters(&ctx, plan)?;
     Ok(ctx)
+}
+
+/// Registers one staged table: its batches in memory, or its scratch file.
+fn register_staged(
+    ctx: &SessionContext,
+    name: &str,
+    schema: SchemaRef,
+    staged: &Staged,
+) -> Result<()> {
+    match staged {
+        Staged::Memory(batches) => register(ctx, name, schema, batches.clone()),
+        Staged::File { path, schema, .. } => {
+            let provider = crate::scratch::file_table(path, Arc::clone(schema))
+                .map_err(|e| Error::Engine(e.to_string()))?;
+            ctx.deregister_table(name)
+                .map_err(|e| Error::Engine(e.to_string()))?;
+            ctx.register_table(name, provider)
+                .map_err(|e| Error::Engine(e.to_string()))?;
+            Ok(())
+        }
+    }
 }
 
 /// A session with every staging table empty (no input read): models plan
@@ -105,6 +118,7 @@ pub fn build_empty(plan: &Plan) -> Result<SessionContext> {
     for table in crate::ingest::schema::Table::ALL {
         register(&ctx, table.name(), table.spec().staged_schema(), Vec::new())?;
     }
+    register(&ctx, REVIEW_HEADS, review_heads_schema(), Vec::new())?;
     register_parameters(&ctx, plan)?;
     Ok(ctx)
 }

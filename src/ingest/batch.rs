@@ -255,6 +255,11 @@ impl BatchBuilder {
         self.rows = 0;
     }
 
+    /// The number of rows a finished batch holds.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
     /// Appends a whole batch of this schema after the rows pushed so far.
     pub fn append_batch(&mut self, batch: RecordBatch) {
         self.flush();

@@ -23,16 +23,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, StringBuilder, UInt32Array,
 };
-use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::compute::{concat_batches, filter_record_batch, take};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
-use super::schema::TableSpec;
+use super::schema::{TableSpec, review_heads_schema};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
 use crate::scratch::read_batches;
@@ -137,6 +137,9 @@ pub(crate) enum Verdict {
         /// No accepted review supersedes the row's review (staged as
         /// `superseded`, negated).
         live: bool,
+        /// The row is its review's first: it gives the review's row of
+        /// `review_heads`.
+        first_of_review: bool,
     },
     Reject(Problem),
 }
@@ -238,12 +241,15 @@ impl HeldRows {
     /// Walks every row in input order: a row with a problem of its own is
     /// rejected with it, any other gets its verdict from `decide(position)`.
     /// Rejected rows go to the sink as read; accepted rows are counted and
-    /// their typed values appended to `out`, batch by batch.
+    /// their typed values appended to `out`, batch by batch, and the first
+    /// row of each accepted review gives its row of `heads`
+    /// ([`review_heads_schema`](super::schema::review_heads_schema)).
     pub fn emit(
         self,
         mut decide: impl FnMut(u32) -> Verdict,
         sink: &mut Sink,
         out: &mut BatchBuilder,
+        heads: &mut BatchBuilder,
     ) -> Result<(), IngestError> {
         let HeldRows {
             spec,
@@ -286,6 +292,15 @@ impl HeldRows {
                 }
             };
         let staged = spec.staged_schema();
+        let head_schema = review_heads_schema();
+        let parsed = spec.arrow_schema();
+        let column = |name: &str| parsed.index_of(name).expect("a parsed review column");
+        let (review_id, case_id, reviewer_id) = (
+            column("review_id"),
+            column("case_id"),
+            column("reviewer_id"),
+        );
+        let mut pending_heads: Vec<RecordBatch> = Vec::new();
         for batch in batches {
             let batch = batch.map_err(fail)?;
             let order = batch
@@ -297,6 +312,8 @@ impl HeldRows {
                 StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
             let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
             let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
+            let mut head_rows: Vec<u32> = Vec::new();
+            let mut head_case_types = StringBuilder::new();
             for i in 0..batch.num_rows() {
                 let p = order.value(i) as u32;
                 own_problems_before(p, &mut next, &mut kept, sink);
@@ -306,8 +323,13 @@ impl HeldRows {
                         out_of_period,
                         case_type,
                         live,
+                        first_of_review,
                     } => {
                         keep.push(true);
+                        if first_of_review {
+                            head_rows.push(i as u32);
+                            head_case_types.append_value(case_type);
+                        }
                         case_types.append_value(case_type);
                         in_period.append_value(!out_of_period);
                         superseded_rows.append_value(!live);
@@ -330,6 +352,31 @@ impl HeldRows {
                 }
                 next = p + 1;
             }
+            if !head_rows.is_empty() {
+                let rows = UInt32Array::from(head_rows);
+                let pick =
+                    |c: usize| take(batch.column(c), &rows, None).expect("rows of the batch");
+                let columns = vec![
+                    pick(review_id),
+                    pick(case_id),
+                    Arc::new(head_case_types.finish()) as ArrayRef,
+                    pick(reviewer_id),
+                ];
+                pending_heads.push(
+                    RecordBatch::try_new(Arc::clone(&head_schema), columns)
+                        .expect("the head columns of the staged reviews"),
+                );
+                // A review has a row per rubric item, so a batch of rows
+                // gives a few hundred heads: gathered into full batches.
+                if pending_heads
+                    .iter()
+                    .map(RecordBatch::num_rows)
+                    .sum::<usize>()
+                    >= out.batch_size()
+                {
+                    flush_heads(&mut pending_heads, heads);
+                }
+            }
             let mask = BooleanArray::from(keep);
             if mask.true_count() == 0 {
                 continue;
@@ -351,11 +398,21 @@ impl HeldRows {
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
+        flush_heads(&mut pending_heads, heads);
         if let Some(path) = &spill_path {
             // Read back in full; the accepted rows are in `out` now.
             let _ = std::fs::remove_file(path);
         }
         Ok(())
+    }
+}
+
+/// Appends the gathered head batches to `heads` as one batch.
+fn flush_heads(pending: &mut Vec<RecordBatch>, heads: &mut BatchBuilder) {
+    if let Some(first) = pending.first() {
+        let batch = concat_batches(&first.schema(), pending.iter()).expect("batches of one schema");
+        heads.append_batch(batch);
+        pending.clear();
     }
 }
 
@@ -627,7 +684,8 @@ mod tests {
             spent: Spent::default(),
         };
         let mut out = BatchBuilder::new(spec.staged_schema(), 2);
-        // Accept the row at position 4 only.
+        let mut heads = BatchBuilder::new(review_heads_schema(), 2);
+        // Accept the row at position 4 only, as the first of its review.
         held.emit(
             |p| match p {
                 4 => Verdict::Accept {
@@ -635,11 +693,13 @@ mod tests {
                     out_of_period: true,
                     case_type: "civil",
                     live: false,
+                    first_of_review: true,
                 },
                 _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
             },
             &mut sink,
             &mut out,
+            &mut heads,
         )
         .unwrap();
         let got: Vec<(String, u64, Vec<String>)> = report
@@ -666,6 +726,25 @@ mod tests {
         assert_eq!(
             (case_type.value(0), in_period.value(0), superseded.value(0)),
             ("civil", false, true)
+        );
+        // Accepted as its review's first row, it gives the review's head.
+        let heads = heads.finish();
+        assert_eq!(heads.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+        let head = heads.iter().find(|b| b.num_rows() == 1).unwrap();
+        let text = |name: &str| {
+            head.column_by_name(name)
+                .unwrap()
+                .as_string::<i32>()
+                .value(0)
+        };
+        assert_eq!(
+            [
+                text("review_id"),
+                text("case_id"),
+                text("case_type"),
+                text("reviewer_id")
+            ],
+            ["V2", "C2", "civil", "R1"]
         );
     }
 }

@@ -142,6 +142,8 @@ impl TableReport {
 /// The typed, validated tables and the report of how they were read.
 pub struct Ingested {
     pub tables: BTreeMap<Table, Staged>,
+    /// One row per accepted review ([`schema::review_heads_schema`]).
+    pub review_heads: Staged,
     pub reports: Vec<TableReport>,
 }
 
@@ -369,7 +371,14 @@ pub fn ingest_to(
         tables.insert(table, staged);
         reports.push(report);
     }
-    Ok(Ingested { tables, reports })
+    let review_heads = checker
+        .take_review_heads()
+        .unwrap_or(Staged::Memory(Vec::new()));
+    Ok(Ingested {
+        tables,
+        review_heads,
+        reports,
+    })
 }
 
 /// A cell without its leading and trailing white space, as `str::trim`
@@ -1034,6 +1043,93 @@ mod tests {
         };
         assert!(staged(Table::Reviews) > 10_000);
         assert!(staged(Table::Cases) > 1_000);
+    }
+
+    /// `review_heads` has one row per accepted review, with the case, case
+    /// type and reviewer of its first staged row, and none for a rejected
+    /// review (whose rows are all rejected, its first among them).
+    #[test]
+    fn review_heads_are_the_first_rows_of_the_accepted_reviews() {
+        use datafusion::arrow::array::AsArray;
+        use datafusion::arrow::datatypes::Int64Type;
+        let dir = tempfile::tempdir().unwrap();
+        let options = crate::generate::GenerateOptions::new(dir.path(), 2000, 11);
+        let summary = crate::generate::generate(&options, &mut |_| {}).unwrap();
+        // A review whose second row names another reviewer: rejected whole.
+        let reviews = dir.path().join("reviews.csv");
+        let text = std::fs::read_to_string(&reviews).unwrap();
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .take(2)
+            .map(|l| l.split(',').collect())
+            .collect();
+        let (mut a, mut b) = (rows[0].clone(), rows[1].clone());
+        a[0] = "REV-MIXED";
+        b[0] = "REV-MIXED";
+        let other = if b[2] == "RV0001" { "RV0002" } else { "RV0001" };
+        b[2] = other;
+        std::fs::write(
+            &reviews,
+            format!("{text}{}\n{}\n", a.join(","), b.join(",")),
+        )
+        .unwrap();
+        let plan = Plan::resolve(&summary.pipeline, &crate::plan::PlanOptions::default()).unwrap();
+        let ingested = ingest(&plan, &mut |_, _| {}).unwrap();
+        assert!(format!("{:?}", ingested.report(Table::Reviews).rejected).contains("REV-MIXED"));
+
+        let text_of = |batch: &RecordBatch, name: &str, i: usize| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_string::<i32>()
+                .value(i)
+                .to_string()
+        };
+        // The first staged row of each review, by source_order.
+        let mut firsts: BTreeMap<String, (i64, [String; 3])> = BTreeMap::new();
+        for batch in ingested.batches(Table::Reviews).unwrap() {
+            let order = batch
+                .column_by_name("source_order")
+                .unwrap()
+                .as_primitive::<Int64Type>();
+            for i in 0..batch.num_rows() {
+                let head = [
+                    text_of(&batch, "case_id", i),
+                    text_of(&batch, "case_type", i),
+                    text_of(&batch, "reviewer_id", i),
+                ];
+                let entry = firsts
+                    .entry(text_of(&batch, "review_id", i))
+                    .or_insert((order.value(i), head.clone()));
+                if order.value(i) < entry.0 {
+                    *entry = (order.value(i), head);
+                }
+            }
+        }
+        let Staged::Memory(batches) = &ingested.review_heads else {
+            panic!("ingest without a scratch folder keeps review heads in memory")
+        };
+        let mut heads: BTreeMap<String, [String; 3]> = BTreeMap::new();
+        for batch in batches {
+            assert_eq!(batch.schema(), schema::review_heads_schema());
+            for i in 0..batch.num_rows() {
+                let head = [
+                    text_of(batch, "case_id", i),
+                    text_of(batch, "case_type", i),
+                    text_of(batch, "reviewer_id", i),
+                ];
+                let id = text_of(batch, "review_id", i);
+                assert!(heads.insert(id.clone(), head).is_none(), "{id} twice");
+            }
+        }
+        let want: BTreeMap<String, [String; 3]> = firsts
+            .into_iter()
+            .map(|(id, (_, head))| (id, head))
+            .collect();
+        assert!(want.len() > 500, "{} reviews", want.len());
+        assert!(!heads.contains_key("REV-MIXED"));
+        assert_eq!(heads, want);
     }
 
     #[test]

@@ -172,6 +172,39 @@ impl TableSpec {
     }
 }
 
+/// Name of the staged table with one row per accepted review.
+pub const REVIEW_HEADS: &str = "review_heads";
+
+/// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
+/// accepted review shares (ingest rejects a review whose rows name
+/// different cases or reviewers), as staged on its first row. Scoring
+/// groups the review rows by `review_id` for the sums alone and joins
+/// these: carrying them through that aggregate as `min()` over every row
+/// was about half of its time (a text `min` keeps a heap buffer per group
+/// and compares every row's text with it).
+///
+/// The columns but `review_id` are declared nullable though they never are
+/// null, as the `min()` that carried them made them: the schemas of the
+/// tables built on them (`case_scores`, `reviewer_stats` in `data/`) stay
+/// as they were.
+pub fn review_heads_schema() -> SchemaRef {
+    let staged = Table::Reviews.spec().staged_schema();
+    let fields: Vec<Field> = REVIEW_HEAD_COLUMNS
+        .iter()
+        .map(|&name| {
+            staged
+                .field_with_name(name)
+                .expect("a review head column is a staged review column")
+                .clone()
+                .with_nullable(name != "review_id")
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The columns of [`review_heads_schema`], in order.
+pub const REVIEW_HEAD_COLUMNS: [&str; 4] = ["review_id", "case_id", "case_type", "reviewer_id"];
+
 pub const GENDER: &[EnumValue] = &[ev("F", &["女"]), ev("M", &["男"])];
 pub const PRACTICE_KIND: &[EnumValue] = &[
     ev("full_time", &["专职", "专职律师"]),

@@ -5,12 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::batch::{BatchBuilder, Value};
+use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use super::reasons::{self, Reason};
-use super::schema::Table;
+use super::schema::{REVIEW_HEADS, Table, review_heads_schema};
 use super::value::{date32, from_date32};
-use super::{IngestError, Row, Sink};
+use super::{IngestError, Row, Sink, scratch_error};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
 
@@ -80,6 +80,8 @@ pub(crate) struct Checker<'p> {
     items: Vec<(CaseType, HashMap<String, usize>)>,
     /// Where review rows awaiting their verdict are spilled, if anywhere.
     scratch: Option<PathBuf>,
+    /// One row per accepted review, made when the review table finishes.
+    review_heads: Option<Staged>,
 }
 
 type Problem = (Reason, String);
@@ -92,6 +94,7 @@ impl<'p> Checker<'p> {
     pub fn new(plan: &'p Plan, scratch: Option<&Path>) -> Self {
         Checker {
             scratch: scratch.map(Path::to_path_buf),
+            review_heads: None,
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
@@ -163,9 +166,29 @@ impl<'p> Checker<'p> {
         self.keys.clear();
         if table == Table::Reviews {
             let reviews = std::mem::take(&mut self.reviews);
-            self.finish_reviews(reviews, sink, builder)?;
+            let schema = review_heads_schema();
+            let batch_size = self.plan.settings.engine.batch_size;
+            let (mut heads, path) = match &self.scratch {
+                None => (BatchBuilder::new(schema, batch_size), None),
+                Some(dir) => {
+                    let path = dir.join(format!("{REVIEW_HEADS}.parquet"));
+                    let heads = BatchBuilder::spilling(schema, batch_size, &path)
+                        .map_err(|e| scratch_error(&path, e))?;
+                    (heads, Some(path))
+                }
+            };
+            self.finish_reviews(reviews, sink, builder, &mut heads)?;
+            let staged = heads
+                .finish_staged()
+                .map_err(|e| scratch_error(path.as_deref().unwrap_or(Path::new("scratch")), e))?;
+            self.review_heads = Some(staged);
         }
         Ok(())
+    }
+
+    /// The staged `review_heads`, once the review table was finished.
+    pub fn take_review_heads(&mut self) -> Option<Staged> {
+        self.review_heads.take()
     }
 
     /// A key must not repeat. A table with a lookup map (`in_map`: whether

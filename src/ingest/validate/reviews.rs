@@ -170,6 +170,7 @@ impl Checker<'_> {
         reviews: Reviews,
         sink: &mut Sink,
         builder: &mut BatchBuilder,
+        heads: &mut BatchBuilder,
     ) -> Result<(), IngestError> {
         let Reviews {
             ids,
@@ -299,12 +300,14 @@ impl Checker<'_> {
                         out_of_period: !in_period,
                         case_type,
                         live: !superseded_by_accepted.contains(&(r as u32)),
+                        first_of_review: list[r].first == position,
                     },
                     (None, None) => unreachable!("an accepted review has its case"),
                 }
             },
             sink,
             builder,
+            heads,
         )
     }
 

@@ -328,7 +328,9 @@ impl Fixture {
         register(&ctx, "cases", self.cases_batch());
         register(&ctx, "lawyers", self.lawyers_batch());
         register(&ctx, "reviewers", self.reviewers_batch());
-        register(&ctx, "reviews", self.reviews_batch(rows));
+        let reviews = self.reviews_batch(rows);
+        register(&ctx, "review_heads", review_heads_of(&reviews));
+        register(&ctx, "reviews", reviews);
         register(&ctx, "rubric_items", self.rubric_items_batch());
         register(&ctx, "rubric_bands", self.rubric_bands_batch());
         ctx
@@ -520,6 +522,34 @@ impl Fixture {
         columns.push(bool_col("superseded", superseded));
         batch(columns)
     }
+}
+
+/// `review_heads` as ingest stages it: the head columns of each review's
+/// first row in `reviews`.
+fn review_heads_of(reviews: &RecordBatch) -> RecordBatch {
+    use arrow::array::{Array, AsArray};
+    let ids = reviews
+        .column_by_name("review_id")
+        .expect("review_id")
+        .as_string::<i32>();
+    let mut seen = std::collections::HashSet::new();
+    let firsts: Vec<u32> = (0..ids.len())
+        .filter(|&i| seen.insert(ids.value(i)))
+        .map(|i| i as u32)
+        .collect();
+    let firsts = arrow::array::UInt32Array::from(firsts);
+    let schema = crate::ingest::schema::review_heads_schema();
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let column = reviews
+                .column_by_name(f.name())
+                .expect("a staged review column");
+            arrow::compute::take(column, &firsts, None).expect("rows of reviews")
+        })
+        .collect();
+    RecordBatch::try_new(schema, columns).expect("the heads schema")
 }
 
 /// The parsed columns of the long-form `reviews` table.
