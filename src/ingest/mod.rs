@@ -216,14 +216,7 @@ pub fn ingest_to(
             superseded: 0,
         };
         let batch_size = plan.settings.engine.batch_size;
-        let mut builder = match scratch {
-            None => BatchBuilder::new(spec.staged_schema(), batch_size),
-            Some(dir) => {
-                let path = dir.join(format!("{}.parquet", table.name()));
-                BatchBuilder::spilling(spec.staged_schema(), batch_size, &path)
-                    .map_err(|e| scratch_error(&path, e))?
-            }
-        };
+        let mut builder = staging_builder(spec.staged_schema(), batch_size, scratch, table.name())?;
         let labels: Vec<String> = files.iter().map(|p| display_path(plan, p)).collect();
         let mut sink = Sink {
             report: &mut report,
@@ -627,6 +620,23 @@ impl<'a> RowReader<'a> {
 }
 
 /// A scratch file could not be written or read back.
+/// The builder of a staged table: in memory, or spilled to
+/// `<scratch>/<name>.parquet` when there is a scratch folder.
+pub(crate) fn staging_builder(
+    schema: datafusion::arrow::datatypes::SchemaRef,
+    batch_size: usize,
+    scratch: Option<&Path>,
+    name: &str,
+) -> Result<BatchBuilder, IngestError> {
+    match scratch {
+        None => Ok(BatchBuilder::new(schema, batch_size)),
+        Some(dir) => {
+            let path = dir.join(format!("{name}.parquet"));
+            BatchBuilder::spilling(schema, batch_size, &path).map_err(|e| scratch_error(&path, e))
+        }
+    }
+}
+
 pub(crate) fn scratch_error(path: &Path, e: std::io::Error) -> IngestError {
     IngestError::file(
         path,

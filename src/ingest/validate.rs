@@ -10,7 +10,7 @@ use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use super::reasons::{self, Reason};
 use super::schema::{REVIEW_HEADS, Table, review_heads_schema};
 use super::value::{date32, from_date32};
-use super::{IngestError, Row, Sink, scratch_error};
+use super::{IngestError, Row, Sink, scratch_error, staging_builder};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
 
@@ -166,21 +166,14 @@ impl<'p> Checker<'p> {
         self.keys.clear();
         if table == Table::Reviews {
             let reviews = std::mem::take(&mut self.reviews);
-            let schema = review_heads_schema();
+            let scratch = self.scratch.as_deref();
             let batch_size = self.plan.settings.engine.batch_size;
-            let (mut heads, path) = match &self.scratch {
-                None => (BatchBuilder::new(schema, batch_size), None),
-                Some(dir) => {
-                    let path = dir.join(format!("{REVIEW_HEADS}.parquet"));
-                    let heads = BatchBuilder::spilling(schema, batch_size, &path)
-                        .map_err(|e| scratch_error(&path, e))?;
-                    (heads, Some(path))
-                }
-            };
+            let mut heads =
+                staging_builder(review_heads_schema(), batch_size, scratch, REVIEW_HEADS)?;
             self.finish_reviews(reviews, sink, builder, &mut heads)?;
             let staged = heads
                 .finish_staged()
-                .map_err(|e| scratch_error(path.as_deref().unwrap_or(Path::new("scratch")), e))?;
+                .map_err(|e| scratch_error(scratch.unwrap_or(Path::new("scratch")), e))?;
             self.review_heads = Some(staged);
         }
         Ok(())
