@@ -20,6 +20,41 @@ use legalaid::plan::{Plan, PlanOptions};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc's option API (its C library is linked in whole). libmimalloc-sys
+// 0.1.49 declares these only under its `extended` feature and names no
+// constant for the purge delay, so they are declared here.
+unsafe extern "C" {
+    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h`, and its default.
+const PURGE_DELAY: std::ffi::c_int = 15;
+const PURGE_DELAY_DEFAULT_MS: std::ffi::c_long = 1000;
+const PURGE_DELAY_MS: std::ffi::c_long = 100;
+
+/// Memory a thread frees stays resident for mimalloc's purge delay (1 s in
+/// v3) before it goes back to the system, and each stage of a run frees its
+/// working set as the next allocates its own: at 1 M cases publication began
+/// with 0.5 GB of earlier stages' garbage and peaked at 0.8–1.05 GB. With
+/// 100 ms the whole run peaked at 0.62–0.69 GB (benches/results/NOTES.md,
+/// session 25). Left alone when `MIMALLOC_PURGE_DELAY` is set, or when the
+/// option does not hold v3's default (another mimalloc, another numbering).
+/// Called first in `main`, before any thread starts (`mi_option_set` is not
+/// thread-safe).
+fn tune_allocator() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: plain C calls with an option index and a value; no thread
+    // other than this one exists yet.
+    unsafe {
+        if mi_option_get(PURGE_DELAY) == PURGE_DELAY_DEFAULT_MS {
+            mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
+        }
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "legalaid",
@@ -136,6 +171,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     match real_main() {
         Ok(code) => code,
         Err(e) => {
@@ -580,5 +616,26 @@ mod tests {
         let mut problems = Vec::new();
         walk(&super::Cli::command(), "legalaid".into(), &mut problems);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The option index is mimalloc's purge delay: it holds v3's default
+    /// until tuned, then the shorter delay. A wrong index (another option,
+    /// another default) leaves the delay alone and fails here.
+    #[test]
+    fn the_allocator_gives_freed_memory_back_after_a_tenth_of_a_second() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        // SAFETY: reads an option's value.
+        let get = || unsafe { super::mi_option_get(super::PURGE_DELAY) };
+        let before = get();
+        super::tune_allocator();
+        assert_eq!(
+            before,
+            super::PURGE_DELAY_DEFAULT_MS,
+            "option {} is not mimalloc v3's purge delay",
+            super::PURGE_DELAY
+        );
+        assert_eq!(get(), super::PURGE_DELAY_MS);
     }
 }
