@@ -12,22 +12,11 @@ period_cases as (
         case_id,
         lawyer_id,
         case_type,
-        closed_on
-    from stg_cases
+        closed_on,
+        recipient_name,
+        recipient_id_no
+    from stg_case_rows
     where in_period
-),
-
-with_recipient as (
-    select
-        c.case_id,
-        c.lawyer_id,
-        c.case_type,
-        c.closed_on,
-        r.recipient_name,
-        r.recipient_id_no
-    from period_cases as c
-    inner join cases as r
-        on c.case_id = r.case_id
 ),
 
 scored as (
@@ -52,7 +41,7 @@ scored as (
     from mart_case_compliance as k
     right join (
         mart_case_scores as s
-        right join with_recipient as c
+        right join period_cases as c
             on c.case_id = s.case_id
     )
         on c.case_id = k.case_id

@@ -1,41 +1,29 @@
 -- grain: one row per accepted case, in the period or not
--- purpose: the cases that scoring starts from, with `in_period` set from
---   `settings`: closed_on within [period_start, period_end], both ends
---   included (credit-and-lists.md, "Cases of the period"). Cases outside the
---   period stay here (the manifest counts them) but take no part in scores.
---   The recipient's name and identity number are left behind: no derived
---   table needs personal data. A view over `cases` (no copy), so unordered.
+-- purpose: the cases that scoring starts from, with `in_period`
+--   (`stg_case_rows`). Cases outside the period stay here (the manifest
+--   counts them) but take no part in scores. The recipient's name and
+--   identity number are left behind: no derived table needs personal data.
+--   A view (no copy), so unordered.
 with
 
-period as (
+cases_without_recipient as (
     select
-        period_start,
-        period_end
-    from settings
-),
-
-cases_with_period as (
-    select
-        c.case_id,
-        c.case_type,
-        c.matter,
-        c.lawyer_id,
-        c.center,
-        c.district,
-        c.assigned_on,
-        c.closed_on,
-        c.archived_on,
-        c.recipient_groups,
-        c.major_difficult,
-        c.domestic_violence,
-        c.outcome,
-        coalesce(
-            c.closed_on >= p.period_start and c.closed_on <= p.period_end,
-            false
-        ) as in_period
-    from period as p
-    cross join cases as c
+        case_id,
+        case_type,
+        matter,
+        lawyer_id,
+        center,
+        district,
+        assigned_on,
+        closed_on,
+        archived_on,
+        recipient_groups,
+        major_difficult,
+        domestic_violence,
+        outcome,
+        in_period
+    from stg_case_rows
 )
 
 select *
-from cases_with_period
+from cases_without_recipient

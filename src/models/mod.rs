@@ -83,6 +83,13 @@ impl Model {
 /// last of them and runs before [`CASE_MODELS`] (see [`score`]).
 pub const REVIEW_MODELS: &[Model] = &[
     Model {
+        name: "stg_case_rows",
+        sql: include_str!("../../sql/stg_case_rows.sql"),
+        output: None,
+        round: &[],
+        view: true,
+    },
+    Model {
         name: "stg_cases",
         sql: include_str!("../../sql/stg_cases.sql"),
         output: None,

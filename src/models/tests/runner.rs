@@ -71,6 +71,7 @@ fn run_order_puts_every_model_after_the_models_it_reads() {
     assert_eq!(
         order,
         [
+            "stg_case_rows",
             "stg_cases",
             "stg_rubric_items",
             "stg_reviews",
@@ -92,7 +93,7 @@ fn marts_name_their_outputs_and_rounding() {
         .map(|m| (m.name, m.output, m.round))
         .collect();
     assert_eq!(
-        outputs[6..],
+        outputs[7..],
         [
             (
                 "mart_case_scores",

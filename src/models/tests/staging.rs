@@ -45,6 +45,66 @@ async fn stg_cases_leaves_personal_data_behind() {
 }
 
 #[tokio::test]
+async fn stg_case_rows_carries_the_recipient_and_the_period_of_stg_cases() {
+    let fx = Fixture::new().case("C1", "civil", "L1", "2024-06-15").case(
+        "C2",
+        "civil",
+        "L2",
+        "2025-01-01",
+    );
+    let ctx = fx.session();
+    run_all(&ctx).await;
+    assert_batches_eq!(
+        [
+            "+---------+----------------+-----------+------+",
+            "| case_id | recipient_name | in_period | same |",
+            "+---------+----------------+-----------+------+",
+            "| C1      | 某某           | true      | true |",
+            "| C2      | 某某           | false     | true |",
+            "+---------+----------------+-----------+------+",
+        ],
+        &query(
+            &ctx,
+            "select r.case_id, r.recipient_name, r.in_period, \
+             r.in_period = c.in_period as same \
+             from stg_case_rows as r join stg_cases as c on r.case_id = c.case_id \
+             order by r.case_id"
+        )
+        .await
+    );
+}
+
+/// Personal data reaches only the models that show it masked on internal
+/// pages or search published text for it: a new reader of the recipient's
+/// columns must be added here on purpose.
+#[test]
+fn only_the_listed_models_read_the_recipients_columns() {
+    let readers: Vec<&str> = crate::models::all_models()
+        .filter(|m| {
+            [
+                "from cases",
+                "join cases",
+                "from stg_case_rows",
+                "join stg_case_rows",
+            ]
+            .iter()
+            .any(|r| m.sql.contains(&format!("{r}\n")) || m.sql.contains(&format!("{r} ")))
+        })
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(
+        readers,
+        [
+            "stg_case_rows",
+            "stg_cases",
+            "mart_report_disputed_cases",
+            "mart_report_identifiers",
+            "mart_lawyer_page_cases",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn stg_rubric_items_keeps_one_version_per_case_type() {
     let old = Rubric {
         version: "test-0",
