@@ -36,9 +36,9 @@ const PURGE_DELAY_MS: std::ffi::c_long = 100;
 /// Memory a thread frees stays resident for mimalloc's purge delay (1 s in
 /// v3) before it goes back to the system, and each stage of a run frees its
 /// working set as the next allocates its own: at 1 M cases publication began
-/// with 0.5 GB of earlier stages' garbage and peaked at 0.8–1.05 GB. With
-/// 100 ms the whole run peaked at 0.62–0.69 GB (benches/results/NOTES.md,
-/// session 25). Left alone when `MIMALLOC_PURGE_DELAY` is set, or when the
+/// with about 500 MB of earlier stages' garbage and the run peaked at
+/// 826–1,049 MiB. With 100 ms it peaked at 631–697 MiB, for about 0.7 s of
+/// 13 s (benches/results/NOTES.md, session 25). Left alone when `MIMALLOC_PURGE_DELAY` is set, or when the
 /// option does not hold v3's default (another mimalloc, another numbering).
 /// Called first in `main`, before any thread starts (`mi_option_set` is not
 /// thread-safe).
@@ -626,7 +626,8 @@ mod tests {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
             return;
         }
-        // SAFETY: reads an option's value.
+        // SAFETY: reads an option's value. (The harness's other test may run
+        // beside this one while the option is set: it only allocates.)
         let get = || unsafe { super::mi_option_get(super::PURGE_DELAY) };
         let before = get();
         super::tune_allocator();
