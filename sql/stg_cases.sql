@@ -2,8 +2,8 @@
 -- purpose: the cases that scoring starts from, with `in_period`
 --   (`stg_case_rows`). Cases outside the period stay here (the manifest
 --   counts them) but take no part in scores. The recipient's name and
---   identity number are left behind: no derived table needs personal data.
---   A view (no copy), so unordered.
+--   identity number are left behind: scoring, credit and the lists need no
+--   personal data. A view (no copy), so unordered.
 with
 
 cases_without_recipient as (

@@ -358,9 +358,7 @@ pub fn ingest_to(
         }
         checker.finish_table(table, &mut sink, &mut builder)?;
         progress(table, rows_seen);
-        let staged = builder
-            .finish_staged()
-            .map_err(|e| scratch_error(scratch.unwrap_or(Path::new("scratch")), e))?;
+        let staged = finish_staging(builder, scratch, table.name())?;
         tables.insert(table, staged);
         reports.push(report);
     }
@@ -619,7 +617,6 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// A scratch file could not be written or read back.
 /// The builder of a staged table: in memory, or spilled to
 /// `<scratch>/<name>.parquet` when there is a scratch folder.
 pub(crate) fn staging_builder(
@@ -637,6 +634,23 @@ pub(crate) fn staging_builder(
     }
 }
 
+/// The staged table of a builder made by [`staging_builder`]; an error
+/// names its scratch file.
+pub(crate) fn finish_staging(
+    builder: BatchBuilder,
+    scratch: Option<&Path>,
+    name: &str,
+) -> Result<Staged, IngestError> {
+    builder.finish_staged().map_err(|e| {
+        let path = scratch.map_or_else(
+            || PathBuf::from(name),
+            |dir| dir.join(format!("{name}.parquet")),
+        );
+        scratch_error(&path, e)
+    })
+}
+
+/// A scratch file could not be written or read back.
 pub(crate) fn scratch_error(path: &Path, e: std::io::Error) -> IngestError {
     IngestError::file(
         path,

@@ -10,7 +10,7 @@ use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use super::reasons::{self, Reason};
 use super::schema::{REVIEW_HEADS, Table, review_heads_schema};
 use super::value::{date32, from_date32};
-use super::{IngestError, Row, Sink, scratch_error, staging_builder};
+use super::{IngestError, Row, Sink, finish_staging, staging_builder};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
 
@@ -171,10 +171,7 @@ impl<'p> Checker<'p> {
             let mut heads =
                 staging_builder(review_heads_schema(), batch_size, scratch, REVIEW_HEADS)?;
             self.finish_reviews(reviews, sink, builder, &mut heads)?;
-            let staged = heads
-                .finish_staged()
-                .map_err(|e| scratch_error(scratch.unwrap_or(Path::new("scratch")), e))?;
-            self.review_heads = Some(staged);
+            self.review_heads = Some(finish_staging(heads, scratch, REVIEW_HEADS)?);
         }
         Ok(())
     }
