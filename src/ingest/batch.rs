@@ -268,6 +268,14 @@ impl BatchBuilder {
         }
     }
 
+    /// Hands the batches finished so far (of a builder that does not spill)
+    /// to `each`, in order, and lets go of them.
+    pub fn drain_done(&mut self, each: impl FnMut(RecordBatch)) {
+        if !self.done.is_empty() {
+            self.done.drain(..).for_each(each);
+        }
+    }
+
     /// The batches of a builder that does not spill.
     pub fn finish(mut self) -> Vec<RecordBatch> {
         assert!(self.spill.is_none(), "a spilling builder finishes staged");

@@ -16,6 +16,13 @@
 //!
 //! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
 //! accepts each by its verdict, and filters the batches batch by batch.
+//!
+//! In a run, the typed rows are spilled to the scratch folder in segments
+//! (files of [`SEGMENT_BATCHES`] batches), and each segment is removed as
+//! soon as `emit` has opened it: its pages are free again while the staged
+//! table is being written. Pages freed a moment ago are cheap to fill, while
+//! memory the system has not touched for a while can cost ten times as much
+//! to write on a virtual machine (benches/results/NOTES.md, session 26).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,13 +36,13 @@ use datafusion::arrow::compute::{concat_batches, filter_record_batch, take};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::batch::{BatchBuilder, Staged, Value};
+use super::batch::{BatchBuilder, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
 use super::schema::{TableSpec, review_heads_schema};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
-use crate::scratch::read_batches;
+use crate::scratch::{ScratchWriter, read_batches};
 
 type Problem = (Reason, String);
 
@@ -150,33 +157,93 @@ pub(crate) struct HeldRows {
     /// Rows kept as read.
     kept: KeptRows,
     /// Typed values (plus `source_order`) of every row without a problem, in
-    /// input order.
+    /// input order: the batches not yet spilled.
     typed: BatchBuilder,
-    /// Whether `typed` spills, and where (set when it could not be opened).
-    spill: Option<(PathBuf, Option<std::io::Error>)>,
+    /// Where the finished batches of `typed` go in a run.
+    spill: Option<Spill>,
 }
 
-impl HeldRows {
-    /// Rows held in memory, or (with `spill_dir`) their typed values spilled
-    /// to `<spill_dir>/<table>.held.arrow` as batches fill.
-    pub fn new(spec: &'static TableSpec, batch_size: usize, spill_dir: Option<&Path>) -> Self {
-        let mut spill = None;
-        let typed = match spill_dir {
-            None => BatchBuilder::new(spec.arrow_schema(), batch_size),
-            Some(dir) => {
-                let path = dir.join(format!("{}.held.arrow", spec.table.name()));
-                match BatchBuilder::spilling(spec.arrow_schema(), batch_size, &path) {
-                    Ok(b) => {
-                        spill = Some((path, None));
-                        b
+/// Batches per spilled segment: about 85 MB of review rows at the default
+/// batch size, so that the staged table's first writes already find pages
+/// freed by the segments read before them.
+const SEGMENT_BATCHES: usize = 128;
+
+/// The typed rows spilled in segments, `<dir>/<table>.held.<n>.arrow`.
+struct Spill {
+    dir: PathBuf,
+    table: &'static str,
+    /// Every segment so far, the last one open in `writer` if any.
+    segments: Vec<PathBuf>,
+    writer: Option<ScratchWriter>,
+    batches_in_segment: usize,
+    segment_batches: usize,
+    /// The first error, reported by [`HeldRows::emit`].
+    error: Option<(PathBuf, std::io::Error)>,
+}
+
+impl Spill {
+    fn write(&mut self, batch: &RecordBatch) {
+        if self.error.is_some() {
+            return;
+        }
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => {
+                let name = format!("{}.held.{}.arrow", self.table, self.segments.len());
+                let path = self.dir.join(name);
+                match ScratchWriter::create(&path, &batch.schema()) {
+                    Ok(writer) => {
+                        self.segments.push(path);
+                        self.batches_in_segment = 0;
+                        self.writer.insert(writer)
                     }
                     Err(e) => {
-                        spill = Some((path, Some(e)));
-                        BatchBuilder::new(spec.arrow_schema(), batch_size)
+                        self.error = Some((path, e));
+                        return;
                     }
                 }
             }
         };
+        if let Err(e) = writer.write(batch) {
+            self.fail_segment(e);
+            return;
+        }
+        self.batches_in_segment += 1;
+        if self.batches_in_segment == self.segment_batches {
+            self.close_segment();
+        }
+    }
+
+    fn close_segment(&mut self) {
+        if let Some(writer) = self.writer.take()
+            && let Err(e) = writer.finish()
+        {
+            self.fail_segment(e);
+        }
+    }
+
+    /// Records the first error, in the segment being written.
+    fn fail_segment(&mut self, e: std::io::Error) {
+        if self.error.is_none() {
+            let path = self.segments.last().expect("a segment is open");
+            self.error = Some((path.clone(), e));
+        }
+    }
+
+    /// The segments, closed, in the order written.
+    fn finish(mut self) -> Result<Vec<PathBuf>, IngestError> {
+        self.close_segment();
+        match self.error {
+            Some((path, e)) => Err(scratch_error(&path, e)),
+            None => Ok(self.segments),
+        }
+    }
+}
+
+impl HeldRows {
+    /// Rows held in memory, or (with `spill_dir`) their typed values spilled
+    /// there in segments as batches fill.
+    pub fn new(spec: &'static TableSpec, batch_size: usize, spill_dir: Option<&Path>) -> Self {
         HeldRows {
             spec,
             positions: Positions {
@@ -185,8 +252,16 @@ impl HeldRows {
                 far_rows: HashMap::default(),
             },
             kept: KeptRows::default(),
-            typed,
-            spill,
+            typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
+            spill: spill_dir.map(|dir| Spill {
+                dir: dir.to_path_buf(),
+                table: spec.table.name(),
+                segments: Vec::new(),
+                writer: None,
+                batches_in_segment: 0,
+                segment_batches: SEGMENT_BATCHES,
+                error: None,
+            }),
         }
     }
 
@@ -231,6 +306,9 @@ impl HeldRows {
                     self.kept.push(position, &row.cells, None);
                 }
                 self.typed.push(&values);
+                if let Some(spill) = &mut self.spill {
+                    self.typed.drain_done(|batch| spill.write(&batch));
+                }
                 spent.values(values);
             }
             Err(problem) => self.kept.push(position, &row.cells, Some(problem)),
@@ -259,22 +337,8 @@ impl HeldRows {
             spill,
             ..
         } = self;
-        if let Some((path, Some(e))) = spill {
-            return Err(scratch_error(&path, e));
-        }
-        let spill_path = spill.map(|(path, _)| path);
-        let fail = |e: std::io::Error| {
-            scratch_error(spill_path.as_deref().unwrap_or(Path::new("scratch")), e)
-        };
-        let batches: Box<dyn Iterator<Item = std::io::Result<RecordBatch>>> =
-            match typed.finish_staged().map_err(fail)? {
-                Staged::Memory(batches) => Box::new(batches.into_iter().map(Ok)),
-                Staged::File { path, .. } => Box::new(
-                    read_batches(&path)
-                        .map_err(fail)?
-                        .map(|b| b.map_err(std::io::Error::other)),
-                ),
-            };
+        let segments = spill.map(Spill::finish).transpose()?.unwrap_or_default();
+        let batches = held_batches(segments, typed.finish());
         let total = positions.row_offsets.len() as u32;
         let mut next: u32 = 0;
         let mut buf = String::new();
@@ -302,7 +366,7 @@ impl HeldRows {
         );
         let mut pending_heads: Vec<RecordBatch> = Vec::new();
         for batch in batches {
-            let batch = batch.map_err(fail)?;
+            let batch = batch?;
             let order = batch
                 .column(batch.num_columns() - 1)
                 .as_primitive::<Int64Type>()
@@ -399,12 +463,31 @@ impl HeldRows {
         }
         own_problems_before(total, &mut next, &mut kept, sink);
         flush_heads(&mut pending_heads, heads);
-        if let Some(path) = &spill_path {
-            // Read back in full; the accepted rows are in `out` now.
-            let _ = std::fs::remove_file(path);
-        }
         Ok(())
     }
+}
+
+/// The held batches in input order: the spilled segments', then those still
+/// in memory. Each segment is removed once opened, so that its pages are
+/// given back as soon as it was read (the open reader keeps it readable).
+fn held_batches(
+    segments: Vec<PathBuf>,
+    memory: Vec<RecordBatch>,
+) -> impl Iterator<Item = Result<RecordBatch, IngestError>> {
+    let spilled = segments.into_iter().flat_map(|path| {
+        let batches: Box<dyn Iterator<Item = Result<RecordBatch, IngestError>>> =
+            match read_batches(&path) {
+                Ok(reader) => {
+                    let _ = std::fs::remove_file(&path);
+                    Box::new(reader.map(move |batch| {
+                        batch.map_err(|e| scratch_error(&path, std::io::Error::other(e)))
+                    }))
+                }
+                Err(e) => Box::new(std::iter::once(Err(scratch_error(&path, e)))),
+            };
+        batches
+    });
+    spilled.chain(memory.into_iter().map(Ok))
 }
 
 /// Appends the gathered head batches to `heads` as one batch.
@@ -552,6 +635,96 @@ mod tests {
             verbatim: false,
             sheet: None,
         }
+    }
+
+    /// Holds `n` rows of reviews of three rows: every fifth one's points
+    /// written `NA` (kept as read), every seventh unparsable.
+    fn hold_reviews(held: &mut HeldRows, n: usize) {
+        let spec = Table::Reviews.spec();
+        for i in 0..n {
+            let points = match i {
+                i if i % 7 == 3 => "lots".to_string(),
+                i if i % 5 == 0 => "NA".to_string(),
+                i => format!("{}", i % 4),
+            };
+            let review = format!("V{}", i / 3);
+            let cells = [&*review, "C1", "R1", "2024-03-05", "CR-A1", &points, "", ""];
+            let r = row(0, i as u64 + 2, &cells);
+            let outcome = parse_row(spec, &r.cells).map(|mut v| {
+                v.push(Value::Int(i as i64));
+                v
+            });
+            let verbatim = outcome
+                .as_ref()
+                .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
+            held.push(Row { verbatim, ..r }, outcome, &mut Spent::default());
+        }
+    }
+
+    /// Emits the held rows, every third one rejected: gives the rejected
+    /// rows (row number, cells as read) and the staged rows.
+    fn emit_reviews(held: HeldRows) -> (Vec<(u64, Vec<String>)>, RecordBatch) {
+        let spec = Table::Reviews.spec();
+        let mut report = TableReport {
+            table: Table::Reviews,
+            files: vec![FileCounts::default()],
+            rejected: Vec::new(),
+            out_of_period: 0,
+            superseded: 0,
+        };
+        let labels = ["a.csv".to_string()];
+        let mut sink = Sink {
+            report: &mut report,
+            labels: &labels,
+            spent: Spent::default(),
+        };
+        let mut out = BatchBuilder::new(spec.staged_schema(), 2);
+        let mut heads = BatchBuilder::new(review_heads_schema(), 2);
+        let verdict = |p: u32| match p % 3 {
+            0 => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
+            _ => Verdict::Accept {
+                superseded: false,
+                out_of_period: false,
+                case_type: "civil",
+                live: true,
+                first_of_review: p % 3 == 1,
+            },
+        };
+        held.emit(verdict, &mut sink, &mut out, &mut heads).unwrap();
+        let rejected = report
+            .rejected
+            .iter()
+            .map(|r| (r.source_row, r.cells.clone()))
+            .collect();
+        let staged = concat_batches(&spec.staged_schema(), &out.finish()).unwrap();
+        (rejected, staged)
+    }
+
+    /// Spilled in segments, the rows come back as they do from memory, and
+    /// no segment is left behind.
+    #[test]
+    fn rows_spilled_in_segments_come_back_in_order_and_the_segments_go() {
+        let spec = Table::Reviews.spec();
+        let mut in_memory = HeldRows::new(spec, 2, None);
+        hold_reviews(&mut in_memory, 62);
+        let (rejected, staged) = emit_reviews(in_memory);
+
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilled = HeldRows::new(spec, 2, Some(dir.path()));
+        spilled.spill.as_mut().unwrap().segment_batches = 3;
+        hold_reviews(&mut spilled, 62);
+        // 62 rows, 9 of them unparsable: 53 typed rows, 26 full batches of 2
+        // in segments of 3 (the ninth still open, with two), one row in memory.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
+        let (spilled_rejected, spilled_staged) = emit_reviews(spilled);
+        assert_eq!(spilled_rejected, rejected);
+        assert!(
+            rejected.iter().any(|(_, cells)| cells[5] == "NA"),
+            "kept rows are among the rejected"
+        );
+        assert_eq!(spilled_staged, staged);
+        assert_eq!(staged.num_rows() + rejected.len(), 62);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
