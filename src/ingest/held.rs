@@ -661,9 +661,11 @@ mod tests {
         }
     }
 
-    /// Emits the held rows, every third one rejected: gives the rejected
-    /// rows (row number, cells as read) and the staged rows.
-    fn emit_reviews(held: HeldRows) -> (Vec<(u64, Vec<String>)>, RecordBatch) {
+    /// The rejected rows (row number, cells as read) and the staged rows.
+    type Emitted = (Vec<(u64, Vec<String>)>, RecordBatch);
+
+    /// Emits the held rows, every third one rejected.
+    fn emit_reviews(held: HeldRows) -> Result<Emitted, IngestError> {
         let spec = Table::Reviews.spec();
         let mut report = TableReport {
             table: Table::Reviews,
@@ -690,14 +692,14 @@ mod tests {
                 first_of_review: p % 3 == 1,
             },
         };
-        held.emit(verdict, &mut sink, &mut out, &mut heads).unwrap();
+        held.emit(verdict, &mut sink, &mut out, &mut heads)?;
         let rejected = report
             .rejected
             .iter()
             .map(|r| (r.source_row, r.cells.clone()))
             .collect();
         let staged = concat_batches(&spec.staged_schema(), &out.finish()).unwrap();
-        (rejected, staged)
+        Ok((rejected, staged))
     }
 
     /// Spilled in segments, the rows come back as they do from memory, and
@@ -707,7 +709,7 @@ mod tests {
         let spec = Table::Reviews.spec();
         let mut in_memory = HeldRows::new(spec, 2, None);
         hold_reviews(&mut in_memory, 62);
-        let (rejected, staged) = emit_reviews(in_memory);
+        let (rejected, staged) = emit_reviews(in_memory).unwrap();
 
         let dir = tempfile::tempdir().unwrap();
         let mut spilled = HeldRows::new(spec, 2, Some(dir.path()));
@@ -716,7 +718,7 @@ mod tests {
         // 62 rows, 9 of them unparsable: 53 typed rows, 26 full batches of 2
         // in segments of 3 (the ninth still open, with two), one row in memory.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
-        let (spilled_rejected, spilled_staged) = emit_reviews(spilled);
+        let (spilled_rejected, spilled_staged) = emit_reviews(spilled).unwrap();
         assert_eq!(spilled_rejected, rejected);
         assert!(
             rejected.iter().any(|(_, cells)| cells[5] == "NA"),
@@ -725,6 +727,18 @@ mod tests {
         assert_eq!(spilled_staged, staged);
         assert_eq!(staged.num_rows() + rejected.len(), 62);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A spill that cannot be written fails the table, naming the segment.
+    #[test]
+    fn a_spill_that_cannot_be_written_names_its_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("gone");
+        let mut held = HeldRows::new(Table::Reviews.spec(), 2, Some(&gone));
+        hold_reviews(&mut held, 12);
+        let e = emit_reviews(held).unwrap_err().to_string();
+        assert!(e.contains("gone/reviews.held.0.arrow"), "{e}");
+        assert!(e.contains("scratch"), "{e}");
     }
 
     #[test]
