@@ -182,6 +182,9 @@ struct Spill {
 }
 
 impl Spill {
+    /// Appends a batch to the open segment (opening the next one first when
+    /// none is), and closes the segment once it holds its batches. After an
+    /// error, batches are dropped: the table fails at its emit.
     fn write(&mut self, batch: &RecordBatch) {
         if self.error.is_some() {
             return;
