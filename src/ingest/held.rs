@@ -640,6 +640,17 @@ mod tests {
         }
     }
 
+    /// An empty report of the reviews table read from `files` files.
+    fn reviews_report(files: usize) -> TableReport {
+        TableReport {
+            table: Table::Reviews,
+            files: vec![FileCounts::default(); files],
+            rejected: Vec::new(),
+            out_of_period: 0,
+            superseded: 0,
+        }
+    }
+
     /// Holds `n` rows of reviews of three rows: every fifth one's points
     /// written `NA` (kept as read), every seventh unparsable.
     fn hold_reviews(held: &mut HeldRows, n: usize) {
@@ -670,13 +681,7 @@ mod tests {
     /// Emits the held rows, every third one rejected.
     fn emit_reviews(held: HeldRows) -> Result<Emitted, IngestError> {
         let spec = Table::Reviews.spec();
-        let mut report = TableReport {
-            table: Table::Reviews,
-            files: vec![FileCounts::default()],
-            rejected: Vec::new(),
-            out_of_period: 0,
-            superseded: 0,
-        };
+        let mut report = reviews_report(1);
         let labels = ["a.csv".to_string()];
         let mut sink = Sink {
             report: &mut report,
@@ -860,13 +865,7 @@ mod tests {
                 &mut Spent::default(),
             );
         }
-        let mut report = TableReport {
-            table: Table::Reviews,
-            files: vec![FileCounts::default(), FileCounts::default()],
-            rejected: Vec::new(),
-            out_of_period: 0,
-            superseded: 0,
-        };
+        let mut report = reviews_report(2);
         let labels = ["a.csv".to_string(), "b.csv".to_string()];
         let mut sink = Sink {
             report: &mut report,
