@@ -38,8 +38,9 @@ const PURGE_DELAY_MS: std::ffi::c_long = 100;
 /// working set as the next allocates its own: at 1 M cases publication began
 /// with about 500 MB of earlier stages' garbage and the run peaked at
 /// 826–1,049 MiB. With 100 ms it peaked at 631–697 MiB, for about 0.7 s of
-/// 13 s (benches/results/NOTES.md, session 25). Left alone when `MIMALLOC_PURGE_DELAY` is set, or when the
-/// option does not hold v3's default (another mimalloc, another numbering).
+/// 13 s (benches/results/NOTES.md, session 25). Left alone when
+/// `MIMALLOC_PURGE_DELAY` is set, or when the option does not hold v3's
+/// default (another mimalloc, another numbering).
 /// Called first in `main`, before any thread starts (`mi_option_set` is not
 /// thread-safe).
 fn tune_allocator() {
