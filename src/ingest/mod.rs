@@ -188,9 +188,9 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
 }
 
 /// Reads, parses and validates every input table of the plan. With a
-/// `scratch` folder every table (and the review rows awaiting their verdict)
-/// is spilled there as Arrow IPC files batch by batch, so memory holds only
-/// the lookup maps, whatever the size of the input.
+/// `scratch` folder every table is spilled there batch by batch (as
+/// Parquet; the review rows awaiting their verdict as Arrow IPC segments),
+/// so memory holds only the lookup maps, whatever the size of the input.
 pub fn ingest_to(
     plan: &Plan,
     scratch: Option<&Path>,
