@@ -9,12 +9,14 @@
 with
 
 -- Ingest stages each accepted review row with what validation learnt of it:
--- its case's `case_type`, `in_period`, and `superseded` (an accepted review
--- of the same case names its review in `supersedes`). Keeping the live rows
+-- its case's `case_type`, `in_period`, `superseded` (an accepted review
+-- of the same case names its review in `supersedes`) and `review_key` (its
+-- review's number, for grouping by an integer). Keeping the live rows
 -- of the period is then a filter, not a join of every review row with the
 -- cases and the supersede lists (hash tables the engine cannot spill).
 live_rows as (
     select
+        review_key,
         review_id,
         case_id,
         case_type,
@@ -29,6 +31,7 @@ live_rows as (
 
 with_rubric as (
     select
+        lr.review_key,
         lr.review_id,
         lr.case_id,
         lr.case_type,

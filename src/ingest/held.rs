@@ -30,7 +30,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, StringBuilder, UInt32Array,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Builder, StringBuilder,
+    UInt32Array,
 };
 use datafusion::arrow::compute::{concat_batches, filter_record_batch, take};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
@@ -147,6 +148,8 @@ pub(crate) enum Verdict {
         /// The row is its review's first: it gives the review's row of
         /// `review_heads`.
         first_of_review: bool,
+        /// The review's number (staged as `review_key`).
+        review: u32,
     },
     Reject(Problem),
 }
@@ -379,8 +382,10 @@ impl HeldRows {
                 StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
             let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
             let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
+            let mut review_keys = Int64Builder::with_capacity(batch.num_rows());
             let mut head_rows: Vec<u32> = Vec::new();
             let mut head_case_types = StringBuilder::new();
+            let mut head_keys = Int64Builder::new();
             for i in 0..batch.num_rows() {
                 let p = order.value(i) as u32;
                 own_problems_before(p, &mut next, &mut kept, sink);
@@ -391,15 +396,18 @@ impl HeldRows {
                         case_type,
                         live,
                         first_of_review,
+                        review,
                     } => {
                         keep.push(true);
                         if first_of_review {
                             head_rows.push(i as u32);
                             head_case_types.append_value(case_type);
+                            head_keys.append_value(i64::from(review));
                         }
                         case_types.append_value(case_type);
                         in_period.append_value(!out_of_period);
                         superseded_rows.append_value(!live);
+                        review_keys.append_value(i64::from(review));
                         sink.accept(positions.part_of(p).file);
                         if superseded {
                             sink.count_superseded();
@@ -424,6 +432,7 @@ impl HeldRows {
                 let pick =
                     |c: usize| take(batch.column(c), &rows, None).expect("rows of the batch");
                 let columns = vec![
+                    Arc::new(head_keys.finish()) as ArrayRef,
                     pick(review_id),
                     pick(case_id),
                     Arc::new(head_case_types.finish()) as ArrayRef,
@@ -459,9 +468,10 @@ impl HeldRows {
             columns.push(Arc::new(case_types.finish()) as ArrayRef);
             columns.push(Arc::new(in_period.finish()) as ArrayRef);
             columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
+            columns.push(Arc::new(review_keys.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the parsed one plus three columns"),
+                    .expect("the staged schema is the parsed one plus four columns"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
@@ -698,6 +708,7 @@ mod tests {
                 case_type: "civil",
                 live: true,
                 first_of_review: p % 3 == 1,
+                review: p / 3,
             },
         };
         held.emit(verdict, &mut sink, &mut out, &mut heads)?;
@@ -883,6 +894,7 @@ mod tests {
                     case_type: "civil",
                     live: false,
                     first_of_review: true,
+                    review: 7,
                 },
                 _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
             },
@@ -912,9 +924,20 @@ mod tests {
         let case_type = b.column_by_name("case_type").unwrap().as_string::<i32>();
         let in_period = b.column_by_name("in_period").unwrap().as_boolean();
         let superseded = b.column_by_name("superseded").unwrap().as_boolean();
+        let key = |b: &RecordBatch| {
+            b.column_by_name("review_key")
+                .unwrap()
+                .as_primitive::<Int64Type>()
+                .value(0)
+        };
         assert_eq!(
-            (case_type.value(0), in_period.value(0), superseded.value(0)),
-            ("civil", false, true)
+            (
+                case_type.value(0),
+                in_period.value(0),
+                superseded.value(0),
+                key(b)
+            ),
+            ("civil", false, true, 7)
         );
         // Accepted as its review's first row, it gives the review's head.
         let heads = heads.finish();
@@ -935,5 +958,6 @@ mod tests {
             ],
             ["V2", "C2", "civil", "R1"]
         );
+        assert_eq!(key(head), 7);
     }
 }

@@ -1071,7 +1071,9 @@ mod tests {
 
     /// `review_heads` has one row per accepted review, with the case, case
     /// type and reviewer of its first staged row, and none for a rejected
-    /// review (whose rows are all rejected, its first among them).
+    /// review (whose rows are all rejected, its first among them). Every
+    /// row of a review and its head carry one `review_key`, a different one
+    /// per review, increasing with the review's first row.
     #[test]
     fn review_heads_are_the_first_rows_of_the_accepted_reviews() {
         use datafusion::arrow::array::AsArray;
@@ -1110,14 +1112,25 @@ mod tests {
                 .value(i)
                 .to_string()
         };
+        let key_of = |batch: &RecordBatch, i: usize| {
+            batch
+                .column_by_name(schema::REVIEW_KEY)
+                .unwrap()
+                .as_primitive::<Int64Type>()
+                .value(i)
+        };
         // The first staged row of each review, by source_order.
         let mut firsts: BTreeMap<String, (i64, [String; 3])> = BTreeMap::new();
+        let mut keys: BTreeMap<String, i64> = BTreeMap::new();
         for batch in ingested.batches(Table::Reviews).unwrap() {
             let order = batch
                 .column_by_name("source_order")
                 .unwrap()
                 .as_primitive::<Int64Type>();
             for i in 0..batch.num_rows() {
+                let id = text_of(&batch, "review_id", i);
+                let key = *keys.entry(id.clone()).or_insert(key_of(&batch, i));
+                assert_eq!(key, key_of(&batch, i), "{id} has two keys");
                 let head = [
                     text_of(&batch, "case_id", i),
                     text_of(&batch, "case_type", i),
@@ -1144,9 +1157,19 @@ mod tests {
                     text_of(batch, "reviewer_id", i),
                 ];
                 let id = text_of(batch, "review_id", i);
+                assert_eq!(key_of(batch, i), keys[&id], "the head of {id}");
                 assert!(heads.insert(id.clone(), head).is_none(), "{id} twice");
             }
         }
+        let mut by_first_row: Vec<(i64, i64)> = firsts
+            .iter()
+            .map(|(id, (order, _))| (*order, keys[id]))
+            .collect();
+        by_first_row.sort();
+        assert!(
+            by_first_row.windows(2).all(|w| w[0].1 < w[1].1),
+            "keys increase with the reviews' first rows, one per review"
+        );
         let want: BTreeMap<String, [String; 3]> = firsts
             .into_iter()
             .map(|(id, (_, head))| (id, head))

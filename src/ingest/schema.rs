@@ -153,10 +153,14 @@ impl TableSpec {
     /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
     /// (what rows are parsed into), plus for reviews what validation
     /// learnt of each row: its case's `case_type`, whether it is a case of
-    /// the period (`in_period`) and whether an accepted review supersedes
-    /// its review (`superseded`). Carrying them spares scoring two joins of
-    /// every review row (with the cases, with the supersede lists), hash
-    /// tables that cannot spill.
+    /// the period (`in_period`), whether an accepted review supersedes
+    /// its review (`superseded`), and its review's number (`review_key`,
+    /// the same on every row of a review: the reviews read, rejected ones
+    /// too, counted from 0 in the order of their first rows). Carrying them spares scoring
+    /// two joins of every review row (with the cases, with the supersede
+    /// lists), hash tables that cannot spill; the number lets scoring
+    /// group a review's rows by an integer instead of its text id, which
+    /// costs about a third less (benches/results/NOTES.md, session 27).
     ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
@@ -168,9 +172,13 @@ impl TableSpec {
         fields.push(Field::new("case_type", DataType::Utf8, false));
         fields.push(Field::new("in_period", DataType::Boolean, false));
         fields.push(Field::new("superseded", DataType::Boolean, false));
+        fields.push(Field::new(REVIEW_KEY, DataType::Int64, false));
         Arc::new(Schema::new(fields))
     }
 }
+
+/// The staged review column numbering the reviews ([`TableSpec::staged_schema`]).
+pub const REVIEW_KEY: &str = "review_key";
 
 /// Name of the staged table with one row per accepted review.
 pub const REVIEW_HEADS: &str = "review_heads";
@@ -183,10 +191,10 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// was about half of its time (a text `min` keeps a heap buffer per group
 /// and compares every row's text with it).
 ///
-/// The columns but `review_id` are declared nullable though they never are
-/// null, as the `min()` that carried them made them: the schemas of the
-/// tables built on them (`case_scores`, `reviewer_stats` in `data/`) stay
-/// as they were.
+/// The text columns but `review_id` are declared nullable though they never
+/// are null, as the `min()` that carried them made them: the schemas of
+/// the tables built on them (`case_scores`, `reviewer_stats` in `data/`)
+/// stay as they were. `review_key` is the number scoring joins them by.
 pub fn review_heads_schema() -> SchemaRef {
     let staged = Table::Reviews.spec().staged_schema();
     let fields: Vec<Field> = REVIEW_HEAD_COLUMNS
@@ -196,14 +204,20 @@ pub fn review_heads_schema() -> SchemaRef {
                 .field_with_name(name)
                 .expect("a review head column is a staged review column")
                 .clone()
-                .with_nullable(name != "review_id")
+                .with_nullable(!matches!(name, "review_id" | REVIEW_KEY))
         })
         .collect();
     Arc::new(Schema::new(fields))
 }
 
 /// The columns of [`review_heads_schema`], in order.
-pub const REVIEW_HEAD_COLUMNS: [&str; 4] = ["review_id", "case_id", "case_type", "reviewer_id"];
+pub const REVIEW_HEAD_COLUMNS: [&str; 5] = [
+    REVIEW_KEY,
+    "review_id",
+    "case_id",
+    "case_type",
+    "reviewer_id",
+];
 
 pub const GENDER: &[EnumValue] = &[ev("F", &["女"]), ev("M", &["男"])];
 pub const PRACTICE_KIND: &[EnumValue] = &[

@@ -301,6 +301,7 @@ impl Checker<'_> {
                         case_type,
                         live: !superseded_by_accepted.contains(&(r as u32)),
                         first_of_review: list[r].first == position,
+                        review: r as u32,
                     },
                     (None, None) => unreachable!("an accepted review has its case"),
                 }

@@ -486,8 +486,9 @@ impl Fixture {
     /// The long-form `reviews` table from rows as ingest stages it;
     /// `source_order` is the row's position in `rows`, `case_type` and
     /// `in_period` are those of the row's case (a review of a case the
-    /// fixture lacks is out of the period, as ingest would reject it), and
-    /// `superseded` says whether a review of the same case supersedes it.
+    /// fixture lacks is out of the period, as ingest would reject it),
+    /// `superseded` says whether a review of the same case supersedes it,
+    /// and `review_key` numbers the reviews in the order of their first rows.
     pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
         let case_of = |r: &ReviewRow| self.cases.iter().find(|c| c.id == r.case_id);
         let s = &self.settings;
@@ -516,10 +517,25 @@ impl Fixture {
                 })
             })
             .collect();
+        let mut keys: Vec<&str> = Vec::new();
+        let review_keys: Vec<i64> = rows
+            .iter()
+            .map(|r| {
+                let key = keys.iter().position(|&id| id == r.review_id);
+                key.unwrap_or_else(|| {
+                    keys.push(&r.review_id);
+                    keys.len() - 1
+                }) as i64
+            })
+            .collect();
         let mut columns = reviews_columns(rows);
         columns.push(str_col("case_type", case_types));
         columns.push(bool_col("in_period", in_period));
         columns.push(bool_col("superseded", superseded));
+        columns.push((
+            Field::new("review_key", DataType::Int64, false),
+            Arc::new(Int64Array::from(review_keys)) as ArrayRef,
+        ));
         batch(columns)
     }
 }
