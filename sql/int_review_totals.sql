@@ -12,12 +12,12 @@
 --   to begin with; 18 places keep every digit a double holds for points up to 100.)
 --   A review's case and reviewer are the same on all its rows (ingest
 --   rejects a review that mixes them): they come from `review_heads`, one
---   row per accepted review, joined after the sums. The rows are grouped
---   and joined by `review_key`, the review's number ingest stages on every
---   row and head: an integer key costs about a third less to hash and
---   compare than the text id. Carried through the
+--   row per accepted review, joined after the sums. Carried through the
 --   grouping as `min()` they were half of its time, a text `min` comparing
---   every row's text with a buffer per review. The rubric version is its
+--   every row's text with a buffer per review. The rows are grouped and
+--   joined by `review_key`, the review's number ingest stages on every row
+--   and head: an integer key costs about a third less to hash and compare
+--   than the text id. The rubric version is its
 --   case type's. The date and first row are `min()` over the live rows
 --   (numbers: cheap).
 with

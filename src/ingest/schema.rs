@@ -156,9 +156,9 @@ impl TableSpec {
     /// the period (`in_period`), whether an accepted review supersedes
     /// its review (`superseded`), and its review's number (`review_key`,
     /// the same on every row of a review: the reviews read, rejected ones
-    /// too, counted from 0 in the order of their first rows). Carrying them spares scoring
-    /// two joins of every review row (with the cases, with the supersede
-    /// lists), hash tables that cannot spill; the number lets scoring
+    /// too, counted from 0 in the order of their first rows). Carrying them
+    /// spares scoring two joins of every review row (with the cases, with
+    /// the supersede lists), hash tables that cannot spill; the number lets scoring
     /// group a review's rows by an integer instead of its text id, which
     /// costs about a third less (benches/results/NOTES.md, session 27).
     ///
