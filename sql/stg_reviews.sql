@@ -14,13 +14,13 @@ with
 -- review's number, for grouping by an integer). Keeping the live rows
 -- of the period is then a filter, not a join of every review row with the
 -- cases and the supersede lists (hash tables the engine cannot spill).
+-- A row carries no `review_id` or `reviewer_id`: ingest stages them once
+-- per review, in `review_heads`.
 live_rows as (
     select
         review_key,
-        review_id,
         case_id,
         case_type,
-        reviewer_id,
         reviewed_on,
         item,
         points,
@@ -32,11 +32,9 @@ live_rows as (
 with_rubric as (
     select
         lr.review_key,
-        lr.review_id,
         lr.case_id,
         lr.case_type,
         ri.rubric_version,
-        lr.reviewer_id,
         lr.reviewed_on,
         lr.item,
         ri.stage,

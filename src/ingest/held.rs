@@ -370,6 +370,10 @@ impl HeldRows {
             column("case_id"),
             column("reviewer_id"),
         );
+        // The parsed columns a staged row keeps (the others are its head's).
+        let row_columns: Vec<usize> = (0..parsed.fields().len())
+            .filter(|&c| staged.field_with_name(parsed.field(c).name()).is_ok())
+            .collect();
         let mut pending_heads: Vec<RecordBatch> = Vec::new();
         for batch in batches {
             let batch = batch?;
@@ -457,10 +461,13 @@ impl HeldRows {
             if mask.true_count() == 0 {
                 continue;
             }
+            let rows = batch
+                .project(&row_columns)
+                .expect("staged columns of the batch");
             let kept_rows = if mask.true_count() == batch.num_rows() {
-                batch
+                rows
             } else {
-                filter_record_batch(&batch, &mask).expect("mask fits the batch")
+                filter_record_batch(&rows, &mask).expect("mask fits the batch")
             };
             // What validation learnt of each kept row's case, as the staged
             // schema's last columns.
@@ -471,7 +478,7 @@ impl HeldRows {
             columns.push(Arc::new(review_keys.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the parsed one plus four columns"),
+                    .expect("the staged schema is the row's parsed columns plus four"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);

@@ -1073,7 +1073,8 @@ mod tests {
     /// type and reviewer of its first staged row, and none for a rejected
     /// review (whose rows are all rejected, its first among them). Every
     /// row of a review and its head carry one `review_key`, a different one
-    /// per review, increasing with the review's first row.
+    /// per review, increasing with the review's first row; the review's id
+    /// and reviewer are on its head only.
     #[test]
     fn review_heads_are_the_first_rows_of_the_accepted_reviews() {
         use datafusion::arrow::array::AsArray;
@@ -1119,63 +1120,90 @@ mod tests {
                 .as_primitive::<Int64Type>()
                 .value(i)
         };
-        // The first staged row of each review, by source_order.
-        let mut firsts: BTreeMap<String, (i64, [String; 3])> = BTreeMap::new();
+        // The input's rows in order (`source_order` numbers them): what the
+        // staged rows, which carry neither, say of their review and reviewer.
+        let mut input = csv::Reader::from_path(&reviews).unwrap();
+        let header = input.headers().unwrap().clone();
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (id_at, case_at, reviewer_at) = (at("review_id"), at("case_id"), at("reviewer_id"));
+        let input: Vec<[String; 3]> = input
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                [&r[id_at], &r[case_at], &r[reviewer_at]].map(str::to_string)
+            })
+            .collect();
+        // Per review: its key, and by key the first staged row's order and
+        // what its head should hold.
         let mut keys: BTreeMap<String, i64> = BTreeMap::new();
+        let mut firsts: BTreeMap<i64, (i64, [String; 4])> = BTreeMap::new();
         for batch in ingested.batches(Table::Reviews).unwrap() {
+            for only_in_heads in schema::REVIEW_ROW_ONLY_IN_HEADS {
+                assert!(
+                    batch.column_by_name(only_in_heads).is_none(),
+                    "{only_in_heads}"
+                );
+            }
             let order = batch
                 .column_by_name("source_order")
                 .unwrap()
                 .as_primitive::<Int64Type>();
             for i in 0..batch.num_rows() {
-                let id = text_of(&batch, "review_id", i);
+                let [id, case, reviewer] = &input[order.value(i) as usize];
+                assert_eq!(
+                    text_of(&batch, "case_id", i),
+                    *case,
+                    "row {}",
+                    order.value(i)
+                );
                 let key = *keys.entry(id.clone()).or_insert(key_of(&batch, i));
                 assert_eq!(key, key_of(&batch, i), "{id} has two keys");
                 let head = [
-                    text_of(&batch, "case_id", i),
+                    id.clone(),
+                    case.clone(),
                     text_of(&batch, "case_type", i),
-                    text_of(&batch, "reviewer_id", i),
+                    reviewer.clone(),
                 ];
-                let entry = firsts
-                    .entry(text_of(&batch, "review_id", i))
-                    .or_insert((order.value(i), head.clone()));
+                let entry = firsts.entry(key).or_insert((order.value(i), head.clone()));
                 if order.value(i) < entry.0 {
                     *entry = (order.value(i), head);
                 }
             }
         }
+        let distinct: std::collections::BTreeSet<i64> = keys.values().copied().collect();
+        assert_eq!(distinct.len(), keys.len(), "one key per review");
         let Staged::Memory(batches) = &ingested.review_heads else {
             panic!("ingest without a scratch folder keeps review heads in memory")
         };
-        let mut heads: BTreeMap<String, [String; 3]> = BTreeMap::new();
+        let mut heads: BTreeMap<i64, [String; 4]> = BTreeMap::new();
         for batch in batches {
             assert_eq!(batch.schema(), schema::review_heads_schema());
             for i in 0..batch.num_rows() {
                 let head = [
+                    text_of(batch, "review_id", i),
                     text_of(batch, "case_id", i),
                     text_of(batch, "case_type", i),
                     text_of(batch, "reviewer_id", i),
                 ];
-                let id = text_of(batch, "review_id", i);
-                assert_eq!(key_of(batch, i), keys[&id], "the head of {id}");
-                assert!(heads.insert(id.clone(), head).is_none(), "{id} twice");
+                let key = key_of(batch, i);
+                assert!(heads.insert(key, head).is_none(), "key {key} twice");
             }
         }
         let mut by_first_row: Vec<(i64, i64)> = firsts
             .iter()
-            .map(|(id, (order, _))| (*order, keys[id]))
+            .map(|(key, (order, _))| (*order, *key))
             .collect();
         by_first_row.sort();
         assert!(
             by_first_row.windows(2).all(|w| w[0].1 < w[1].1),
-            "keys increase with the reviews' first rows, one per review"
+            "keys increase with the reviews' first rows"
         );
-        let want: BTreeMap<String, [String; 3]> = firsts
+        let want: BTreeMap<i64, [String; 4]> = firsts
             .into_iter()
-            .map(|(id, (_, head))| (id, head))
+            .map(|(key, (_, head))| (key, head))
             .collect();
         assert!(want.len() > 500, "{} reviews", want.len());
-        assert!(!heads.contains_key("REV-MIXED"));
+        assert!(!keys.contains_key("REV-MIXED"));
         assert_eq!(heads, want);
     }
 

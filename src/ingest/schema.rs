@@ -162,13 +162,24 @@ impl TableSpec {
     /// group a review's rows by an integer instead of its text id, which
     /// costs about a third less (benches/results/NOTES.md, session 27).
     ///
+    /// A review row is staged without `review_id` and `reviewer_id`
+    /// ([`REVIEW_ROW_ONLY_IN_HEADS`]): the same on every row of a review,
+    /// they are staged once per review in [`REVIEW_HEADS`], which scoring
+    /// joins by `review_key`. The id alone was half of the staged reviews'
+    /// bytes (167 of 313 MiB at 1 M cases) that no query read.
+    ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
         let parsed = self.arrow_schema();
         if self.table != Table::Reviews {
             return parsed;
         }
-        let mut fields: Vec<Field> = parsed.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut fields: Vec<Field> = parsed
+            .fields()
+            .iter()
+            .filter(|f| !REVIEW_ROW_ONLY_IN_HEADS.contains(&f.name().as_str()))
+            .map(|f| f.as_ref().clone())
+            .collect();
         fields.push(Field::new("case_type", DataType::Utf8, false));
         fields.push(Field::new("in_period", DataType::Boolean, false));
         fields.push(Field::new("superseded", DataType::Boolean, false));
@@ -180,14 +191,17 @@ impl TableSpec {
 /// The staged review column numbering the reviews ([`TableSpec::staged_schema`]).
 pub const REVIEW_KEY: &str = "review_key";
 
+/// Parsed review columns staged only in [`REVIEW_HEADS`], not on every row.
+pub const REVIEW_ROW_ONLY_IN_HEADS: [&str; 2] = ["review_id", "reviewer_id"];
+
 /// Name of the staged table with one row per accepted review.
 pub const REVIEW_HEADS: &str = "review_heads";
 
 /// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
 /// accepted review shares (ingest rejects a review whose rows name
-/// different cases or reviewers), as staged on its first row. Scoring
-/// groups the review rows by `review_id` for the sums alone and joins
-/// these: carrying them through that aggregate as `min()` over every row
+/// different cases or reviewers), as staged on its first row; `review_id`
+/// and `reviewer_id` are staged nowhere else. Scoring groups the review
+/// rows by `review_key` for the sums alone and joins these: carrying them through that aggregate as `min()` over every row
 /// was about half of its time (a text `min` keeps a heap buffer per group
 /// and compares every row's text with it).
 ///
@@ -196,13 +210,15 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// the tables built on them (`case_scores`, `reviewer_stats` in `data/`)
 /// stay as they were. `review_key` is the number scoring joins them by.
 pub fn review_heads_schema() -> SchemaRef {
-    let staged = Table::Reviews.spec().staged_schema();
+    let spec = Table::Reviews.spec();
+    let (staged, parsed) = (spec.staged_schema(), spec.arrow_schema());
     let fields: Vec<Field> = REVIEW_HEAD_COLUMNS
         .iter()
         .map(|&name| {
             staged
                 .field_with_name(name)
-                .expect("a review head column is a staged review column")
+                .or_else(|_| parsed.field_with_name(name))
+                .expect("a review head column is a parsed or staged review column")
                 .clone()
                 .with_nullable(!matches!(name, "review_id" | REVIEW_KEY))
         })

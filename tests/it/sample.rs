@@ -623,13 +623,30 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
     assert_eq!(report.read(), report.accepted() + report.rejected_count());
     let mut accepted = Entered::new();
     let mut notes: BTreeSet<String> = BTreeSet::new();
+    // A staged review row names its review by number; its head gives the id.
+    let legalaid::ingest::batch::Staged::Memory(heads) = &ingested.review_heads else {
+        panic!("ingest without a scratch folder keeps review heads in memory")
+    };
+    let mut id_of: BTreeMap<i64, String> = BTreeMap::new();
+    for h in heads {
+        use datafusion::arrow::array::AsArray;
+        use datafusion::arrow::datatypes::Int64Type;
+        let keys = h.column_by_name("review_key").unwrap();
+        let ids = h.column_by_name("review_id").unwrap().as_string::<i32>();
+        for (key, id) in keys.as_primitive::<Int64Type>().iter().zip(ids) {
+            id_of.insert(key.unwrap(), id.unwrap().to_string());
+        }
+    }
     for b in &ingested
         .batches(legalaid::ingest::schema::Table::Reviews)
         .unwrap()
     {
         use datafusion::arrow::array::{Array, AsArray};
-        use datafusion::arrow::datatypes::{Date32Type, Float64Type};
-        let ids = b.column_by_name("review_id").unwrap().as_string::<i32>();
+        use datafusion::arrow::datatypes::{Date32Type, Float64Type, Int64Type};
+        let keys = b
+            .column_by_name("review_key")
+            .unwrap()
+            .as_primitive::<Int64Type>();
         let items = b.column_by_name("item").unwrap().as_string::<i32>();
         let points = b
             .column_by_name("points")
@@ -642,16 +659,14 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
         let note = b.column_by_name("note").unwrap().as_string::<i32>();
         for i in 0..b.num_rows() {
             let value = (!points.is_null(i)).then(|| points.value(i));
-            accepted.insert(
-                (ids.value(i).to_string(), items.value(i).to_string()),
-                value,
-            );
+            let id = &id_of[&keys.value(i)];
+            accepted.insert((id.clone(), items.value(i).to_string()), value);
             assert_eq!(
                 legalaid::ingest::value::from_date32(dates.value(i)).to_string(),
                 "2025-01-20"
             );
             if !note.is_null(i) {
-                notes.insert(ids.value(i).to_string());
+                notes.insert(id.clone());
             }
         }
     }

@@ -330,7 +330,7 @@ impl Fixture {
         register(&ctx, "reviewers", self.reviewers_batch());
         let reviews = self.reviews_batch(rows);
         register(&ctx, "review_heads", review_heads_of(&reviews));
-        register(&ctx, "reviews", reviews);
+        register(&ctx, "reviews", staged_review_rows(&reviews));
         register(&ctx, "rubric_items", self.rubric_items_batch());
         register(&ctx, "rubric_bands", self.rubric_bands_batch());
         ctx
@@ -483,7 +483,9 @@ impl Fixture {
 }
 
 impl Fixture {
-    /// The long-form `reviews` table from rows as ingest stages it;
+    /// The long-form `reviews` table from rows as ingest stages it, with
+    /// `review_id` and `reviewer_id`, which ingest stages in the heads only
+    /// (see `staged_review_rows`);
     /// `source_order` is the row's position in `rows`, `case_type` and
     /// `in_period` are those of the row's case (a review of a case the
     /// fixture lacks is out of the period, as ingest would reject it),
@@ -538,6 +540,19 @@ impl Fixture {
         ));
         batch(columns)
     }
+}
+
+/// The review rows as ingest stages them: without the columns it stages
+/// only in `review_heads`.
+fn staged_review_rows(reviews: &RecordBatch) -> RecordBatch {
+    let schema = reviews.schema();
+    let keep: Vec<usize> = (0..schema.fields().len())
+        .filter(|&c| {
+            !crate::ingest::schema::REVIEW_ROW_ONLY_IN_HEADS
+                .contains(&schema.field(c).name().as_str())
+        })
+        .collect();
+    reviews.project(&keep).expect("columns of the batch")
 }
 
 /// `review_heads` as ingest stages it: the head columns of each review's

@@ -174,9 +174,10 @@ async fn stg_reviews_keeps_live_reviews_of_cases_of_the_period() {
         ],
         &query(
             &ctx,
-            "select review_id, case_id, reviewer_id, count(*) as n_rows, \
-             sum(case when veto then 1 else 0 end) as n_veto \
-             from stg_reviews group by review_id, case_id, reviewer_id order by review_id"
+            "select h.review_id, r.case_id, h.reviewer_id, count(*) as n_rows, \
+             sum(case when r.veto then 1 else 0 end) as n_veto \
+             from stg_reviews as r join review_heads as h on r.review_key = h.review_key \
+             group by h.review_id, r.case_id, h.reviewer_id order by h.review_id"
         )
         .await
     );
@@ -203,8 +204,10 @@ async fn stg_reviews_rows_carry_their_rubric_item() {
         ],
         &query(
             &ctx,
-            "select review_id, case_type, rubric_version, item, position, points, \
-             max_points, optional, veto from stg_reviews"
+            "select h.review_id, r.case_type, r.rubric_version, r.item, r.position, r.points, \
+             r.max_points, r.optional, r.veto \
+             from stg_reviews as r join review_heads as h on r.review_key = h.review_key \
+             order by r.position"
         )
         .await
     );
