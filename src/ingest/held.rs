@@ -5,8 +5,8 @@
 //!
 //! Instead of every row as Rust structs (its cells as `String`s plus typed
 //! values: about 850 bytes a row), a row that parsed is appended at once to
-//! Arrow builders of the staging schema — the columnar form it would take if
-//! accepted — and its cells as read are kept only when they cannot be
+//! Arrow builders of its parsed columns — the columnar form it is staged
+//! from if accepted — and its cells as read are kept only when they cannot be
 //! rendered back exactly from its typed values (surrounding spaces, a date
 //! written `2024/3/5`, points `NA`, …). Rows that could not be parsed are kept
 //! as read, with their problem: they are rejected whatever happens. Kept

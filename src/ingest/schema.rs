@@ -201,9 +201,10 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// accepted review shares (ingest rejects a review whose rows name
 /// different cases or reviewers), as staged on its first row; `review_id`
 /// and `reviewer_id` are staged nowhere else. Scoring groups the review
-/// rows by `review_key` for the sums alone and joins these: carrying them through that aggregate as `min()` over every row
-/// was about half of its time (a text `min` keeps a heap buffer per group
-/// and compares every row's text with it).
+/// rows by `review_key` for the sums alone and joins these: carrying them
+/// through that aggregate as `min()` over every row was about half of its
+/// time (a text `min` keeps a heap buffer per group and compares every
+/// row's text with it).
 ///
 /// The text columns but `review_id` are declared nullable though they never
 /// are null, as the `min()` that carried them made them: the schemas of
