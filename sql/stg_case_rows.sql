@@ -19,6 +19,7 @@ period as (
 cases_with_period as (
     select
         c.case_id,
+        c.case_key,
         c.case_type,
         c.matter,
         c.lawyer_id,

@@ -9,6 +9,7 @@ with
 cases_without_recipient as (
     select
         case_id,
+        case_key,
         case_type,
         matter,
         lawyer_id,

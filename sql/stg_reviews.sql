@@ -14,12 +14,13 @@ with
 -- review's number, for grouping by an integer). Keeping the live rows
 -- of the period is then a filter, not a join of every review row with the
 -- cases and the supersede lists (hash tables the engine cannot spill).
--- A row carries no `review_id` or `reviewer_id`: ingest stages them once
--- per review, in `review_heads`.
+-- A row carries no `review_id`, `case_id` or `reviewer_id`: ingest stages
+-- them once per review, in `review_heads`; the row names its case by
+-- number (`case_key`, as on `stg_cases`).
 live_rows as (
     select
         review_key,
-        case_id,
+        case_key,
         case_type,
         reviewed_on,
         item,
@@ -32,7 +33,7 @@ live_rows as (
 with_rubric as (
     select
         lr.review_key,
-        lr.case_id,
+        lr.case_key,
         lr.case_type,
         ri.rubric_version,
         lr.reviewed_on,

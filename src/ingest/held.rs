@@ -150,6 +150,8 @@ pub(crate) enum Verdict {
         first_of_review: bool,
         /// The review's number (staged as `review_key`).
         review: u32,
+        /// The number of the row's case (staged as `case_key`).
+        case: u32,
     },
     Reject(Problem),
 }
@@ -387,6 +389,7 @@ impl HeldRows {
             let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
             let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
             let mut review_keys = Int64Builder::with_capacity(batch.num_rows());
+            let mut case_keys = Int64Builder::with_capacity(batch.num_rows());
             let mut head_rows: Vec<u32> = Vec::new();
             let mut head_case_types = StringBuilder::new();
             let mut head_keys = Int64Builder::new();
@@ -401,6 +404,7 @@ impl HeldRows {
                         live,
                         first_of_review,
                         review,
+                        case,
                     } => {
                         keep.push(true);
                         if first_of_review {
@@ -412,6 +416,7 @@ impl HeldRows {
                         in_period.append_value(!out_of_period);
                         superseded_rows.append_value(!live);
                         review_keys.append_value(i64::from(review));
+                        case_keys.append_value(i64::from(case));
                         sink.accept(positions.part_of(p).file);
                         if superseded {
                             sink.count_superseded();
@@ -476,9 +481,10 @@ impl HeldRows {
             columns.push(Arc::new(in_period.finish()) as ArrayRef);
             columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
             columns.push(Arc::new(review_keys.finish()) as ArrayRef);
+            columns.push(Arc::new(case_keys.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the row's parsed columns plus four"),
+                    .expect("the staged schema is the row's parsed columns plus five"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
@@ -716,6 +722,7 @@ mod tests {
                 live: true,
                 first_of_review: p % 3 == 1,
                 review: p / 3,
+                case: p / 6,
             },
         };
         held.emit(verdict, &mut sink, &mut out, &mut heads)?;
@@ -902,6 +909,7 @@ mod tests {
                     live: false,
                     first_of_review: true,
                     review: 7,
+                    case: 3,
                 },
                 _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
             },
@@ -937,14 +945,20 @@ mod tests {
                 .as_primitive::<Int64Type>()
                 .value(0)
         };
+        let case_key = b
+            .column_by_name("case_key")
+            .unwrap()
+            .as_primitive::<Int64Type>()
+            .value(0);
         assert_eq!(
             (
                 case_type.value(0),
                 in_period.value(0),
                 superseded.value(0),
-                key(b)
+                key(b),
+                case_key
             ),
-            ("civil", false, true, 7)
+            ("civil", false, true, 7, 3)
         );
         // Accepted as its review's first row, it gives the review's head.
         let heads = heads.finish();

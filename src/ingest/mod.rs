@@ -1133,6 +1133,23 @@ mod tests {
                 [&r[id_at], &r[case_at], &r[reviewer_at]].map(str::to_string)
             })
             .collect();
+        // The staged cases' numbers, which the review rows name them by.
+        let mut case_keys: BTreeMap<i64, String> = BTreeMap::new();
+        for batch in ingested.batches(Table::Cases).unwrap() {
+            let keys = batch
+                .column_by_name(schema::CASE_KEY)
+                .unwrap()
+                .as_primitive::<Int64Type>();
+            for i in 0..batch.num_rows() {
+                let id = text_of(&batch, "case_id", i);
+                assert_eq!(
+                    keys.value(i),
+                    case_keys.len() as i64,
+                    "{id}: the cases before it"
+                );
+                case_keys.insert(keys.value(i), id);
+            }
+        }
         // Per review: its key, and by key the first staged row's order and
         // what its head should hold.
         let mut keys: BTreeMap<String, i64> = BTreeMap::new();
@@ -1150,12 +1167,12 @@ mod tests {
                 .as_primitive::<Int64Type>();
             for i in 0..batch.num_rows() {
                 let [id, case, reviewer] = &input[order.value(i) as usize];
-                assert_eq!(
-                    text_of(&batch, "case_id", i),
-                    *case,
-                    "row {}",
-                    order.value(i)
-                );
+                let case_key = batch
+                    .column_by_name(schema::CASE_KEY)
+                    .unwrap()
+                    .as_primitive::<Int64Type>()
+                    .value(i);
+                assert_eq!(case_keys[&case_key], *case, "row {}", order.value(i));
                 let key = *keys.entry(id.clone()).or_insert(key_of(&batch, i));
                 assert_eq!(key, key_of(&batch, i), "{id} has two keys");
                 let head = [

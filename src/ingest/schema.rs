@@ -162,15 +162,24 @@ impl TableSpec {
     /// group a review's rows by an integer instead of its text id, which
     /// costs about a third less (benches/results/NOTES.md, session 27).
     ///
-    /// A review row is staged without `review_id` and `reviewer_id`
-    /// ([`REVIEW_ROW_ONLY_IN_HEADS`]): the same on every row of a review,
-    /// they are staged once per review in [`REVIEW_HEADS`], which scoring
-    /// joins by `review_key`. The id alone was half of the staged reviews'
-    /// bytes (167 of 313 MiB at 1 M cases) that no query read.
+    /// A review row is staged without `review_id`, `case_id` and
+    /// `reviewer_id` ([`REVIEW_ROW_ONLY_IN_HEADS`]): the same on every row
+    /// of a review, they are staged once per review in [`REVIEW_HEADS`],
+    /// which scoring joins by `review_key`. The row names its case by
+    /// number instead (`case_key`, also staged on the cases: the cases
+    /// accepted before it), which is what the one query grouping rows by
+    /// case needs. The two ids were nine tenths of the staged reviews'
+    /// bytes (293 of 313 MiB at 1 M cases).
     ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
         let parsed = self.arrow_schema();
+        if self.table == Table::Cases {
+            let mut fields: Vec<Field> =
+                parsed.fields().iter().map(|f| f.as_ref().clone()).collect();
+            fields.push(Field::new(CASE_KEY, DataType::Int64, false));
+            return Arc::new(Schema::new(fields));
+        }
         if self.table != Table::Reviews {
             return parsed;
         }
@@ -184,6 +193,7 @@ impl TableSpec {
         fields.push(Field::new("in_period", DataType::Boolean, false));
         fields.push(Field::new("superseded", DataType::Boolean, false));
         fields.push(Field::new(REVIEW_KEY, DataType::Int64, false));
+        fields.push(Field::new(CASE_KEY, DataType::Int64, false));
         Arc::new(Schema::new(fields))
     }
 }
@@ -191,8 +201,12 @@ impl TableSpec {
 /// The staged review column numbering the reviews ([`TableSpec::staged_schema`]).
 pub const REVIEW_KEY: &str = "review_key";
 
+/// The staged column numbering the accepted cases, on the cases and on the
+/// review rows ([`TableSpec::staged_schema`]).
+pub const CASE_KEY: &str = "case_key";
+
 /// Parsed review columns staged only in [`REVIEW_HEADS`], not on every row.
-pub const REVIEW_ROW_ONLY_IN_HEADS: [&str; 2] = ["review_id", "reviewer_id"];
+pub const REVIEW_ROW_ONLY_IN_HEADS: [&str; 3] = ["review_id", "case_id", "reviewer_id"];
 
 /// Name of the staged table with one row per accepted review.
 pub const REVIEW_HEADS: &str = "review_heads";
@@ -200,7 +214,7 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
 /// accepted review shares (ingest rejects a review whose rows name
 /// different cases or reviewers), as staged on its first row; `review_id`
-/// and `reviewer_id` are staged nowhere else. Scoring groups the review
+/// and `reviewer_id` are staged nowhere else, `case_id` on the cases. Scoring groups the review
 /// rows by `review_key` for the sums alone and joins these: carrying them
 /// through that aggregate as `min()` over every row was about half of its
 /// time (a text `min` keeps a heap buffer per group and compares every

@@ -64,6 +64,9 @@ struct CaseRef {
     lawyer_id: String,
     closed_on: i32,
     in_period: bool,
+    /// The case's number, staged as `case_key` on the case and its review
+    /// rows: the cases accepted before it.
+    key: u32,
 }
 
 pub(crate) struct Checker<'p> {
@@ -125,7 +128,7 @@ impl<'p> Checker<'p> {
         sink: &mut Sink,
         builder: &mut BatchBuilder,
     ) {
-        let values = match parsed {
+        let mut values = match parsed {
             Ok(values) => values,
             Err((reason, detail)) => return sink.reject(row, reason, detail),
         };
@@ -141,6 +144,13 @@ impl<'p> Checker<'p> {
         match outcome {
             Ok(()) => {
                 sink.accept(row.file);
+                if table == Table::Cases {
+                    // The key `case` gave it: every accepted case is the
+                    // last one added to the map.
+                    let key = self.cases.len() as u32 - 1;
+                    debug_assert_eq!(self.cases[text(&values, 0)].key, key);
+                    values.push(Value::Int(i64::from(key)));
+                }
                 builder.push(&values);
                 sink.spent.cells(row.cells);
             }
@@ -242,6 +252,7 @@ impl<'p> Checker<'p> {
         if !in_period {
             sink.count_out_of_period();
         }
+        let key = self.cases.len() as u32;
         self.cases.insert(
             id.to_string(),
             CaseRef {
@@ -249,6 +260,7 @@ impl<'p> Checker<'p> {
                 lawyer_id: lawyer.to_string(),
                 closed_on: closed,
                 in_period,
+                key,
             },
         );
         Ok(())

@@ -280,13 +280,13 @@ impl Checker<'_> {
 
         // Emit every row in input order, an accepted one with its case's
         // type and period.
-        let case_of: Vec<Option<(&'static str, bool)>> = list
+        let case_of: Vec<Option<(&'static str, bool, u32)>> = list
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 verdicts[i].is_none().then(|| {
                     let case = &self.cases[&*r.case];
-                    (case.case_type.code(), case.in_period)
+                    (case.case_type.code(), case.in_period, case.key)
                 })
             })
             .collect();
@@ -295,13 +295,14 @@ impl Checker<'_> {
                 let r = review_of[position as usize] as usize;
                 match (&verdicts[r], case_of[r]) {
                     (Some(problem), _) => Verdict::Reject(problem.clone()),
-                    (None, Some((case_type, in_period))) => Verdict::Accept {
+                    (None, Some((case_type, in_period, case))) => Verdict::Accept {
                         superseded: superseded.contains(&(r as u32)),
                         out_of_period: !in_period,
                         case_type,
                         live: !superseded_by_accepted.contains(&(r as u32)),
                         first_of_review: list[r].first == position,
                         review: r as u32,
+                        case,
                     },
                     (None, None) => unreachable!("an accepted review has its case"),
                 }

@@ -376,6 +376,10 @@ impl Fixture {
             bool_col("major_difficult", vec![false; c.len()]),
             bool_col("domestic_violence", vec![false; c.len()]),
             str_col("outcome", same("won")),
+            (
+                Field::new("case_key", DataType::Int64, false),
+                Arc::new(Int64Array::from_iter_values(0..c.len() as i64)) as ArrayRef,
+            ),
         ])
     }
 
@@ -490,7 +494,8 @@ impl Fixture {
     /// `in_period` are those of the row's case (a review of a case the
     /// fixture lacks is out of the period, as ingest would reject it),
     /// `superseded` says whether a review of the same case supersedes it,
-    /// and `review_key` numbers the reviews in the order of their first rows.
+    /// `review_key` numbers the reviews in the order of their first rows and
+    /// `case_key` is the row's case's position among the fixture's cases.
     pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
         let case_of = |r: &ReviewRow| self.cases.iter().find(|c| c.id == r.case_id);
         let s = &self.settings;
@@ -537,6 +542,18 @@ impl Fixture {
         columns.push((
             Field::new("review_key", DataType::Int64, false),
             Arc::new(Int64Array::from(review_keys)) as ArrayRef,
+        ));
+        // A case the fixture lacks gets a number no case has.
+        let case_keys: Vec<i64> = rows
+            .iter()
+            .map(|r| {
+                let known = self.cases.iter().position(|c| c.id == r.case_id);
+                known.unwrap_or(self.cases.len()) as i64
+            })
+            .collect();
+        columns.push((
+            Field::new("case_key", DataType::Int64, false),
+            Arc::new(Int64Array::from(case_keys)) as ArrayRef,
         ));
         batch(columns)
     }

@@ -174,10 +174,11 @@ async fn stg_reviews_keeps_live_reviews_of_cases_of_the_period() {
         ],
         &query(
             &ctx,
-            "select h.review_id, r.case_id, h.reviewer_id, count(*) as n_rows, \
+            "select h.review_id, c.case_id, h.reviewer_id, count(*) as n_rows, \
              sum(case when r.veto then 1 else 0 end) as n_veto \
              from stg_reviews as r join review_heads as h on r.review_key = h.review_key \
-             group by h.review_id, r.case_id, h.reviewer_id order by h.review_id"
+             join stg_cases as c on r.case_key = c.case_key \
+             group by h.review_id, c.case_id, h.reviewer_id order by h.review_id"
         )
         .await
     );
