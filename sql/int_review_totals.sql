@@ -17,9 +17,8 @@
 --   every row's text with a buffer per review. The rows are grouped and
 --   joined by `review_key`, the review's number ingest stages on every row
 --   and head: an integer key costs about a third less to hash and compare
---   than the text id. The rubric version is its
---   case type's. The date and first row are `min()` over the live rows
---   (numbers: cheap).
+--   than the text id. The rubric version is its case type's. The date and
+--   first row are `min()` over the live rows (numbers: cheap).
 with
 
 review_sums as (

@@ -151,10 +151,11 @@ impl TableSpec {
     }
 
     /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
-    /// (what rows are parsed into), plus for reviews what validation
-    /// learnt of each row: its case's `case_type`, whether it is a case of
-    /// the period (`in_period`), whether an accepted review supersedes
-    /// its review (`superseded`), and its review's number (`review_key`,
+    /// (what rows are parsed into), plus for cases their number
+    /// (`case_key`), and for reviews what validation learnt of each row:
+    /// its case's `case_type`, whether it is a case of the period
+    /// (`in_period`), whether an accepted review supersedes its review
+    /// (`superseded`), and its review's number (`review_key`,
     /// the same on every row of a review: the reviews read, rejected ones
     /// too, counted from 0 in the order of their first rows). Carrying them
     /// spares scoring two joins of every review row (with the cases, with
@@ -168,32 +169,33 @@ impl TableSpec {
     /// which scoring joins by `review_key`. The row names its case by
     /// number instead (`case_key`, also staged on the cases: the cases
     /// accepted before it), which is what the one query grouping rows by
-    /// case needs. The two ids were nine tenths of the staged reviews'
-    /// bytes (293 of 313 MiB at 1 M cases).
+    /// case needs. `review_id` and `case_id` alone were nine tenths of the
+    /// staged reviews' bytes (293 of 313 MiB at 1 M cases).
     ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
         let parsed = self.arrow_schema();
-        if self.table == Table::Cases {
-            let mut fields: Vec<Field> =
-                parsed.fields().iter().map(|f| f.as_ref().clone()).collect();
-            fields.push(Field::new(CASE_KEY, DataType::Int64, false));
-            return Arc::new(Schema::new(fields));
-        }
-        if self.table != Table::Reviews {
-            return parsed;
-        }
-        let mut fields: Vec<Field> = parsed
+        let (left_out, added): (&[&str], Vec<Field>) = match self.table {
+            Table::Cases => (&[], vec![Field::new(CASE_KEY, DataType::Int64, false)]),
+            Table::Reviews => (
+                &REVIEW_ROW_ONLY_IN_HEADS,
+                vec![
+                    Field::new("case_type", DataType::Utf8, false),
+                    Field::new("in_period", DataType::Boolean, false),
+                    Field::new("superseded", DataType::Boolean, false),
+                    Field::new(REVIEW_KEY, DataType::Int64, false),
+                    Field::new(CASE_KEY, DataType::Int64, false),
+                ],
+            ),
+            _ => return parsed,
+        };
+        let fields: Vec<Field> = parsed
             .fields()
             .iter()
-            .filter(|f| !REVIEW_ROW_ONLY_IN_HEADS.contains(&f.name().as_str()))
+            .filter(|f| !left_out.contains(&f.name().as_str()))
             .map(|f| f.as_ref().clone())
+            .chain(added)
             .collect();
-        fields.push(Field::new("case_type", DataType::Utf8, false));
-        fields.push(Field::new("in_period", DataType::Boolean, false));
-        fields.push(Field::new("superseded", DataType::Boolean, false));
-        fields.push(Field::new(REVIEW_KEY, DataType::Int64, false));
-        fields.push(Field::new(CASE_KEY, DataType::Int64, false));
         Arc::new(Schema::new(fields))
     }
 }
@@ -214,8 +216,9 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
 /// accepted review shares (ingest rejects a review whose rows name
 /// different cases or reviewers), as staged on its first row; `review_id`
-/// and `reviewer_id` are staged nowhere else, `case_id` on the cases. Scoring groups the review
-/// rows by `review_key` for the sums alone and joins these: carrying them
+/// and `reviewer_id` are staged nowhere else, `case_id` also on the cases.
+/// Scoring groups the review rows by `review_key` for the sums alone and
+/// joins these: carrying them
 /// through that aggregate as `min()` over every row was about half of its
 /// time (a text `min` keeps a heap buffer per group and compares every
 /// row's text with it).

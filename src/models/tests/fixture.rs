@@ -488,8 +488,8 @@ impl Fixture {
 
 impl Fixture {
     /// The long-form `reviews` table from rows as ingest stages it, with
-    /// `review_id` and `reviewer_id`, which ingest stages in the heads only
-    /// (see `staged_review_rows`);
+    /// the columns ingest stages in the heads only (`review_id`, `case_id`,
+    /// `reviewer_id`: see `staged_review_rows`);
     /// `source_order` is the row's position in `rows`, `case_type` and
     /// `in_period` are those of the row's case (a review of a case the
     /// fixture lacks is out of the period, as ingest would reject it),
