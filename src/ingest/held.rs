@@ -6,13 +6,16 @@
 //! Instead of every row as Rust structs (its cells as `String`s plus typed
 //! values: about 850 bytes a row), a row that parsed is appended at once to
 //! Arrow builders of its parsed columns — the columnar form it is staged
-//! from if accepted — and its cells as read are kept only when they cannot be
-//! rendered back exactly from its typed values (surrounding spaces, a date
-//! written `2024/3/5`, points `NA`, …). Rows that could not be parsed are kept
-//! as read, with their problem: they are rejected whatever happens. Kept
-//! cells go into one text buffer ([`KeptRows`]), not a `String` each. Per row
-//! there remain a position in the Arrow batches and a row number (4 bytes),
-//! so the quarantine still holds every rejected row exactly as read.
+//! from if accepted — but for the ids every row of a review shares
+//! ([`ReviewIds`]), which the caller keeps once per review. Its cells as
+//! read are kept only when they cannot be rendered back exactly from its
+//! typed values and its review's ids (surrounding spaces, a date written
+//! `2024/3/5`, points `NA`, a case other than its review's first row's,
+//! …). Rows that could not be parsed are kept as read, with their problem:
+//! they are rejected whatever happens. Kept cells go into one text buffer
+//! ([`KeptRows`]), not a `String` each. Per row there remain a position in
+//! the Arrow batches and a row number (4 bytes), so the quarantine still
+//! holds every rejected row exactly as read.
 //!
 //! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
 //! accepts each by its verdict, and filters the batches batch by batch.
@@ -30,17 +33,19 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Builder, StringBuilder,
-    UInt32Array,
+    Array, ArrayBuilder, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Builder,
+    StringBuilder,
 };
-use datafusion::arrow::compute::{concat_batches, filter_record_batch, take};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+use datafusion::arrow::compute::{concat_batches, filter_record_batch};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Float64Type, Int64Type, Schema, SchemaRef,
+};
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::batch::{BatchBuilder, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
-use super::schema::{TableSpec, review_heads_schema};
+use super::schema::{REVIEW_ROW_ONLY_IN_HEADS, TableSpec, review_heads_schema};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
 use crate::scratch::{ScratchWriter, read_batches};
@@ -133,8 +138,25 @@ impl KeptRows {
     }
 }
 
+/// The cells every row of an accepted review shares (ingest rejects a
+/// review whose rows name different cases or reviewers), as the review's
+/// first row has them, trimmed: the parsed columns
+/// [`REVIEW_ROW_ONLY_IN_HEADS`], which lead the review table. A held row is
+/// stored without them, the caller keeping them once per review; a row
+/// whose own differ (a rejected review's) is kept as read. At 5 M cases
+/// they were over half the bytes of the rows spilled (4.3 GB).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReviewIds<'a> {
+    pub review_id: &'a str,
+    pub case_id: &'a str,
+    pub reviewer_id: &'a str,
+}
+
+/// Number of leading parsed columns a held row is stored without.
+const REVIEW_ID_COLUMNS: usize = REVIEW_ROW_ONLY_IN_HEADS.len();
+
 /// What the caller decides for one row at the end.
-pub(crate) enum Verdict {
+pub(crate) enum Verdict<'a> {
     Accept {
         /// The row belongs to a review replaced by a later one.
         superseded: bool,
@@ -145,15 +167,16 @@ pub(crate) enum Verdict {
         /// No accepted review supersedes the row's review (staged as
         /// `superseded`, negated).
         live: bool,
-        /// The row is its review's first: it gives the review's row of
-        /// `review_heads`.
-        first_of_review: bool,
+        /// On the review's first row, its ids: they give the review's row
+        /// of `review_heads`.
+        head: Option<ReviewIds<'a>>,
         /// The review's number (staged as `review_key`).
         review: u32,
         /// The number of the row's case (staged as `case_key`).
         case: u32,
     },
-    Reject(Problem),
+    /// Rejected, and the ids of the row's review (to render its cells).
+    Reject(Problem, ReviewIds<'a>),
 }
 
 pub(crate) struct HeldRows {
@@ -161,8 +184,8 @@ pub(crate) struct HeldRows {
     positions: Positions,
     /// Rows kept as read.
     kept: KeptRows,
-    /// Typed values (plus `source_order`) of every row without a problem, in
-    /// input order: the batches not yet spilled.
+    /// Typed values but the ids (plus `source_order`) of every row without
+    /// a problem, in input order: the batches not yet spilled.
     typed: BatchBuilder,
     /// Where the finished batches of `typed` go in a run.
     spill: Option<Spill>,
@@ -252,6 +275,14 @@ impl HeldRows {
     /// Rows held in memory, or (with `spill_dir`) their typed values spilled
     /// there in segments as batches fill.
     pub fn new(spec: &'static TableSpec, batch_size: usize, spill_dir: Option<&Path>) -> Self {
+        assert!(
+            spec.columns
+                .iter()
+                .map(|c| c.name)
+                .take(REVIEW_ID_COLUMNS)
+                .eq(REVIEW_ROW_ONLY_IN_HEADS),
+            "the review ids lead the held table"
+        );
         HeldRows {
             spec,
             positions: Positions {
@@ -260,7 +291,7 @@ impl HeldRows {
                 far_rows: HashMap::default(),
             },
             kept: KeptRows::default(),
-            typed: BatchBuilder::new(spec.arrow_schema(), batch_size),
+            typed: BatchBuilder::new(held_schema(spec), batch_size),
             spill: spill_dir.map(|dir| Spill {
                 dir: dir.to_path_buf(),
                 table: spec.table.name(),
@@ -279,9 +310,16 @@ impl HeldRows {
     }
 
     /// Holds one row: its typed values when it parsed and broke no row rule
-    /// (`values` then ends with its `source_order`), else its problem. What
-    /// it does not keep goes to `spent`.
-    pub fn push(&mut self, row: Row, outcome: Result<Vec<Value>, Problem>, spent: &mut Spent) {
+    /// (`values` then ends with its `source_order`), else its problem.
+    /// `has_review_ids`: the row's ids are its review's [`ReviewIds`] (else
+    /// its cells are kept as read). What it does not keep goes to `spent`.
+    pub fn push(
+        &mut self,
+        row: Row,
+        outcome: Result<Vec<Value>, Problem>,
+        has_review_ids: bool,
+        spent: &mut Spent,
+    ) {
         let position = self.len();
         let at = &mut self.positions;
         let same_part = at
@@ -310,10 +348,10 @@ impl HeldRows {
                     row.verbatim,
                     renders_back(&row.cells, &values, &mut String::new())
                 );
-                if !row.verbatim {
+                if !row.verbatim || !has_review_ids {
                     self.kept.push(position, &row.cells, None);
                 }
-                self.typed.push(&values);
+                self.typed.push(&values[REVIEW_ID_COLUMNS..]);
                 if let Some(spill) = &mut self.spill {
                     self.typed.drain_done(|batch| spill.write(&batch));
                 }
@@ -330,9 +368,9 @@ impl HeldRows {
     /// their typed values appended to `out`, batch by batch, and the first
     /// row of each accepted review gives its row of `heads`
     /// ([`review_heads_schema`](super::schema::review_heads_schema)).
-    pub fn emit(
+    pub fn emit<'a>(
         self,
-        mut decide: impl FnMut(u32) -> Verdict,
+        mut decide: impl FnMut(u32) -> Verdict<'a>,
         sink: &mut Sink,
         out: &mut BatchBuilder,
         heads: &mut BatchBuilder,
@@ -365,17 +403,6 @@ impl HeldRows {
             };
         let staged = spec.staged_schema();
         let head_schema = review_heads_schema();
-        let parsed = spec.arrow_schema();
-        let column = |name: &str| parsed.index_of(name).expect("a parsed review column");
-        let (review_id, case_id, reviewer_id) = (
-            column("review_id"),
-            column("case_id"),
-            column("reviewer_id"),
-        );
-        // The parsed columns a staged row keeps (the others are its head's).
-        let row_columns: Vec<usize> = (0..parsed.fields().len())
-            .filter(|&c| staged.field_with_name(parsed.field(c).name()).is_ok())
-            .collect();
         let mut pending_heads: Vec<RecordBatch> = Vec::new();
         for batch in batches {
             let batch = batch?;
@@ -390,9 +417,11 @@ impl HeldRows {
             let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
             let mut review_keys = Int64Builder::with_capacity(batch.num_rows());
             let mut case_keys = Int64Builder::with_capacity(batch.num_rows());
-            let mut head_rows: Vec<u32> = Vec::new();
-            let mut head_case_types = StringBuilder::new();
             let mut head_keys = Int64Builder::new();
+            let mut head_review_ids = StringBuilder::new();
+            let mut head_case_ids = StringBuilder::new();
+            let mut head_case_types = StringBuilder::new();
+            let mut head_reviewer_ids = StringBuilder::new();
             for i in 0..batch.num_rows() {
                 let p = order.value(i) as u32;
                 own_problems_before(p, &mut next, &mut kept, sink);
@@ -402,15 +431,17 @@ impl HeldRows {
                         out_of_period,
                         case_type,
                         live,
-                        first_of_review,
+                        head,
                         review,
                         case,
                     } => {
                         keep.push(true);
-                        if first_of_review {
-                            head_rows.push(i as u32);
-                            head_case_types.append_value(case_type);
+                        if let Some(ids) = head {
                             head_keys.append_value(i64::from(review));
+                            head_review_ids.append_value(ids.review_id);
+                            head_case_ids.append_value(ids.case_id);
+                            head_case_types.append_value(case_type);
+                            head_reviewer_ids.append_value(ids.reviewer_id);
                         }
                         case_types.append_value(case_type);
                         in_period.append_value(!out_of_period);
@@ -425,27 +456,24 @@ impl HeldRows {
                             sink.count_out_of_period();
                         }
                     }
-                    Verdict::Reject((reason, detail)) => {
+                    Verdict::Reject((reason, detail), ids) => {
                         keep.push(false);
                         let cells = match kept.take(p) {
                             Some((cells, _)) => cells,
-                            None => cells_of(spec, &batch, i, &mut buf),
+                            None => cells_of(spec, ids, &batch, i, &mut buf),
                         };
                         sink.reject(positions.row(p, cells), reason, detail);
                     }
                 }
                 next = p + 1;
             }
-            if !head_rows.is_empty() {
-                let rows = UInt32Array::from(head_rows);
-                let pick =
-                    |c: usize| take(batch.column(c), &rows, None).expect("rows of the batch");
-                let columns = vec![
-                    Arc::new(head_keys.finish()) as ArrayRef,
-                    pick(review_id),
-                    pick(case_id),
-                    Arc::new(head_case_types.finish()) as ArrayRef,
-                    pick(reviewer_id),
+            if !head_keys.is_empty() {
+                let columns: Vec<ArrayRef> = vec![
+                    Arc::new(head_keys.finish()),
+                    Arc::new(head_review_ids.finish()),
+                    Arc::new(head_case_ids.finish()),
+                    Arc::new(head_case_types.finish()),
+                    Arc::new(head_reviewer_ids.finish()),
                 ];
                 pending_heads.push(
                     RecordBatch::try_new(Arc::clone(&head_schema), columns)
@@ -466,13 +494,10 @@ impl HeldRows {
             if mask.true_count() == 0 {
                 continue;
             }
-            let rows = batch
-                .project(&row_columns)
-                .expect("staged columns of the batch");
             let kept_rows = if mask.true_count() == batch.num_rows() {
-                rows
+                batch
             } else {
-                filter_record_batch(&rows, &mask).expect("mask fits the batch")
+                filter_record_batch(&batch, &mask).expect("mask fits the batch")
             };
             // What validation learnt of each kept row's case, as the staged
             // schema's last columns.
@@ -484,13 +509,21 @@ impl HeldRows {
             columns.push(Arc::new(case_keys.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the row's parsed columns plus five"),
+                    .expect("the staged schema is the held columns plus five"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
         flush_heads(&mut pending_heads, heads);
         Ok(())
     }
+}
+
+/// The columns a held row is stored with: the parsed columns but the
+/// review's ids ([`ReviewIds`]), then `source_order` — the staged row's
+/// columns but those the verdict gives.
+fn held_schema(spec: &TableSpec) -> SchemaRef {
+    let parsed = spec.arrow_schema();
+    Arc::new(Schema::new(parsed.fields()[REVIEW_ID_COLUMNS..].to_vec()))
 }
 
 /// The held batches in input order: the spilled segments', then those still
@@ -595,27 +628,34 @@ fn render(value: &Value, out: &mut String) {
     }
 }
 
-/// The cells of row `i` of a typed batch, rendered back (the row passed
-/// [`HeldRows::renders_back`], so this is exactly as read).
-fn cells_of(spec: &TableSpec, batch: &RecordBatch, i: usize, buf: &mut String) -> Vec<String> {
-    (0..spec.columns.len())
-        .map(|c| {
-            let column = batch.column(c);
-            buf.clear();
-            if column.is_valid(i) {
-                let value = match column.data_type() {
-                    DataType::Utf8 => Value::Text(column.as_string::<i32>().value(i).to_string()),
-                    DataType::Date32 => Value::Date(column.as_primitive::<Date32Type>().value(i)),
-                    DataType::Float64 => Value::Num(column.as_primitive::<Float64Type>().value(i)),
-                    DataType::Int64 => Value::Int(column.as_primitive::<Int64Type>().value(i)),
-                    DataType::Boolean => Value::Bool(column.as_boolean().value(i)),
-                    other => unreachable!("no staging column has type {other}"),
-                };
-                render(&value, buf);
-            }
-            buf.clone()
-        })
-        .collect()
+/// The cells of row `i` of a held batch, its review's `ids` then its typed
+/// values rendered back (the row passed [`renders_back`] and has its
+/// review's ids, so this is exactly as read).
+fn cells_of(
+    spec: &TableSpec,
+    ids: ReviewIds,
+    batch: &RecordBatch,
+    i: usize,
+    buf: &mut String,
+) -> Vec<String> {
+    let ids = [ids.review_id, ids.case_id, ids.reviewer_id].map(str::to_string);
+    let values = (0..spec.columns.len() - REVIEW_ID_COLUMNS).map(|c| {
+        let column = batch.column(c);
+        buf.clear();
+        if column.is_valid(i) {
+            let value = match column.data_type() {
+                DataType::Utf8 => Value::Text(column.as_string::<i32>().value(i).to_string()),
+                DataType::Date32 => Value::Date(column.as_primitive::<Date32Type>().value(i)),
+                DataType::Float64 => Value::Num(column.as_primitive::<Float64Type>().value(i)),
+                DataType::Int64 => Value::Int(column.as_primitive::<Int64Type>().value(i)),
+                DataType::Boolean => Value::Bool(column.as_boolean().value(i)),
+                other => unreachable!("no staging column has type {other}"),
+            };
+            render(&value, buf);
+        }
+        buf.clone()
+    });
+    ids.into_iter().chain(values).collect()
 }
 
 /// Whether every cell as read equals the text [`render`] gives for its
@@ -694,7 +734,7 @@ mod tests {
             let verbatim = outcome
                 .as_ref()
                 .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
-            held.push(Row { verbatim, ..r }, outcome, &mut Spent::default());
+            held.push(Row { verbatim, ..r }, outcome, true, &mut Spent::default());
         }
     }
 
@@ -713,14 +753,23 @@ mod tests {
         };
         let mut out = BatchBuilder::new(spec.staged_schema(), 2);
         let mut heads = BatchBuilder::new(review_heads_schema(), 2);
+        let review_ids: Vec<String> = (0..100).map(|r| format!("V{r}")).collect();
+        let ids = |p: u32| ReviewIds {
+            review_id: &review_ids[p as usize / 3],
+            case_id: "C1",
+            reviewer_id: "R1",
+        };
         let verdict = |p: u32| match p % 3 {
-            0 => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
+            0 => Verdict::Reject(
+                (crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}")),
+                ids(p),
+            ),
             _ => Verdict::Accept {
                 superseded: false,
                 out_of_period: false,
                 case_type: "civil",
                 live: true,
-                first_of_review: p % 3 == 1,
+                head: (p % 3 == 1).then(|| ids(p)),
                 review: p / 3,
                 case: p / 6,
             },
@@ -838,7 +887,8 @@ mod tests {
     }
 
     /// Every rejected row comes back exactly as read, in input order, whether
-    /// its cells were kept or rendered back from its typed values.
+    /// its cells were kept or rendered back from its typed values and its
+    /// review's ids; a row naming a case other than its review's is kept.
     #[test]
     fn rejected_rows_come_back_as_read() {
         let spec = Table::Reviews.spec();
@@ -869,7 +919,24 @@ mod tests {
                 9,
                 &["V2", "C2", "R1", "2024-03-05", "CR-A3", "1.25", "x", "V1"],
             ),
+            row(
+                1,
+                10,
+                &["V2", "C9", "R1", "2024-03-05", "CR-A4", "1", "", ""],
+            ),
         ];
+        let review_of = |p: u32| match p {
+            0..3 => ReviewIds {
+                review_id: "V1",
+                case_id: "C1",
+                reviewer_id: "R1",
+            },
+            _ => ReviewIds {
+                review_id: "V2",
+                case_id: "C2",
+                reviewer_id: "R1",
+            },
+        };
         let mut held = HeldRows::new(spec, 2, None);
         for (i, r) in rows.iter().enumerate() {
             let outcome = parse_row(spec, &r.cells).map(|mut v| {
@@ -887,6 +954,7 @@ mod tests {
                     ..*r
                 },
                 outcome,
+                r.cells[1] == review_of(i as u32).case_id,
                 &mut Spent::default(),
             );
         }
@@ -907,11 +975,14 @@ mod tests {
                     out_of_period: true,
                     case_type: "civil",
                     live: false,
-                    first_of_review: true,
+                    head: Some(review_of(p)),
                     review: 7,
                     case: 3,
                 },
-                _ => Verdict::Reject((crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}"))),
+                _ => Verdict::Reject(
+                    (crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}")),
+                    review_of(p),
+                ),
             },
             &mut sink,
             &mut out,

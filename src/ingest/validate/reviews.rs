@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::{CaseRef, Checker, Party, Problem, order, text, unknown};
 use crate::ingest::batch::{BatchBuilder, Value};
 use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet};
-use crate::ingest::held::{HeldRows, Verdict};
+use crate::ingest::held::{HeldRows, ReviewIds, Verdict};
 use crate::ingest::reasons::{self, Reason};
 use crate::ingest::schema::Table;
 use crate::ingest::{IngestError, Row, Sink, Spent};
@@ -293,14 +293,20 @@ impl Checker<'_> {
         rows.emit(
             |position| {
                 let r = review_of[position as usize] as usize;
+                let summary = &list[r];
+                let ids = ReviewIds {
+                    review_id: &summary.id,
+                    case_id: &summary.case,
+                    reviewer_id: &summary.reviewer,
+                };
                 match (&verdicts[r], case_of[r]) {
-                    (Some(problem), _) => Verdict::Reject(problem.clone()),
+                    (Some(problem), _) => Verdict::Reject(problem.clone(), ids),
                     (None, Some((case_type, in_period, case))) => Verdict::Accept {
                         superseded: superseded.contains(&(r as u32)),
                         out_of_period: !in_period,
                         case_type,
                         live: !superseded_by_accepted.contains(&(r as u32)),
-                        first_of_review: list[r].first == position,
+                        head: (summary.first == position).then_some(ids),
                         review: r as u32,
                         case,
                     },
@@ -519,6 +525,8 @@ impl ReviewHold<'_> {
         };
         reviews.review_of.push(index);
         let review = &mut reviews.list[index as usize];
+        // The row's id is its review's by the lookup above.
+        let mut has_review_ids = true;
         let outcome = match outcome {
             Err((reason, detail)) => {
                 let flaw = review.flaw.get_or_insert_with(Box::default);
@@ -530,7 +538,8 @@ impl ReviewHold<'_> {
                     review.reviewed_on = values[3].date();
                 }
                 let (case_id, reviewer_id) = (text(&values, 1), text(&values, 2));
-                if case_id != &*review.case || reviewer_id != &*review.reviewer {
+                has_review_ids = case_id == &*review.case && reviewer_id == &*review.reviewer;
+                if !has_review_ids {
                     let flaw = review.flaw.get_or_insert_with(Box::default);
                     flaw.mixed
                         .get_or_insert_with(|| (case_id.to_string(), reviewer_id.to_string()));
@@ -550,6 +559,6 @@ impl ReviewHold<'_> {
                 Ok(values)
             }
         };
-        held.push(row, outcome, spent);
+        held.push(row, outcome, has_review_ids, spent);
     }
 }
