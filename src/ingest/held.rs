@@ -367,7 +367,7 @@ impl HeldRows {
     /// Rejected rows go to the sink as read; accepted rows are counted and
     /// their typed values appended to `out`, batch by batch, and the first
     /// row of each accepted review gives its row of `heads`
-    /// ([`review_heads_schema`](super::schema::review_heads_schema)).
+    /// ([`review_heads_schema`]).
     pub fn emit<'a>(
         self,
         mut decide: impl FnMut(u32) -> Verdict<'a>,
