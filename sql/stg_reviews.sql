@@ -9,35 +9,37 @@
 with
 
 -- Ingest stages each accepted review row with what validation learnt of it:
--- its case's `case_type`, `in_period`, `superseded` (an accepted review
--- of the same case names its review in `supersedes`) and `review_key` (its
--- review's number, for grouping by an integer). Keeping the live rows
--- of the period is then a filter, not a join of every review row with the
--- cases and the supersede lists (hash tables the engine cannot spill).
--- A row carries no `review_id`, `case_id` or `reviewer_id`: ingest stages
--- them once per review, in `review_heads`; the row names its case by
--- number (`case_key`, as on `stg_cases`).
+-- its case's `in_period`, `superseded` (an accepted review of the same
+-- case names its review in `supersedes`), `review_key` (its review's
+-- number, for grouping by an integer) and `item_key` (its rubric item's
+-- number). Keeping the live rows of the period is then a filter, not a
+-- join of every review row with the cases and the supersede lists (hash
+-- tables the engine cannot spill). A row carries no `review_id`,
+-- `case_id` or `reviewer_id`: ingest stages them once per review, in
+-- `review_heads`; the row names its case by number (`case_key`, as on
+-- `stg_cases`), and its item and case type by its item's number.
 live_rows as (
     select
         review_key,
         case_key,
-        case_type,
+        item_key,
         reviewed_on,
-        item,
         points,
         source_order
     from reviews
     where in_period and not superseded
 ),
 
+-- By the item's number alone: one integer to hash and compare per row, not
+-- the case type and item code (a row's item is of its case type's rubric).
 with_rubric as (
     select
         lr.review_key,
         lr.case_key,
-        lr.case_type,
+        ri.case_type,
         ri.rubric_version,
         lr.reviewed_on,
-        lr.item,
+        ri.item,
         ri.stage,
         ri.position,
         lr.points,
@@ -47,8 +49,7 @@ with_rubric as (
         lr.source_order
     from stg_rubric_items as ri
     inner join live_rows as lr
-        on ri.case_type = lr.case_type
-        and ri.item = lr.item
+        on ri.item_key = lr.item_key
 )
 
 select *

@@ -4,7 +4,8 @@
 --   one rubric file per case type, so normally this is `rubric_items` as it
 --   is; should the session ever hold several versions of one case type's
 --   rubric, the greatest version string is used, so that no review item is
---   ever counted twice.
+--   ever counted twice. `item_key` numbers the items of all rubrics; ingest
+--   stages it on each review row.
 with
 
 rubric_in_use as (
@@ -17,6 +18,7 @@ rubric_in_use as (
 
 items_in_use as (
     select
+        ri.item_key,
         ri.case_type,
         ri.rubric_version,
         ri.item,

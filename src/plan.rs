@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Encoding, PathList, PipelineFile, Settings};
 use crate::error::{Error, Result};
 use crate::ingest::schema::Table;
-use crate::rubric::{CaseType, Rubric};
+use crate::rubric::{CaseType, Item, Rubric};
 
 /// Choices made on the command line that override the pipeline file.
 #[derive(Debug, Clone, Default)]
@@ -155,6 +155,25 @@ impl Plan {
     /// The rubric of a case type (every case type has one).
     pub fn rubric(&self, case_type: CaseType) -> &Rubric {
         &self.rubrics[&case_type]
+    }
+
+    /// Every rubric item with its number among all of them (`item_key`):
+    /// the rubrics in case-type order, each item in its rubric's order, and
+    /// its index in its rubric. Ingest stages the number on each accepted
+    /// review row and `rubric_items` carries it, so scoring joins a row to
+    /// its item by one integer instead of the case type and item code.
+    pub fn numbered_items(&self) -> impl Iterator<Item = (i64, &Rubric, usize, &Item)> {
+        self.rubrics
+            .values()
+            .flat_map(|rubric| {
+                rubric
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, item)| (rubric, i, item))
+            })
+            .zip(0..)
+            .map(|((rubric, i, item), key)| (key, rubric, i, item))
     }
 
     /// Files the run reads or keeps, which no output folder may contain:

@@ -22,7 +22,7 @@ use crate::config::{EngineSettings, parse_bytes};
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
 use crate::ingest::batch::Staged;
-use crate::ingest::schema::{REVIEW_HEADS, review_heads_schema};
+use crate::ingest::schema::{ITEM_KEY, REVIEW_HEADS, review_heads_schema};
 use crate::ingest::value::date32;
 use crate::plan::Plan;
 
@@ -288,7 +288,8 @@ fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> RecordBatch {
 
 /// `rubric_items` and `rubric_bands` from the plan's rubrics.
 fn rubric_tables(plan: &Plan) -> (RecordBatch, RecordBatch) {
-    let (mut ct, mut ver, mut item, mut stage, mut pos, mut max, mut opt, mut veto) = (
+    let (mut key, mut ct, mut ver, mut item, mut stage, mut pos, mut max, mut opt, mut veto) = (
+        vec![],
         vec![],
         vec![],
         vec![],
@@ -298,19 +299,20 @@ fn rubric_tables(plan: &Plan) -> (RecordBatch, RecordBatch) {
         vec![],
         vec![],
     );
+    for (k, rubric, i, it) in plan.numbered_items() {
+        key.push(k);
+        ct.push(rubric.case_type.code());
+        ver.push(rubric.version.clone());
+        item.push(it.code.clone());
+        stage.push(it.stage.clone());
+        pos.push(i as i32 + 1);
+        max.push(it.max_points);
+        opt.push(it.optional);
+        veto.push(it.veto);
+    }
     let (mut b_ct, mut b_ver, mut b_code, mut b_label, mut b_lower, mut b_fail, mut b_rank) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for rubric in plan.rubrics.values() {
-        for (i, it) in rubric.items.iter().enumerate() {
-            ct.push(rubric.case_type.code());
-            ver.push(rubric.version.clone());
-            item.push(it.code.clone());
-            stage.push(it.stage.clone());
-            pos.push(i as i32 + 1);
-            max.push(it.max_points);
-            opt.push(it.optional);
-            veto.push(it.veto);
-        }
         for (i, band) in rubric.bands.iter().enumerate() {
             b_ct.push(rubric.case_type.code());
             b_ver.push(rubric.version.clone());
@@ -324,6 +326,7 @@ fn rubric_tables(plan: &Plan) -> (RecordBatch, RecordBatch) {
     let utf8 = |n: &str| Field::new(n, DataType::Utf8, false);
     let items = batch(
         vec![
+            Field::new(ITEM_KEY, DataType::Int64, false),
             utf8("case_type"),
             utf8("rubric_version"),
             utf8("item"),
@@ -334,6 +337,7 @@ fn rubric_tables(plan: &Plan) -> (RecordBatch, RecordBatch) {
             Field::new("veto", DataType::Boolean, false),
         ],
         vec![
+            Arc::new(Int64Array::from(key)),
             Arc::new(StringArray::from(ct)),
             Arc::new(StringArray::from(ver)),
             Arc::new(StringArray::from(item)),

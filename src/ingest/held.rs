@@ -38,14 +38,14 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Float64Type, Int64Type, Schema, SchemaRef,
+    DataType, Date32Type, Field, Float64Type, Int64Type, Schema, SchemaRef,
 };
 use datafusion::arrow::record_batch::RecordBatch;
 
 use super::batch::{BatchBuilder, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
-use super::schema::{REVIEW_ROW_ONLY_IN_HEADS, TableSpec, review_heads_schema};
+use super::schema::{ITEM_KEY, REVIEW_ROW_ONLY_IN_HEADS, TableSpec, review_heads_schema};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
 use crate::scratch::{ScratchWriter, read_batches};
@@ -162,7 +162,7 @@ pub(crate) enum Verdict<'a> {
         superseded: bool,
         /// The row belongs to a case closed outside the period.
         out_of_period: bool,
-        /// The case type of the row's case (staged as `case_type`).
+        /// The case type of the row's case (staged on its review's head).
         case_type: &'static str,
         /// No accepted review supersedes the row's review (staged as
         /// `superseded`, negated).
@@ -184,8 +184,9 @@ pub(crate) struct HeldRows {
     positions: Positions,
     /// Rows kept as read.
     kept: KeptRows,
-    /// Typed values but the ids (plus `source_order`) of every row without
-    /// a problem, in input order: the batches not yet spilled.
+    /// Typed values but the ids (plus `source_order` and `item_key`) of
+    /// every row without a problem, in input order: the batches not yet
+    /// spilled.
     typed: BatchBuilder,
     /// Where the finished batches of `typed` go in a run.
     spill: Option<Spill>,
@@ -283,6 +284,11 @@ impl HeldRows {
                 .eq(REVIEW_ROW_ONLY_IN_HEADS),
             "the review ids lead the held table"
         );
+        assert_eq!(
+            spec.columns[REVIEW_ID_COLUMNS + ITEM_COLUMN].name,
+            "item",
+            "the item's code is the held table's second column"
+        );
         HeldRows {
             spec,
             positions: Positions {
@@ -310,7 +316,8 @@ impl HeldRows {
     }
 
     /// Holds one row: its typed values when it parsed and broke no row rule
-    /// (`values` then ends with its `source_order`), else its problem.
+    /// (`values` then ends with its `source_order` and `item_key`), else its
+    /// problem.
     /// `has_review_ids`: the row's ids are its review's [`ReviewIds`] (else
     /// its cells are kept as read). What it does not keep goes to `spent`.
     pub fn push(
@@ -407,12 +414,10 @@ impl HeldRows {
         for batch in batches {
             let batch = batch?;
             let order = batch
-                .column(batch.num_columns() - 1)
+                .column(batch.num_columns() - 2)
                 .as_primitive::<Int64Type>()
                 .clone();
             let mut keep = Vec::with_capacity(batch.num_rows());
-            let mut case_types =
-                StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
             let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
             let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
             let mut review_keys = Int64Builder::with_capacity(batch.num_rows());
@@ -443,7 +448,6 @@ impl HeldRows {
                             head_case_types.append_value(case_type);
                             head_reviewer_ids.append_value(ids.reviewer_id);
                         }
-                        case_types.append_value(case_type);
                         in_period.append_value(!out_of_period);
                         superseded_rows.append_value(!live);
                         review_keys.append_value(i64::from(review));
@@ -500,16 +504,17 @@ impl HeldRows {
                 filter_record_batch(&batch, &mask).expect("mask fits the batch")
             };
             // What validation learnt of each kept row's case, as the staged
-            // schema's last columns.
+            // schema's last columns; the item's code stays behind (its
+            // number, `item_key`, names it).
             let mut columns = kept_rows.columns().to_vec();
-            columns.push(Arc::new(case_types.finish()) as ArrayRef);
+            columns.remove(ITEM_COLUMN);
             columns.push(Arc::new(in_period.finish()) as ArrayRef);
             columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
             columns.push(Arc::new(review_keys.finish()) as ArrayRef);
             columns.push(Arc::new(case_keys.finish()) as ArrayRef);
             out.append_batch(
                 RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the held columns plus five"),
+                    .expect("the staged schema is the held columns but the item, plus four"),
             );
         }
         own_problems_before(total, &mut next, &mut kept, sink);
@@ -519,12 +524,17 @@ impl HeldRows {
 }
 
 /// The columns a held row is stored with: the parsed columns but the
-/// review's ids ([`ReviewIds`]), then `source_order` — the staged row's
-/// columns but those the verdict gives.
+/// review's ids ([`ReviewIds`]), then `source_order` and `item_key` — the
+/// staged row's columns, plus the item's code, but those the verdict gives.
 fn held_schema(spec: &TableSpec) -> SchemaRef {
     let parsed = spec.arrow_schema();
-    Arc::new(Schema::new(parsed.fields()[REVIEW_ID_COLUMNS..].to_vec()))
+    let mut fields = parsed.fields()[REVIEW_ID_COLUMNS..].to_vec();
+    fields.push(Arc::new(Field::new(ITEM_KEY, DataType::Int64, false)));
+    Arc::new(Schema::new(fields))
 }
+
+/// Index of the item's code among the held columns.
+const ITEM_COLUMN: usize = 1;
 
 /// The held batches in input order: the spilled segments', then those still
 /// in memory. Each segment is removed once opened, so that its pages are
@@ -729,6 +739,7 @@ mod tests {
             let r = row(0, i as u64 + 2, &cells);
             let outcome = parse_row(spec, &r.cells).map(|mut v| {
                 v.push(Value::Int(i as i64));
+                v.push(Value::Int(40 + i as i64));
                 v
             });
             let verbatim = outcome
@@ -941,6 +952,7 @@ mod tests {
         for (i, r) in rows.iter().enumerate() {
             let outcome = parse_row(spec, &r.cells).map(|mut v| {
                 v.push(Value::Int(i as i64));
+                v.push(Value::Int(40 + i as i64));
                 v
             });
             let verbatim = outcome
@@ -1005,9 +1017,14 @@ mod tests {
         assert_eq!(report.files[1].accepted, 1);
         let batches = out.finish();
         assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        // The accepted row carries its case's type and period.
+        // The accepted row carries its item's number and its case's period,
+        // and neither its item's code nor its case's type.
         let b = batches.iter().find(|b| b.num_rows() == 1).unwrap();
-        let case_type = b.column_by_name("case_type").unwrap().as_string::<i32>();
+        assert!(b.column_by_name("item").is_none() && b.column_by_name("case_type").is_none());
+        let item_key = b
+            .column_by_name("item_key")
+            .unwrap()
+            .as_primitive::<Int64Type>();
         let in_period = b.column_by_name("in_period").unwrap().as_boolean();
         let superseded = b.column_by_name("superseded").unwrap().as_boolean();
         let key = |b: &RecordBatch| {
@@ -1023,13 +1040,13 @@ mod tests {
             .value(0);
         assert_eq!(
             (
-                case_type.value(0),
+                item_key.value(0),
                 in_period.value(0),
                 superseded.value(0),
                 key(b),
                 case_key
             ),
-            ("civil", false, true, 7, 3)
+            (44, false, true, 7, 3)
         );
         // Accepted as its review's first row, it gives the review's head.
         let heads = heads.finish();

@@ -339,7 +339,9 @@ pub fn ingest_to(
                             // own rules passed, which set `review`.
                             Validator::Reviews(hold) => hold.hold(
                                 row,
-                                outcome.map(|values| (values, review.map_or(0, |r| r.item))),
+                                outcome.map(|values| {
+                                    (values, review.map(|r| r.item).unwrap_or_default())
+                                }),
                                 &mut sink.spent,
                             ),
                         }
@@ -498,11 +500,11 @@ impl ReviewFinish<'_> {
         outcome: Result<Vec<Value>, (Reason, String)>,
         pool: &mut Spent,
     ) -> (Result<Vec<Value>, (Reason, String)>, ReviewChecked) {
-        let mut item = 0;
+        let mut item = validate::ItemRef::default();
         let outcome = match outcome {
             Ok(values) => match self.rules.check(&values) {
-                Ok(position) => {
-                    item = position;
+                Ok(found) => {
+                    item = found;
                     Ok(values)
                 }
                 Err(problem) => {
@@ -522,12 +524,11 @@ impl ReviewFinish<'_> {
 
 /// A review row whose own rules have been checked (their verdict is in its
 /// outcome): whether every cell reads back verbatim from its typed value
-/// (see [`held::renders_back`]), and the position of its item in the
-/// case's rubric.
+/// (see [`held::renders_back`]), and its rubric item.
 #[derive(Clone, Copy)]
 struct ReviewChecked {
     verbatim: bool,
-    item: usize,
+    item: validate::ItemRef,
 }
 
 /// A record as the reading thread hands it on: its row number, its cells in
@@ -1125,13 +1126,18 @@ mod tests {
         let mut input = csv::Reader::from_path(&reviews).unwrap();
         let header = input.headers().unwrap().clone();
         let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-        let (id_at, case_at, reviewer_at) = (at("review_id"), at("case_id"), at("reviewer_id"));
-        let input: Vec<[String; 3]> = input
+        let columns = ["review_id", "case_id", "reviewer_id", "item"].map(at);
+        let input: Vec<[String; 4]> = input
             .records()
             .map(|r| {
                 let r = r.unwrap();
-                [&r[id_at], &r[case_at], &r[reviewer_at]].map(str::to_string)
+                columns.map(|c| r[c].to_string())
             })
+            .collect();
+        // The rubric items by number, as the staged rows name them.
+        let items: BTreeMap<i64, (&str, &str)> = plan
+            .numbered_items()
+            .map(|(key, rubric, _, item)| (key, (rubric.case_type.code(), item.code.as_str())))
             .collect();
         // The staged cases' numbers, which the review rows name them by.
         let mut case_keys: BTreeMap<i64, String> = BTreeMap::new();
@@ -1165,8 +1171,14 @@ mod tests {
                 .column_by_name("source_order")
                 .unwrap()
                 .as_primitive::<Int64Type>();
+            let item_keys = batch
+                .column_by_name(schema::ITEM_KEY)
+                .unwrap()
+                .as_primitive::<Int64Type>();
             for i in 0..batch.num_rows() {
-                let [id, case, reviewer] = &input[order.value(i) as usize];
+                let [id, case, reviewer, item] = &input[order.value(i) as usize];
+                let (case_type, code) = items[&item_keys.value(i)];
+                assert_eq!(code, item, "row {}", order.value(i));
                 let case_key = batch
                     .column_by_name(schema::CASE_KEY)
                     .unwrap()
@@ -1175,12 +1187,7 @@ mod tests {
                 assert_eq!(case_keys[&case_key], *case, "row {}", order.value(i));
                 let key = *keys.entry(id.clone()).or_insert(key_of(&batch, i));
                 assert_eq!(key, key_of(&batch, i), "{id} has two keys");
-                let head = [
-                    id.clone(),
-                    case.clone(),
-                    text_of(&batch, "case_type", i),
-                    reviewer.clone(),
-                ];
+                let head = [id, case, case_type, reviewer].map(|t| t.to_string());
                 let entry = firsts.entry(key).or_insert((order.value(i), head.clone()));
                 if order.value(i) < entry.0 {
                     *entry = (order.value(i), head);

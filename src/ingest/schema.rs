@@ -153,8 +153,8 @@ impl TableSpec {
     /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
     /// (what rows are parsed into), plus for cases their number
     /// (`case_key`), and for reviews what validation learnt of each row:
-    /// its case's `case_type`, whether it is a case of the period
-    /// (`in_period`), whether an accepted review supersedes its review
+    /// its rubric item's number (`item_key`), whether it is a case of the
+    /// period (`in_period`), whether an accepted review supersedes its review
     /// (`superseded`), and its review's number (`review_key`,
     /// the same on every row of a review: the reviews read, rejected ones
     /// too, counted from 0 in the order of their first rows). Carrying them
@@ -170,7 +170,9 @@ impl TableSpec {
     /// number instead (`case_key`, also staged on the cases: the cases
     /// accepted before it), which is what the one query grouping rows by
     /// case needs. `review_id` and `case_id` alone were nine tenths of the
-    /// staged reviews' bytes (293 of 313 MiB at 1 M cases).
+    /// staged reviews' bytes (293 of 313 MiB at 1 M cases). Nor does it
+    /// carry its item's code or its case's type: its item's number names
+    /// both, and joins the row to its rubric item by one integer.
     ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
@@ -178,9 +180,9 @@ impl TableSpec {
         let (left_out, added): (&[&str], Vec<Field>) = match self.table {
             Table::Cases => (&[], vec![Field::new(CASE_KEY, DataType::Int64, false)]),
             Table::Reviews => (
-                &REVIEW_ROW_ONLY_IN_HEADS,
+                &REVIEW_ROW_LEFT_OUT,
                 vec![
-                    Field::new("case_type", DataType::Utf8, false),
+                    Field::new(ITEM_KEY, DataType::Int64, false),
                     Field::new("in_period", DataType::Boolean, false),
                     Field::new("superseded", DataType::Boolean, false),
                     Field::new(REVIEW_KEY, DataType::Int64, false),
@@ -203,6 +205,15 @@ impl TableSpec {
 /// The staged review column numbering the reviews ([`TableSpec::staged_schema`]).
 pub const REVIEW_KEY: &str = "review_key";
 
+/// The staged review column naming the row's rubric item by its number
+/// (`Plan::numbered_items`), also on `rubric_items`.
+pub const ITEM_KEY: &str = "item_key";
+
+/// Parsed review columns a staged review row is without: the review's ids
+/// ([`REVIEW_ROW_ONLY_IN_HEADS`]) and the item's code, which `item_key`
+/// stands for (`rubric_items` has the code).
+const REVIEW_ROW_LEFT_OUT: [&str; 4] = ["review_id", "case_id", "reviewer_id", "item"];
+
 /// The staged column numbering the accepted cases, on the cases and on the
 /// review rows ([`TableSpec::staged_schema`]).
 pub const CASE_KEY: &str = "case_key";
@@ -216,7 +227,7 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
 /// accepted review shares (ingest rejects a review whose rows name
 /// different cases or reviewers), as its first row has them, trimmed
-/// (`held::ReviewIds`); `review_id` and `reviewer_id` are staged nowhere
+/// (`held::ReviewIds`), and its case's type; `review_id` and `reviewer_id` are staged nowhere
 /// else, `case_id` also on the cases. Scoring groups the review rows by
 /// `review_key` for the sums alone and joins these: carrying them through
 /// that aggregate as `min()` over every row was about half of its time (a
@@ -233,12 +244,16 @@ pub fn review_heads_schema() -> SchemaRef {
     let fields: Vec<Field> = REVIEW_HEAD_COLUMNS
         .iter()
         .map(|&name| {
-            staged
-                .field_with_name(name)
-                .or_else(|_| parsed.field_with_name(name))
-                .expect("a review head column is a parsed or staged review column")
-                .clone()
-                .with_nullable(!matches!(name, "review_id" | REVIEW_KEY))
+            let field = match name {
+                // Its case's, which no review row carries.
+                "case_type" => Field::new(name, DataType::Utf8, false),
+                _ => staged
+                    .field_with_name(name)
+                    .or_else(|_| parsed.field_with_name(name))
+                    .expect("a review head column is a parsed or staged review column")
+                    .clone(),
+            };
+            field.with_nullable(!matches!(name, "review_id" | REVIEW_KEY))
         })
         .collect();
     Arc::new(Schema::new(fields))

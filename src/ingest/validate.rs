@@ -79,8 +79,8 @@ pub(crate) struct Checker<'p> {
     /// Keys seen so far in the current table without a lookup map.
     keys: HashSet<String>,
     reviews: Reviews,
-    /// Each rubric's item codes and their positions.
-    items: Vec<(CaseType, HashMap<String, usize>)>,
+    /// Each rubric's item codes and what a review row learns of its item.
+    items: Vec<(CaseType, HashMap<String, ItemRef>)>,
     /// Where review rows awaiting their verdict are spilled, if anywhere.
     scratch: Option<PathBuf>,
     /// One row per accepted review, made when the review table finishes.
@@ -88,6 +88,16 @@ pub(crate) struct Checker<'p> {
 }
 
 type Problem = (Reason, String);
+
+/// A review row's rubric item.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ItemRef {
+    /// Its index in its case type's rubric.
+    pub index: usize,
+    /// Its number among all the rubrics' items (`Plan::numbered_items`),
+    /// staged on the row as `item_key`.
+    pub key: i64,
+}
 
 fn text(values: &[Value], i: usize) -> &str {
     values.get(i).and_then(Value::text).unwrap_or("")
@@ -108,10 +118,14 @@ impl<'p> Checker<'p> {
             reviews: Reviews::default(),
             items: plan
                 .rubrics
-                .iter()
-                .map(|(t, r)| {
-                    let codes = r.items.iter().enumerate();
-                    (*t, codes.map(|(i, it)| (it.code.clone(), i)).collect())
+                .keys()
+                .map(|&t| {
+                    let codes = plan
+                        .numbered_items()
+                        .filter(|(_, r, _, _)| r.case_type == t);
+                    let codes =
+                        codes.map(|(key, _, index, it)| (it.code.clone(), ItemRef { index, key }));
+                    (t, codes.collect())
                 })
                 .collect(),
         }

@@ -627,6 +627,11 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
     let legalaid::ingest::batch::Staged::Memory(heads) = &ingested.review_heads else {
         panic!("ingest without a scratch folder keeps review heads in memory")
     };
+    // And by number its item.
+    let item_of: BTreeMap<i64, String> = plan
+        .numbered_items()
+        .map(|(key, _, _, item)| (key, item.code.clone()))
+        .collect();
     let mut id_of: BTreeMap<i64, String> = BTreeMap::new();
     for h in heads {
         use datafusion::arrow::array::AsArray;
@@ -647,7 +652,10 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
             .column_by_name("review_key")
             .unwrap()
             .as_primitive::<Int64Type>();
-        let items = b.column_by_name("item").unwrap().as_string::<i32>();
+        let items = b
+            .column_by_name("item_key")
+            .unwrap()
+            .as_primitive::<Int64Type>();
         let points = b
             .column_by_name("points")
             .unwrap()
@@ -660,7 +668,7 @@ fn filled_workbooks_load_back_as_reviews_and_score() {
         for i in 0..b.num_rows() {
             let value = (!points.is_null(i)).then(|| points.value(i));
             let id = &id_of[&keys.value(i)];
-            accepted.insert((id.clone(), items.value(i).to_string()), value);
+            accepted.insert((id.clone(), item_of[&items.value(i)].clone()), value);
             assert_eq!(
                 legalaid::ingest::value::from_date32(dates.value(i)).to_string(),
                 "2025-01-20"

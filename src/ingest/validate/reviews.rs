@@ -9,7 +9,7 @@ use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::{CaseRef, Checker, Party, Problem, order, text, unknown};
+use super::{CaseRef, Checker, ItemRef, Party, Problem, order, text, unknown};
 use crate::ingest::batch::{BatchBuilder, Value};
 use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use crate::ingest::held::{HeldRows, ReviewIds, Verdict};
@@ -98,7 +98,7 @@ pub(crate) struct ReviewRowRules<'c> {
     plan: &'c Plan,
     cases: &'c HashMap<String, CaseRef>,
     reviewers: &'c HashMap<String, Party>,
-    items: &'c [(CaseType, HashMap<String, usize>)],
+    items: &'c [(CaseType, HashMap<String, ItemRef>)],
     /// The last known case (its type and closing date) and reviewer a
     /// review row named.
     last_case: LastFound<(CaseType, i32)>,
@@ -417,17 +417,17 @@ impl<'c> ReviewRowRules<'c> {
         Ok(())
     }
 
-    /// The position of an item in its case type's rubric.
-    fn item_index(&self, case_type: CaseType, code: &str) -> Option<usize> {
+    /// An item of its case type's rubric.
+    fn item(&self, case_type: CaseType, code: &str) -> Option<ItemRef> {
         self.items
             .iter()
             .find(|(t, _)| *t == case_type)
             .and_then(|(_, items)| items.get(code).copied())
     }
 
-    /// The rules one review row can break on its own; on success the
-    /// position of its item in the case's rubric.
-    pub fn check(&mut self, v: &[Value]) -> Result<usize, Problem> {
+    /// The rules one review row can break on its own; on success its
+    /// rubric item.
+    pub fn check(&mut self, v: &[Value]) -> Result<ItemRef, Problem> {
         let (case_type, closed_on) = self.review_case(text(v, 1))?;
         self.review_reviewer(text(v, 2))?;
         let reviewed = v[3].date().expect("required");
@@ -441,8 +441,8 @@ impl<'c> ReviewRowRules<'c> {
         }
         let rubric = self.plan.rubric(case_type);
         let code = text(v, 4);
-        let index = self.item_index(case_type, code);
-        let item = index.map(|i| &rubric.items[i]).ok_or_else(|| {
+        let found = self.item(case_type, code);
+        let item = found.map(|i| &rubric.items[i.index]).ok_or_else(|| {
             (
                 reasons::UNKNOWN_ITEM,
                 format!(
@@ -452,13 +452,13 @@ impl<'c> ReviewRowRules<'c> {
                 ),
             )
         })?;
-        let index = index.expect("found above");
+        let found = found.expect("found above");
         match v[5].num() {
             None if !item.optional => Err((
                 reasons::NOT_APPLICABLE_NOT_ALLOWED,
                 format!("item {code} is marked not applicable but is not optional"),
             )),
-            None => Ok(index),
+            None => Ok(found),
             Some(p) if !(0.0..=item.max_points + 1e-9).contains(&p) => Err((
                 reasons::OUT_OF_RANGE,
                 format!(
@@ -473,7 +473,7 @@ impl<'c> ReviewRowRules<'c> {
                     item.max_points
                 ),
             )),
-            Some(_) => Ok(index),
+            Some(_) => Ok(found),
         }
     }
 }
@@ -484,7 +484,7 @@ impl ReviewHold<'_> {
     pub fn hold(
         &mut self,
         row: Row,
-        outcome: Result<(Vec<Value>, usize), Problem>,
+        outcome: Result<(Vec<Value>, ItemRef), Problem>,
         spent: &mut Spent,
     ) {
         let (batch_size, scratch) = (self.batch_size, self.scratch);
@@ -533,7 +533,7 @@ impl ReviewHold<'_> {
                 flaw.bad_row.get_or_insert((row.row, reason));
                 Err((reason, detail))
             }
-            Ok((mut values, item_index)) => {
+            Ok((mut values, item)) => {
                 if position == review.first {
                     review.reviewed_on = values[3].date();
                 }
@@ -543,7 +543,7 @@ impl ReviewHold<'_> {
                     let flaw = review.flaw.get_or_insert_with(Box::default);
                     flaw.mixed
                         .get_or_insert_with(|| (case_id.to_string(), reviewer_id.to_string()));
-                } else if !review.items.insert(item_index) {
+                } else if !review.items.insert(item.index) {
                     let item = text(&values, 4);
                     let flaw = review.flaw.get_or_insert_with(Box::default);
                     flaw.repeated.get_or_insert_with(|| item.to_string());
@@ -556,6 +556,7 @@ impl ReviewHold<'_> {
                     }
                 }
                 values.push(Value::Int(i64::from(position)));
+                values.push(Value::Int(item.key));
                 Ok(values)
             }
         };

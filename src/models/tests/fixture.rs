@@ -420,13 +420,38 @@ impl Fixture {
         ])
     }
 
-    fn rubric_items_batch(&self) -> RecordBatch {
-        let rows: Vec<(&Rubric, usize, &Item)> = self
-            .rubrics
+    /// The rubric items, each with its index in its rubric, in the order
+    /// their numbers (`item_key`) count.
+    fn numbered_items(&self) -> Vec<(&Rubric, usize, &Item)> {
+        self.rubrics
             .iter()
             .flat_map(|r| r.items.iter().enumerate().map(move |(i, it)| (r, i, it)))
-            .collect();
+            .collect()
+    }
+
+    /// The number (`item_key`) of an item of the rubric in use for a case
+    /// type (its greatest version, as `stg_rubric_items` has it); -1, which
+    /// no item has, for an item not in that rubric.
+    fn item_key(&self, case_type: &str, code: &str) -> i64 {
+        let items = self.numbered_items();
+        let in_use = items
+            .iter()
+            .filter(|(r, _, _)| r.case_type == case_type)
+            .map(|(r, _, _)| r.version)
+            .max();
+        let found = items.iter().position(|(r, _, it)| {
+            r.case_type == case_type && Some(r.version) == in_use && it.code == code
+        });
+        found.map_or(-1, |k| k as i64)
+    }
+
+    fn rubric_items_batch(&self) -> RecordBatch {
+        let rows = self.numbered_items();
         batch(vec![
+            (
+                Field::new("item_key", DataType::Int64, false),
+                Arc::new(Int64Array::from_iter_values(0..rows.len() as i64)) as ArrayRef,
+            ),
             str_col(
                 "case_type",
                 rows.iter().map(|r| Some(r.0.case_type)).collect(),
@@ -491,7 +516,8 @@ impl Fixture {
     /// the columns ingest stages in the heads only (`review_id`, `case_id`,
     /// `reviewer_id`: see `staged_review_rows`);
     /// `source_order` is the row's position in `rows`, `case_type` and
-    /// `in_period` are those of the row's case (a review of a case the
+    /// `in_period` are those of the row's case, `item_key` is its item's
+    /// number in that case type's rubric (a review of a case the
     /// fixture lacks is out of the period, as ingest would reject it),
     /// `superseded` says whether a review of the same case supersedes it,
     /// `review_key` numbers the reviews in the order of their first rows and
@@ -535,8 +561,17 @@ impl Fixture {
                 }) as i64
             })
             .collect();
+        let item_keys: Vec<i64> = rows
+            .iter()
+            .zip(&case_types)
+            .map(|(r, case_type)| self.item_key(case_type.expect("set"), &r.item))
+            .collect();
         let mut columns = reviews_columns(rows);
         columns.push(str_col("case_type", case_types));
+        columns.push((
+            Field::new("item_key", DataType::Int64, false),
+            Arc::new(Int64Array::from(item_keys)) as ArrayRef,
+        ));
         columns.push(bool_col("in_period", in_period));
         columns.push(bool_col("superseded", superseded));
         columns.push((
@@ -559,15 +594,15 @@ impl Fixture {
     }
 }
 
-/// The review rows as ingest stages them: without the columns it stages
-/// only in `review_heads`.
+/// The review rows as ingest stages them: with the columns of its staged
+/// schema alone (not the review's ids, which it stages only in
+/// `review_heads`, nor the item's code or the case's type, which
+/// `item_key` names).
 fn staged_review_rows(reviews: &RecordBatch) -> RecordBatch {
+    let staged = crate::ingest::schema::Table::Reviews.spec().staged_schema();
     let schema = reviews.schema();
     let keep: Vec<usize> = (0..schema.fields().len())
-        .filter(|&c| {
-            !crate::ingest::schema::REVIEW_ROW_ONLY_IN_HEADS
-                .contains(&schema.field(c).name().as_str())
-        })
+        .filter(|&c| staged.field_with_name(schema.field(c).name()).is_ok())
         .collect();
     reviews.project(&keep).expect("columns of the batch")
 }

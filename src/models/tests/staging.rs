@@ -122,18 +122,18 @@ async fn stg_rubric_items_keeps_one_version_per_case_type() {
     run_all(&ctx).await;
     assert_batches_eq!(
         [
-            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
-            "| case_type | rubric_version | item  | stage | position | max_points | optional | veto  |",
-            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
-            "| civil     | test-1         | CV-A1 | A     | 1        | 40.0       | false    | false |",
-            "| civil     | test-1         | CV-A2 | A     | 2        | 20.0       | true     | false |",
-            "| civil     | test-1         | CV-B1 | B     | 3        | 36.0       | false    | false |",
-            "| civil     | test-1         | CV-V2 | V     | 4        | 2.0        | false    | true  |",
-            "| civil     | test-1         | CV-V1 | V     | 5        | 2.0        | false    | true  |",
-            "| criminal  | cr-1           | CR-A1 | A     | 1        | 60.0       | false    | false |",
-            "| criminal  | cr-1           | CR-B1 | B     | 2        | 38.0       | false    | false |",
-            "| criminal  | cr-1           | CR-V1 | V     | 3        | 2.0        | false    | true  |",
-            "+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+            "+----------+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+            "| item_key | case_type | rubric_version | item  | stage | position | max_points | optional | veto  |",
+            "+----------+-----------+----------------+-------+-------+----------+------------+----------+-------+",
+            "| 0        | civil     | test-1         | CV-A1 | A     | 1        | 40.0       | false    | false |",
+            "| 1        | civil     | test-1         | CV-A2 | A     | 2        | 20.0       | true     | false |",
+            "| 2        | civil     | test-1         | CV-B1 | B     | 3        | 36.0       | false    | false |",
+            "| 3        | civil     | test-1         | CV-V2 | V     | 4        | 2.0        | false    | true  |",
+            "| 4        | civil     | test-1         | CV-V1 | V     | 5        | 2.0        | false    | true  |",
+            "| 7        | criminal  | cr-1           | CR-A1 | A     | 1        | 60.0       | false    | false |",
+            "| 8        | criminal  | cr-1           | CR-B1 | B     | 2        | 38.0       | false    | false |",
+            "| 9        | criminal  | cr-1           | CR-V1 | V     | 3        | 2.0        | false    | true  |",
+            "+----------+-----------+----------------+-------+-------+----------+------------+----------+-------+",
         ],
         &query(&ctx, "select * from stg_rubric_items").await
     );
