@@ -30,7 +30,7 @@ review_sums as (
         count(points) as n_applicable,
         sum(cast(points as decimal(38, 18))) as points_sum_exact,
         sum(
-            case when points is not null then cast(max_points as decimal(38, 18)) end
+            case when points is not null then max_points_exact end
         ) as max_points_sum_exact
     from stg_reviews
     group by review_key

@@ -4,7 +4,8 @@
 --   several joined by ';'); a superseded review takes no part (scoring.md,
 --   "Reconciliation"). Only reviews of cases of the period are kept (reviews
 --   follow their case, whatever their own date). Each row carries its
---   rubric item's maximum, optional and veto flags and position.
+--   rubric item's maximum (also as the exact decimal the review totals
+--   sum), optional and veto flags and position.
 --   A view (read twice, aggregated at once by both readers), so unordered.
 with
 
@@ -30,6 +31,15 @@ live_rows as (
     where in_period and not superseded
 ),
 
+-- The maximum as the exact decimal `int_review_totals` sums, cast once per
+-- rubric item here rather than once per review row there.
+rubric as (
+    select
+        *,
+        cast(max_points as decimal(38, 18)) as max_points_exact
+    from stg_rubric_items
+),
+
 -- By the item's number alone: one integer to hash and compare per row, not
 -- the case type and item code (a row's item is of its case type's rubric).
 with_rubric as (
@@ -44,10 +54,11 @@ with_rubric as (
         ri.position,
         lr.points,
         ri.max_points,
+        ri.max_points_exact,
         ri.optional,
         ri.veto,
         lr.source_order
-    from stg_rubric_items as ri
+    from rubric as ri
     inner join live_rows as lr
         on ri.item_key = lr.item_key
 )
