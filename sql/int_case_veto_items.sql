@@ -13,15 +13,15 @@
 --   whose accumulator re-measured every group on every batch (a quarter of
 --   this model's time at 5 M cases, with 3.5 M groups).
 --   The review rows name their case by number (`case_key`; ingest stages
---   `case_id` once per review and case, not on every row), so the rows are
---   grouped by integers and the case's id is joined to the groups.
+--   `case_id` once per review and case, not on every row) and their item by
+--   number (`item_key`), so the rows are grouped by two integers and the
+--   case's id and the item's code and position are joined to the groups.
 with
 
 veto_points as (
     select
         case_key,
-        item,
-        position,
+        item_key,
         points
     from stg_reviews
     where veto
@@ -30,19 +30,18 @@ veto_points as (
 per_item as (
     select
         case_key,
-        item,
-        position,
+        item_key,
         count(points) as n_scored,
         sum(case when points <= 1e-9 then 1 else 0 end) as n_zero
     from veto_points
-    group by case_key, item, position
+    group by case_key, item_key
 ),
 
 verdicts as (
     select
         c.case_id,
-        i.item,
-        i.position,
+        ri.item,
+        ri.position,
         i.n_scored,
         i.n_zero,
         2 * i.n_zero > i.n_scored as failed,
@@ -50,6 +49,8 @@ verdicts as (
     from per_item as i
     inner join stg_cases as c
         on i.case_key = c.case_key
+    inner join stg_rubric_items as ri
+        on i.item_key = ri.item_key
 )
 
 select *

@@ -49,6 +49,7 @@ with_rubric as (
         ri.case_type,
         ri.rubric_version,
         lr.reviewed_on,
+        lr.item_key,
         ri.item,
         ri.stage,
         ri.position,
