@@ -413,6 +413,7 @@ impl HeldRows {
         let mut pending_heads: Vec<RecordBatch> = Vec::new();
         for batch in batches {
             let batch = batch?;
+            // `source_order`, the column before `item_key` ([`held_schema`]).
             let order = batch
                 .column(batch.num_columns() - 2)
                 .as_primitive::<Int64Type>()

@@ -227,12 +227,12 @@ pub const REVIEW_HEADS: &str = "review_heads";
 /// Arrow schema of [`REVIEW_HEADS`]: the text columns every row of an
 /// accepted review shares (ingest rejects a review whose rows name
 /// different cases or reviewers), as its first row has them, trimmed
-/// (`held::ReviewIds`), and its case's type; `review_id` and `reviewer_id` are staged nowhere
-/// else, `case_id` also on the cases. Scoring groups the review rows by
-/// `review_key` for the sums alone and joins these: carrying them through
-/// that aggregate as `min()` over every row was about half of its time (a
-/// text `min` keeps a heap buffer per group and compares every row's text
-/// with it).
+/// (`held::ReviewIds`), and its case's type; `review_id` and `reviewer_id`
+/// are staged nowhere else, `case_id` also on the cases. Scoring groups the
+/// review rows by `review_key` for the sums alone and joins these: carrying
+/// them through that aggregate as `min()` over every row was about half of
+/// its time (a text `min` keeps a heap buffer per group and compares every
+/// row's text with it).
 ///
 /// The text columns but `review_id` are declared nullable though they never
 /// are null, as the `min()` that carried them made them: the schemas of
