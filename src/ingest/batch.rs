@@ -231,9 +231,17 @@ impl BatchBuilder {
     /// Appends one row; values must match the schema's types (nulls anywhere).
     pub fn push(&mut self, row: &[Value]) {
         debug_assert_eq!(row.len(), self.columns.len());
+        self.push_each(row);
+    }
+
+    /// Appends one row given as its values, one per column in order.
+    pub fn push_each<'v>(&mut self, row: impl IntoIterator<Item = &'v Value>) {
+        let mut values = 0;
         for (column, value) in self.columns.iter_mut().zip(row) {
             column.append(value);
+            values += 1;
         }
+        debug_assert_eq!(values, self.columns.len());
         self.rows += 1;
         if self.rows == self.batch_size {
             self.flush();

@@ -111,6 +111,9 @@ pub(crate) struct ReviewHold<'c> {
     reviews: &'c mut Reviews,
     scratch: Option<&'c Path>,
     batch_size: usize,
+    /// The rubric items' codes by number, for the held rows (which keep
+    /// the number only) until they are made.
+    item_codes: Vec<Box<str>>,
 }
 
 /// The last id a lookup succeeded for, and what it found. A review's rows
@@ -161,6 +164,11 @@ impl Checker<'_> {
             reviews: &mut self.reviews,
             scratch: self.scratch.as_deref(),
             batch_size: self.plan.settings.engine.batch_size,
+            item_codes: self
+                .plan
+                .numbered_items()
+                .map(|(_, _, _, item)| item.code.as_str().into())
+                .collect(),
         };
         (rules, hold)
     }
@@ -487,11 +495,12 @@ impl ReviewHold<'_> {
         outcome: Result<(Vec<Value>, ItemRef), Problem>,
         spent: &mut Spent,
     ) {
-        let (batch_size, scratch) = (self.batch_size, self.scratch);
+        let (batch_size, scratch, codes) = (self.batch_size, self.scratch, &mut self.item_codes);
         let reviews = &mut *self.reviews;
-        let held = reviews
-            .rows
-            .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), batch_size, scratch));
+        let held = reviews.rows.get_or_insert_with(|| {
+            let codes = std::mem::take(codes);
+            HeldRows::new(Table::Reviews.spec(), codes, batch_size, scratch)
+        });
         let position = held.len();
         // A parsed row's id is its first value, already trimmed.
         let id = match &outcome {
