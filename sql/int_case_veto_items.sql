@@ -16,6 +16,11 @@
 --   `case_id` once per review and case, not on every row) and their item by
 --   number (`item_key`), so the rows are grouped by two integers and the
 --   case's id and the item's code and position are joined to the groups.
+--   Unordered (`Kind::Unordered` in src/models/mod.rs): its readers
+--   aggregate it per case (`bool_or`, and `string_agg` in rubric order), so
+--   the order of its rows reaches no output, and sorting every (case, veto
+--   item) by the case's text id was a sort that spilled at 5 M cases under
+--   a 3 GiB memory limit.
 with
 
 veto_points as (
@@ -55,4 +60,3 @@ verdicts as (
 
 select *
 from verdicts
-order by case_id, position, item

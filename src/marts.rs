@@ -290,7 +290,7 @@ pub fn check_registry() -> Result<(), BoundaryError> {
 mod tests {
     use super::*;
     use crate::lists::RegisterInputRow;
-    use crate::models::{Model, PHASES, check_boundary};
+    use crate::models::{Kind, Model, PHASES, check_boundary};
     use crate::plan::{Plan, PlanOptions};
 
     fn demo_plan() -> Plan {
@@ -301,8 +301,8 @@ mod tests {
         .expect("the demo pipeline resolves")
     }
 
-    /// Every phase's models, with `edit` applied to the SQL of `name`.
-    fn edited(name: &str, edit: impl Fn(&str) -> String) -> Vec<Vec<Model>> {
+    /// Every phase's models, with `edit` applied to the model `name`.
+    fn with_model(name: &str, edit: impl Fn(&mut Model)) -> Vec<Vec<Model>> {
         PHASES
             .iter()
             .map(|phase| {
@@ -311,15 +311,28 @@ mod tests {
                     .map(|m| {
                         let mut m = *m;
                         if m.name == name {
-                            let sql = edit(m.sql);
-                            assert_ne!(sql, m.sql, "the edit applies");
-                            m.sql = Box::leak(sql.into_boxed_str());
+                            edit(&mut m);
                         }
                         m
                     })
                     .collect()
             })
             .collect()
+    }
+
+    /// Every phase's models, with `edit` applied to the SQL of `name`.
+    fn edited(name: &str, edit: impl Fn(&str) -> String) -> Vec<Vec<Model>> {
+        with_model(name, |m| {
+            let sql = edit(m.sql);
+            assert_ne!(sql, m.sql, "the edit applies");
+            m.sql = Box::leak(sql.into_boxed_str());
+        })
+    }
+
+    /// The SQL without its final `ORDER BY` line.
+    fn without_order_by(sql: &str) -> String {
+        let at = sql.rfind("\norder by ").expect("a final ORDER BY");
+        format!("{}\n", &sql[..at])
     }
 
     async fn check(phases: &[Vec<Model>]) -> Result<(), crate::Error> {
@@ -335,6 +348,57 @@ mod tests {
         let plan = demo_plan();
         let ctx = crate::session::build_empty(&plan).unwrap();
         check_boundary(&ctx, PHASES).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_sorted_model_must_end_in_an_order_by_of_its_columns() {
+        let err = check(&edited("mart_lawyer_credit", without_order_by))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "sql/mart_lawyer_credit.sql: checking its row order: Error during planning: the \
+             model is declared sorted but does not end in an ORDER BY of its result's columns, \
+             so the order of its rows is not defined"
+        );
+        let by_expression = edited("mart_lawyer_credit", |sql| {
+            sql.replace("order by c.lawyer_id", "order by lower(c.lawyer_id)")
+        });
+        let err = check(&by_expression).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("sql/mart_lawyer_credit.sql: checking its row order: "),
+            "{err}"
+        );
+        assert!(err.contains("not a column of its result"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_unordered_model_has_no_order_by_and_is_not_written() {
+        let sorted_anyway = edited("int_case_veto_items", |sql| {
+            format!("{sql}order by case_id\n")
+        });
+        let err = check(&sorted_anyway).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("sql/int_case_veto_items.sql: checking its row order: "),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "declared unordered (its readers only aggregate it), but ends in an ORDER BY"
+            ),
+            "{err}"
+        );
+        let unordered_mart = with_model("mart_lawyer_credit", |m| {
+            m.kind = Kind::Unordered;
+            m.sql = Box::leak(without_order_by(m.sql).into_boxed_str());
+        });
+        let err = check(&unordered_mart).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("sql/mart_lawyer_credit.sql: checking its row order: "),
+            "{err}"
+        );
+        assert!(err.contains("a written mart's row order"), "{err}");
     }
 
     #[tokio::test]

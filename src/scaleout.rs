@@ -22,14 +22,15 @@
 //! the same path (see the README, "Scaling out with Ballista").
 //!
 //! The models then run one after another in their declared order. A model
-//! marked `view` is registered as a view, as locally, and inlined into the
+//! of [`Kind::View`] is registered as a view, as locally, and inlined into the
 //! plans that read it; every other model is checked to be planned for the
 //! cluster (a `DistributedQueryExec`, not a local fallback), and its rows
 //! come back to this process. How a cluster splits a query into partitions
-//! must not decide anything, so the rows are put back into the order of the
-//! model's own final `ORDER BY` (a stable sort, a no-op when the cluster
-//! kept it), their text columns normalised to `Utf8` as
-//! [`models::run_model`](crate::models::run_model) does, written to
+//! must not decide anything, so the rows of a [`Kind::Sorted`] model are put
+//! back into the order of its own final `ORDER BY` (a stable sort, a no-op
+//! when the cluster kept it; a [`Kind::Unordered`] model's readers only
+//! aggregate it, so its rows stay as they came), their text columns
+//! normalised to `Utf8` as [`models::run_model`](crate::models::run_model) does, written to
 //! `<scratch>/ballista/models/<name>.parquet` and registered under the
 //! model's name, so the next model reads it like a staging table. The
 //! reviewer-severity fit runs here, between the review and the case models,
@@ -48,14 +49,16 @@ use arrow::row::{RowConverter, SortField};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::error::DataFusionError;
 use datafusion::execution::{SessionState, SessionStateBuilder};
-use datafusion::logical_expr::{Expr, LogicalPlan, SortExpr};
+use datafusion::logical_expr::SortExpr;
 use datafusion::physical_plan::{collect, execute_stream};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
-use crate::models::{CASE_MODELS, Model, ModelError, ModelResult, REVIEW_MODELS, Store};
+use crate::models::{
+    CASE_MODELS, Kind, Model, ModelError, ModelResult, REVIEW_MODELS, Store, final_order,
+};
 use crate::plan::Plan;
 use crate::scratch::ScratchWriter;
 use crate::session;
@@ -217,7 +220,7 @@ async fn adopt(
 ) -> Result<Vec<ModelResult>> {
     let mut adopted = Vec::with_capacity(results.len());
     for r in results {
-        adopted.push(if r.model.view {
+        adopted.push(if r.model.is_view() {
             crate::models::run_model_in(local, r.model, store).await?
         } else {
             crate::models::adopt_result(
@@ -384,7 +387,7 @@ async fn run_model(
         .sql(model.sql)
         .await
         .map_err(|e| failed("planning", e))?;
-    if model.view {
+    if model.is_view() {
         // As locally: the view's plan is inlined into the plans that read it.
         let schema = Arc::clone(df.schema().inner());
         ctx.deregister_table(model.name)
@@ -398,7 +401,11 @@ async fn run_model(
             elapsed: started.elapsed(),
         });
     }
-    let order = final_order(df.logical_plan()).map_err(|e| failed("planning", e))?;
+    // Checked when the run started (`models::check_boundary`).
+    let order = match model.kind {
+        Kind::Sorted => Some(final_order(df.logical_plan()).map_err(|e| failed("planning", e))?),
+        Kind::Unordered | Kind::View => None,
+    };
     let plan = df
         .create_physical_plan()
         .await
@@ -422,8 +429,13 @@ async fn run_model(
         .map_or_else(|| plan.schema(), RecordBatch::schema);
     let (schema, batches) = crate::models::with_plain_strings(schema, batches)
         .map_err(|e| failed("normalising text columns", e))?;
-    let batches =
-        sorted(&schema, &batches, &order).map_err(|e| failed("restoring its ORDER BY", e))?;
+    let batches = match order {
+        Some(order) => {
+            sorted(&schema, &batches, &order).map_err(|e| failed("restoring its ORDER BY", e))?
+        }
+        // Its readers only aggregate it: any order the cluster gives will do.
+        None => batches,
+    };
     let file = dir.join(format!("{}.parquet", model.name));
     write_parquet(&file, &schema, &batches)?;
     ctx.deregister_table(model.name)
@@ -437,31 +449,6 @@ async fn run_model(
         batches,
         elapsed: started.elapsed(),
     })
-}
-
-/// The final `ORDER BY` of a model's plan: the columns of its result and
-/// their directions. Every materialised model ends in one (the order of its
-/// rows is part of what it produces); ordering by anything but a column of
-/// the result is refused, as the rows could not be put back in order here.
-fn final_order(
-    plan: &LogicalPlan,
-) -> std::result::Result<Vec<(String, SortExpr)>, DataFusionError> {
-    let LogicalPlan::Sort(sort) = plan else {
-        return Err(DataFusionError::Plan(
-            "the model does not end in an ORDER BY of its result's columns, so its row order \
-             on a cluster is not defined"
-                .into(),
-        ));
-    };
-    sort.expr
-        .iter()
-        .map(|s| match &s.expr {
-            Expr::Column(c) => Ok((c.name.clone(), s.clone())),
-            other => Err(DataFusionError::Plan(format!(
-                "the model's ORDER BY has `{other}`, not a column of its result"
-            ))),
-        })
-        .collect()
 }
 
 /// All rows of `batches` as one batch, stably sorted by `order` (so rows the

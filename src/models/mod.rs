@@ -15,11 +15,13 @@
 //! comes from the `settings` table, never from a literal in SQL, except the
 //! 1e-9 comparison tolerance of the spec.
 //!
-//! Two conventions keep large runs fast: a one-row parameter table comes
+//! Three conventions keep large runs fast: a one-row parameter table comes
 //! first in a cross join (`from params as p cross join cases as c`), because
 //! the engine holds the left side of a cross join in memory and, when it
-//! cannot tell the sizes apart, emits one batch per left row; and the
-//! cleaning models over the largest inputs are views ([`Model::view`]).
+//! cannot tell the sizes apart, emits one batch per left row; the cleaning
+//! models over the largest inputs are views ([`Kind::View`]); and an
+//! internal model that every reader aggregates is left unsorted
+//! ([`Kind::Unordered`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +32,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::empty::EmptyTable;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, LogicalPlan, SortExpr};
 use datafusion::physical_plan::execute_stream;
 use datafusion::prelude::SessionContext;
 use futures::StreamExt;
@@ -53,10 +56,30 @@ pub struct Model {
     pub output: Option<Output>,
     /// Columns rounded for output only, with decimals.
     pub round: &'static [(&'static str, u32)],
+    /// How the result is kept and what its row order means.
+    pub kind: Kind,
+}
+
+/// How a model's result is kept in the session, and whether the order of
+/// its rows is part of it. Checked when every run starts
+/// ([`check_boundary`]), so a wrong declaration fails before any data is
+/// read, and relied on by the scale-out path, which puts a cluster's rows
+/// back in the model's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// Registered as a view, not materialised: for the cleaning models over
     /// large inputs (`stg_reviews` is one row per review item), whose later
     /// readers aggregate them at once.
-    pub view: bool,
+    View,
+    /// Materialised in the order of the model's final `ORDER BY` of its
+    /// result's columns, which it must end in: the order is part of what it
+    /// produces (written marts, pages read as a stream).
+    Sorted,
+    /// Materialised in whatever order the engine produced: for an internal
+    /// model that every reader only aggregates (or reads as a set), where
+    /// sorting millions of rows would buy nothing. It must not end in an `ORDER BY` nor be
+    /// written out.
+    Unordered,
 }
 
 /// Where a written mart goes: declared once, beside the model, so the run
@@ -71,6 +94,11 @@ pub enum Output {
 }
 
 impl Model {
+    /// Whether the model is registered as a view ([`Kind::View`]).
+    pub fn is_view(&self) -> bool {
+        self.kind == Kind::View
+    }
+
     /// The model's file, relative to the crate root: `sql/<name>.sql`.
     pub fn file(&self) -> String {
         format!("sql/{}.sql", self.name)
@@ -87,42 +115,42 @@ pub const REVIEW_MODELS: &[Model] = &[
         sql: include_str!("../../sql/stg_case_rows.sql"),
         output: None,
         round: &[],
-        view: true,
+        kind: Kind::View,
     },
     Model {
         name: "stg_cases",
         sql: include_str!("../../sql/stg_cases.sql"),
         output: None,
         round: &[],
-        view: true,
+        kind: Kind::View,
     },
     Model {
         name: "stg_rubric_items",
         sql: include_str!("../../sql/stg_rubric_items.sql"),
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "stg_reviews",
         sql: include_str!("../../sql/stg_reviews.sql"),
         output: None,
         round: &[],
-        view: true,
+        kind: Kind::View,
     },
     Model {
         name: "int_review_totals",
         sql: include_str!("../../sql/int_review_totals.sql"),
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "int_case_veto_items",
         sql: include_str!("../../sql/int_case_veto_items.sql"),
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Unordered,
     },
     internal(
         "mart_severity_input",
@@ -143,7 +171,7 @@ pub const CASE_MODELS: &[Model] = &[
             ("score_max", 2),
             ("adjusted_score", 2),
         ],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_reviewer_stats",
@@ -155,21 +183,21 @@ pub const CASE_MODELS: &[Model] = &[
             ("severity", 2),
             ("severity_se", 2),
         ],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_reviewer_severity",
         sql: include_str!("../../sql/mart_reviewer_severity.sql"),
         output: Some(Output::Data("reviewer_severity")),
         round: &[("severity", 2), ("severity_se", 2)],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_panel_agreement",
         sql: include_str!("../../sql/mart_panel_agreement.sql"),
         output: Some(Output::Data("panel_agreement")),
         round: &[("alpha", 4)],
-        view: false,
+        kind: Kind::Sorted,
     },
 ];
 
@@ -180,7 +208,7 @@ const fn internal(name: &'static str, sql: &'static str) -> Model {
         sql,
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     }
 }
 
@@ -192,7 +220,7 @@ pub const CREDIT_MODELS: &[Model] = &[
         sql: include_str!("../../sql/stg_sanctions.sql"),
         output: None,
         round: &[],
-        view: true,
+        kind: Kind::View,
     },
     internal("stg_lawyers", include_str!("../../sql/stg_lawyers.sql")),
     internal(
@@ -293,10 +321,14 @@ pub const REPORT_MODELS: &[Model] = &[
         "mart_report_sensitive_cases",
         include_str!("../../sql/mart_report_sensitive_cases.sql"),
     ),
-    internal(
-        "mart_report_identifiers",
-        include_str!("../../sql/mart_report_identifiers.sql"),
-    ),
+    // Read as a set of values to search the published texts for.
+    Model {
+        name: "mart_report_identifiers",
+        sql: include_str!("../../sql/mart_report_identifiers.sql"),
+        output: None,
+        round: &[],
+        kind: Kind::Unordered,
+    },
     internal(
         "mart_lawyer_page_profiles",
         include_str!("../../sql/mart_lawyer_page_profiles.sql"),
@@ -321,14 +353,14 @@ pub const REGISTER_MODELS: &[Model] = &[
             ("archive_rate", 4),
             ("satisfaction_rate", 4),
         ],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_list_status",
         sql: include_str!("../../sql/mart_list_status.sql"),
         output: Some(Output::Data("list_status")),
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
     internal(
         "int_case_compliance",
@@ -339,14 +371,14 @@ pub const REGISTER_MODELS: &[Model] = &[
         sql: include_str!("../../sql/mart_case_compliance.sql"),
         output: Some(Output::Data("case_compliance")),
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_inspection",
         sql: include_str!("../../sql/mart_inspection.sql"),
         output: Some(Output::Data("inspection")),
         round: &[("mean_score", 2), ("credit_score", 2)],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_inspection_firms",
@@ -359,14 +391,14 @@ pub const REGISTER_MODELS: &[Model] = &[
             ("share_duty_met", 4),
             ("mean_score", 2),
         ],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "mart_eligibility",
         sql: include_str!("../../sql/mart_eligibility.sql"),
         output: Some(Output::EligibilityWorkbook),
         round: &[("credit_score", 2)],
-        view: false,
+        kind: Kind::Sorted,
     },
     // What publication reads (`publish::rows`) of the register: run last,
     // after every model above, so that publication itself runs no SQL.
@@ -572,6 +604,7 @@ async fn check_phase(ctx: &SessionContext, phase: &[Model]) -> Result<(), crate:
     for model in phase {
         let in_sql = |e| ModelError::in_statement(model, e);
         let df = ctx.sql(model.sql).await.map_err(in_sql)?;
+        check_kind(model, df.logical_plan())?;
         if let Some(consumed) = crate::marts::CONSUMED
             .iter()
             .find(|c| c.model == model.name)
@@ -595,6 +628,56 @@ pub async fn run_model(
     run_model_in(ctx, model, Store::Memory).await
 }
 
+/// Checks that the model's plan is what its [`Kind`] declares: a sorted
+/// model ends in an `ORDER BY` of its result's columns ([`final_order`]); an
+/// unordered one does not, and is not written out.
+fn check_kind(model: &Model, plan: &LogicalPlan) -> Result<(), ModelError> {
+    let refused = |why: String| {
+        ModelError::in_step(model, "checking its row order", DataFusionError::Plan(why))
+    };
+    match model.kind {
+        Kind::View => Ok(()),
+        Kind::Sorted => final_order(plan)
+            .map(drop)
+            .map_err(|e| ModelError::in_step(model, "checking its row order", e)),
+        Kind::Unordered if model.output.is_some() => Err(refused(
+            "the model is declared unordered, but a written mart's row order is part of \
+             the output: declare it Kind::Sorted and end it in an ORDER BY"
+                .into(),
+        )),
+        Kind::Unordered if matches!(plan, LogicalPlan::Sort(_)) => Err(refused(
+            "the model is declared unordered (its readers only aggregate it), but ends in an \
+             ORDER BY: drop the ORDER BY, or declare it Kind::Sorted"
+                .into(),
+        )),
+        Kind::Unordered => Ok(()),
+    }
+}
+
+/// The final `ORDER BY` of a model's plan: the columns of its result and
+/// their directions. Every [`Kind::Sorted`] model ends in one (the order of
+/// its rows is part of what it produces); ordering by anything but a column
+/// of the result is refused, as the scale-out path could not put a
+/// cluster's rows back in that order.
+pub fn final_order(plan: &LogicalPlan) -> Result<Vec<(String, SortExpr)>, DataFusionError> {
+    let LogicalPlan::Sort(sort) = plan else {
+        return Err(DataFusionError::Plan(
+            "the model is declared sorted but does not end in an ORDER BY of its result's \
+             columns, so the order of its rows is not defined"
+                .into(),
+        ));
+    };
+    sort.expr
+        .iter()
+        .map(|s| match &s.expr {
+            Expr::Column(c) => Ok((c.name.clone(), s.clone())),
+            other => Err(DataFusionError::Plan(format!(
+                "the model's ORDER BY has `{other}`, not a column of its result"
+            ))),
+        })
+        .collect()
+}
+
 /// Runs one model: a view is registered as its SQL; any other model's SQL is
 /// planned and executed, its result stored (in memory or streamed batch by
 /// batch to a file) and registered in the session under the model's name,
@@ -608,7 +691,7 @@ pub async fn run_model_in(
     let in_sql = |e| ModelError::in_statement(model, e);
     let register = |e| ModelError::in_step(model, "registering the result", e);
     let df = ctx.sql(model.sql).await.map_err(in_sql)?;
-    if model.view {
+    if model.is_view() {
         let schema = Arc::clone(df.schema().inner());
         let view = df.into_view();
         ctx.deregister_table(model.name).map_err(register)?;

@@ -281,7 +281,7 @@ fn sql_metrics_hold_every_models_executed_plan() {
         .collect();
     written.sort();
     let mut expected: Vec<String> = legalaid::models::all_models()
-        .filter(|m| !m.view)
+        .filter(|m| !m.is_view())
         .map(|m| format!("{}.txt", m.name))
         .collect();
     expected.sort();

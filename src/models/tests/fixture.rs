@@ -740,7 +740,7 @@ pub async fn run_all_with_prior(ctx: &SessionContext, prior: f64) -> Outputs {
 /// A view's result has no rows of its own; tests read them from the
 /// session, sorted by every column so that they compare across runs.
 async fn with_view_rows(ctx: &SessionContext, mut r: ModelResult) -> ModelResult {
-    if r.model.view {
+    if r.model.is_view() {
         let df = ctx.table(r.model.name).await.unwrap();
         let order: Vec<_> = r
             .schema

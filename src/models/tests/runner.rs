@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::assert_batches_eq;
 
 use super::fixture::{Fixture, query, run_all};
-use crate::models::Output;
+use crate::models::{Kind, Output};
 use crate::models::{
     Model, all_models, internal, model, models_read, round_half_away, rounded_for_output,
     run_models, scoring_models,
@@ -204,14 +204,14 @@ static BROKEN: [Model; 2] = [
         sql: "-- grain: one row\nselect 1 as one\n",
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
     Model {
         name: "int_broken",
         sql: "-- grain: one row per nothing\n-- purpose: fail\nwith\n\nmissing as (\n    select * from no_such_table\n)\n\nselect * from missing\n",
         output: None,
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     },
 ];
 
@@ -340,7 +340,7 @@ async fn a_syntax_error_names_its_file() {
         sql: "-- grain: none\nselec case_id from cases\n",
         output: Some(Output::Data("typo")),
         round: &[],
-        view: false,
+        kind: Kind::Sorted,
     }];
     let ctx = Fixture::new().session();
     let err = run_models(&ctx, &SYNTAX).await.unwrap_err();
@@ -451,14 +451,14 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
         sql: "",
         output: Some(Output::Data("x")),
         round: &[("case_id", 2)],
-        view: false,
+        kind: Kind::Sorted,
     };
     static ROUND_MISSING: Model = Model {
         name: "mart_y",
         sql: "",
         output: Some(Output::Data("y")),
         round: &[("nowhere", 2)],
-        view: false,
+        kind: Kind::Sorted,
     };
     let schema = Arc::new(Schema::new(vec![Field::new(
         "case_id",

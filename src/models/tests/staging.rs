@@ -288,7 +288,11 @@ async fn int_case_veto_items_fails_on_a_zero_median_and_flags_splits() {
             "| C4      | CV-V1 | 5        | 3        | 0      | false  | false |",
             "+---------+-------+----------+----------+--------+--------+-------+",
         ],
-        &query(&ctx, "select * from int_case_veto_items").await
+        &query(
+            &ctx,
+            "select * from int_case_veto_items order by case_id, position"
+        )
+        .await
     );
 }
 
