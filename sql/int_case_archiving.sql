@@ -4,6 +4,8 @@
 --   on_time  archived by as-of within archive_days of closing;
 --   late     due and not on time (a compliance flag). A case not yet due
 --            counts in neither.
+--   Unordered (`Kind::Unordered` in src/models/mod.rs): its readers count
+--   its flags per lawyer, sort the case ids they gather, or join it by case.
 with
 
 params as (
@@ -26,4 +28,3 @@ select
 from params as p
 cross join stg_cases as c
 where c.in_period
-order by c.case_id

@@ -10,6 +10,8 @@
 --                         not defend in criminal cases;
 --   assigned_while_listed assigned on a day the lawyer's negative entry was
 --                         listed.
+--   Unordered (`Kind::Unordered` in src/models/mod.rs): its readers count
+--   the flags per lawyer or join them by case and sort by case.
 with
 
 params as (
@@ -92,4 +94,3 @@ cross join (
     right join experience as e
         on e.case_id = l.case_id
 )
-order by e.case_id

@@ -145,13 +145,10 @@ pub const REVIEW_MODELS: &[Model] = &[
         round: &[],
         kind: Kind::Sorted,
     },
-    Model {
-        name: "int_case_veto_items",
-        sql: include_str!("../../sql/int_case_veto_items.sql"),
-        output: None,
-        round: &[],
-        kind: Kind::Unordered,
-    },
+    unordered(
+        "int_case_veto_items",
+        include_str!("../../sql/int_case_veto_items.sql"),
+    ),
     internal(
         "mart_severity_input",
         include_str!("../../sql/mart_severity_input.sql"),
@@ -212,6 +209,18 @@ const fn internal(name: &'static str, sql: &'static str) -> Model {
     }
 }
 
+/// Declares an internal model that every reader aggregates (or reads as a
+/// set), left in the engine's order ([`Kind::Unordered`]).
+const fn unordered(name: &'static str, sql: &'static str) -> Model {
+    Model {
+        name,
+        sql,
+        output: None,
+        round: &[],
+        kind: Kind::Unordered,
+    }
+}
+
 /// The credit and list-rule models, run after [`CASE_MODELS`] and before the
 /// register's transitions (they read the scoring marts).
 pub const CREDIT_MODELS: &[Model] = &[
@@ -227,7 +236,7 @@ pub const CREDIT_MODELS: &[Model] = &[
         "int_case_grades",
         include_str!("../../sql/int_case_grades.sql"),
     ),
-    internal(
+    unordered(
         "int_case_archiving",
         include_str!("../../sql/int_case_archiving.sql"),
     ),
@@ -322,13 +331,10 @@ pub const REPORT_MODELS: &[Model] = &[
         include_str!("../../sql/mart_report_sensitive_cases.sql"),
     ),
     // Read as a set of values to search the published texts for.
-    Model {
-        name: "mart_report_identifiers",
-        sql: include_str!("../../sql/mart_report_identifiers.sql"),
-        output: None,
-        round: &[],
-        kind: Kind::Unordered,
-    },
+    unordered(
+        "mart_report_identifiers",
+        include_str!("../../sql/mart_report_identifiers.sql"),
+    ),
     internal(
         "mart_lawyer_page_profiles",
         include_str!("../../sql/mart_lawyer_page_profiles.sql"),
@@ -362,7 +368,7 @@ pub const REGISTER_MODELS: &[Model] = &[
         round: &[],
         kind: Kind::Sorted,
     },
-    internal(
+    unordered(
         "int_case_compliance",
         include_str!("../../sql/int_case_compliance.sql"),
     ),
