@@ -154,6 +154,13 @@ class Sampler:
 
 
 def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, int]:
+    """Runs `cmd`, returning its wall time and sampled peak resident memory.
+    Dirty pages are flushed first, so that no run pays for writing back the
+    files of the one before it: a 5 M run's ingest took 36.7-39.1 s right
+    after another 5 M run had written its outputs to this disk, against
+    30.0-30.5 s after runs that wrote theirs to tmpfs (benches/results/NOTES.md,
+    session 31)."""
+    os.sync()
     t0 = time.perf_counter()
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
