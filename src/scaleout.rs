@@ -30,13 +30,14 @@
 //! back into the order of its own final `ORDER BY` (a stable sort, a no-op
 //! when the cluster kept it; a [`Kind::Unordered`] model's readers only
 //! aggregate it, so its rows stay as they came), their text columns
-//! normalised to `Utf8` as [`models::run_model`](crate::models::run_model) does, written to
-//! `<scratch>/ballista/models/<name>.parquet` and registered under the
-//! model's name, so the next model reads it like a staging table. The
-//! reviewer-severity fit runs here, between the review and the case models,
-//! as locally. The credit, list and register stages stay on this machine:
-//! [`Remote::score`] registers every scoring result in the local session
-//! under its model's name, where they read it unchanged.
+//! normalised to `Utf8` as [`models::run_model`](crate::models::run_model)
+//! does, written to `<scratch>/ballista/models/<name>.parquet` and
+//! registered under the model's name, so the next model reads it like a
+//! staging table. The reviewer-severity fit runs here, between the review
+//! and the case models, as locally. The credit, list and register stages
+//! stay on this machine: [`Remote::score`] registers every scoring result
+//! in the local session under its model's name, where they read it
+//! unchanged.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -77,8 +77,9 @@ pub enum Kind {
     Sorted,
     /// Materialised in whatever order the engine produced: for an internal
     /// model that every reader only aggregates (or reads as a set), where
-    /// sorting millions of rows would buy nothing. It must not end in an `ORDER BY` nor be
-    /// written out.
+    /// sorting millions of rows would buy nothing. No reader may sum
+    /// floating-point values over it, as such a sum depends on the order
+    /// of its terms. It must not end in an `ORDER BY` nor be written out.
     Unordered,
 }
 
