@@ -541,9 +541,9 @@ impl HeldRows {
 /// The columns a held row is stored with: the parsed columns but the
 /// review's ids ([`ReviewIds`]) and the item's code, then `source_order` and
 /// `item_key` (the item's number, which stands for its code) — the staged
-/// row's columns but those the verdict gives. The number is 8 bytes a row
-/// where the code took about 9, and `item_key` was an extra column when
-/// both were held (21 % more bytes spilled).
+/// row's columns but those the verdict gives. Only the number is held: the
+/// code of a row rejected is rendered from it ([`cells_of`]), as holding
+/// both spilled a fifth more bytes.
 fn held_schema(spec: &TableSpec) -> SchemaRef {
     let parsed = spec.arrow_schema();
     let mut fields = parsed.fields()[REVIEW_ID_COLUMNS..].to_vec();
