@@ -206,7 +206,8 @@ pub enum SettingValue {
     Codes(Vec<String>),
 }
 
-/// How a settings field lists itself in [`Settings::listed`].
+/// How a settings field lists itself in a section's
+/// [`values`](ScoringSettings::values) (see `section!`).
 trait PushValues {
     fn push_values(&self, key: &str, out: &mut Vec<(String, SettingValue)>);
 }

@@ -20,7 +20,7 @@
 //!    of case scores (with the severity-adjusted grades), reviewer
 //!    reliability and panel agreement — or, with `[engine] scheduler` set
 //!    (cargo feature `ballista`), all of that on a remote Ballista cluster
-//!    ([`scaleout`]), whose results are registered back in the session;
+//!    (module `scaleout`), whose results are registered back in the session;
 //! 5. credit and lists — the credit and list-rule SQL; [`lists`] reads its
 //!    marts as typed rows; the [`register`] (SQLite, append-only events)
 //!    decides proposals, listings, ends and annulments while the marts
@@ -41,6 +41,10 @@
 //! review sample and writes the reviewers' score-sheet workbooks.
 //! ARCHITECTURE.md at the repository root has the picture and the "to add X,
 //! touch these files" table.
+
+// This library is the program's own, not published: its docs are read with
+// `cargo doc --document-private-items`, where links to private items resolve.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod config;
 pub mod credit;

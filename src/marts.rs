@@ -68,7 +68,7 @@ pub enum BoundaryError {
     Mismatch {
         file: String,
         column: String,
-        /// "is missing" or "is <type>".
+        /// "is missing" or "is `<type>`".
         found: String,
         row: &'static str,
         expected: String,

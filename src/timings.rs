@@ -1,6 +1,6 @@
 //! How long each stage of a run took and how much memory it held: wall
 //! time per stage and per SQL model, and per-stage peaks from
-//! [`memory::Sampler`](crate::memory::Sampler).
+//! [`crate::memory::Sampler`].
 
 use std::time::{Duration, Instant};
 

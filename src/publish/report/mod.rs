@@ -9,7 +9,7 @@
 //! passed through the small-cell rule. Tables that show the same figure —
 //! reviewed cases per case type in the headline and as the grade table's
 //! row totals, grade totals in the grade and the district tables, the closed
-//! and reviewed totals — are suppressed together ([`suppress_linked`]), so
+//! and reviewed totals — are suppressed together ([`suppress_linked`](crate::publish::privacy::suppress_linked)), so
 //! no table gives away what another withholds. Score histograms merge
 //! 5-point bins until each holds at least `min_cell` cases, and are drawn
 //! only for case types whose reviewed count is published.
