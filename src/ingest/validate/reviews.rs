@@ -449,8 +449,7 @@ impl<'c> ReviewRowRules<'c> {
         }
         let rubric = self.plan.rubric(case_type);
         let code = text(v, 4);
-        let found = self.item(case_type, code);
-        let item = found.map(|i| &rubric.items[i.index]).ok_or_else(|| {
+        let found = self.item(case_type, code).ok_or_else(|| {
             (
                 reasons::UNKNOWN_ITEM,
                 format!(
@@ -460,7 +459,7 @@ impl<'c> ReviewRowRules<'c> {
                 ),
             )
         })?;
-        let found = found.expect("found above");
+        let item = &rubric.items[found.index];
         match v[5].num() {
             None if !item.optional => Err((
                 reasons::NOT_APPLICABLE_NOT_ALLOWED,
