@@ -1,25 +1,29 @@
 -- grain: one row per item of a live review of a case of the period
 -- purpose: the review rows that scoring reads. A review is live when no
---   review of the same case names it in `supersedes` (one review_id, or
---   several joined by ';'); a superseded review takes no part (scoring.md,
---   "Reconciliation"). Only reviews of cases of the period are kept (reviews
+--   accepted review of the same case names it in `supersedes` (one
+--   review_id, or several joined by ';'); a superseded review takes no part
+--   (scoring.md, "Reconciliation"). Only reviews of cases of the period are kept (reviews
 --   follow their case, whatever their own date). Each row carries its
 --   rubric item's maximum (also as the exact decimal the review totals
 --   sum), optional and veto flags and position.
 --   A view (read twice, aggregated at once by both readers), so unordered.
 with
 
--- Ingest stages each accepted review row with what validation learnt of it:
--- its case's `in_period`, `superseded` (an accepted review of the same
--- case names its review in `supersedes`), `review_key` (its review's
--- number, for grouping by an integer) and `item_key` (its rubric item's
--- number). Keeping the live rows of the period is then a filter, not a
--- join of every review row with the cases and the supersede lists (hash
--- tables the engine cannot spill). A row carries no `review_id`,
--- `case_id` or `reviewer_id`: ingest stages them once per review, in
+-- Ingest stages each review row as it is read, before its review's verdict
+-- is known (every row that broke no rule of its own), with what validation
+-- learnt of it: its case's `in_period`, `review_key` (its review's number,
+-- for grouping by an integer) and `item_key` (its rubric item's number).
+-- At the table's end it stages in `dropped_reviews` the number of every
+-- review whose rows take no part: rejected as a whole, or superseded by an
+-- accepted review. Keeping the live rows of the period is then a filter and
+-- an anti join with that small table (a few in a hundred reviews: see
+-- `live_with_rubric`), not a join of every review row with the cases and
+-- the supersede lists (hash tables the engine cannot spill), nor a second
+-- pass of ingest over every row to drop them. A row carries no `review_id`, `case_id` or
+-- `reviewer_id`: ingest stages them once per accepted review, in
 -- `review_heads`; the row names its case by number (`case_key`, as on
 -- `stg_cases`), and its item and case type by its item's number.
-live_rows as (
+rows_of_period as (
     select
         review_key,
         case_key,
@@ -28,7 +32,7 @@ live_rows as (
         points,
         source_order
     from reviews
-    where in_period and not superseded
+    where in_period
 ),
 
 -- The maximum as the exact decimal `int_review_totals` sums, cast once per
@@ -60,9 +64,19 @@ with_rubric as (
         ri.veto,
         lr.source_order
     from rubric as ri
-    inner join live_rows as lr
+    inner join rows_of_period as lr
         on ri.item_key = lr.item_key
+),
+
+-- The rows of the dropped reviews left out last, so that a reader's filter
+-- on the rubric (`int_case_veto_items` keeps veto items only) is applied
+-- before, not after, every row is looked up.
+live_with_rubric as (
+    select wr.*
+    from with_rubric as wr
+    left anti join dropped_reviews as d
+        on wr.review_key = d.review_key
 )
 
 select *
-from with_rubric
+from live_with_rubric

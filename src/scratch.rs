@@ -5,9 +5,8 @@
 //! Tables the engine reads are Parquet: its footer gives the engine exact row
 //! counts (it picks join sides by them: without them a cross join with the
 //! one-row `settings` table collects the big side and emits a batch per row)
-//! and lets a scan read only the columns a query uses. Rows that only this
-//! program reads back, in order, once (review rows awaiting their verdict) are
-//! Arrow IPC, which costs nothing to encode.
+//! and lets a scan read only the columns a query uses. (Review rows awaiting
+//! their verdict were once spilled as Arrow IPC; they are now staged as read.)
 //!
 //! The folder ([`ScratchDir`]) holds personal data (names and identity
 //! numbers of the accepted case rows), so it is private: created 0700 under
@@ -25,8 +24,6 @@ use std::thread::JoinHandle;
 
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::error::ArrowError;
-use datafusion::arrow::ipc::reader::FileReader;
-use datafusion::arrow::ipc::writer::FileWriter;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -38,46 +35,18 @@ use datafusion::parquet::basic::{Compression, Encoding};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use datafusion::parquet::schema::types::ColumnPath;
 
-/// The form of a scratch file, from its extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    /// `.parquet`: a table the engine scans.
-    Parquet,
-    /// `.arrow`: rows read back in order by this program only.
-    Ipc,
-}
-
-impl Form {
-    pub fn extension(self) -> &'static str {
-        match self {
-            Form::Parquet => "parquet",
-            Form::Ipc => "arrow",
-        }
-    }
-
-    fn of(path: &Path) -> Form {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("arrow") => Form::Ipc,
-            _ => Form::Parquet,
-        }
-    }
-}
-
 mod lanes;
 
-/// A scratch file being written. Parquet is encoded on a thread of its own
+/// A Parquet scratch file being written, encoded on a thread of its own
 /// (encoding costs about as much as producing the rows), fed a few batches
 /// ahead, its columns spread over helper threads ([`lanes`]).
-pub enum ScratchWriter {
-    Parquet {
-        batches: SyncSender<RecordBatch>,
-        encoder: JoinHandle<std::io::Result<()>>,
-    },
-    Ipc(Box<FileWriter<BufWriter<File>>>),
+pub struct ScratchWriter {
+    batches: SyncSender<RecordBatch>,
+    encoder: JoinHandle<std::io::Result<()>>,
 }
 
 impl ScratchWriter {
-    /// Creates `path` (its extension names the form) for batches of `schema`.
+    /// Creates the Parquet file `path` for batches of `schema`.
     pub fn create(path: &Path, schema: &SchemaRef) -> std::io::Result<Self> {
         let file = std::fs::OpenOptions::new()
             .write(true)
@@ -86,46 +55,30 @@ impl ScratchWriter {
             .mode(0o600)
             .open(path)?;
         let file = BufWriter::with_capacity(1 << 20, file);
-        Ok(match Form::of(path) {
-            Form::Ipc => ScratchWriter::Ipc(Box::new(
-                FileWriter::try_new(file, schema).map_err(std::io::Error::other)?,
-            )),
-            Form::Parquet => {
-                let props = parquet_properties(schema);
-                let (batches, received) = sync_channel::<RecordBatch>(4);
-                let schema = Arc::clone(schema);
-                let lanes = lanes::lane_count(schema.fields().len());
-                let encoder = std::thread::spawn(move || -> std::io::Result<()> {
-                    lanes::encode(file, schema, props, lanes, received)
-                        .map_err(std::io::Error::other)
-                });
-                ScratchWriter::Parquet { batches, encoder }
-            }
-        })
+        let props = parquet_properties(schema);
+        let (batches, received) = sync_channel::<RecordBatch>(4);
+        let schema = Arc::clone(schema);
+        let lanes = lanes::lane_count(schema.fields().len());
+        let encoder = std::thread::spawn(move || -> std::io::Result<()> {
+            lanes::encode(file, schema, props, lanes, received).map_err(std::io::Error::other)
+        });
+        Ok(ScratchWriter { batches, encoder })
     }
 
-    /// Appends a batch. A Parquet encoding error shows here once the
-    /// encoder has stopped, or at [`ScratchWriter::finish`].
+    /// Appends a batch. An encoding error shows here once the encoder has
+    /// stopped, or at [`ScratchWriter::finish`].
     pub fn write(&mut self, batch: &RecordBatch) -> std::io::Result<()> {
-        match self {
-            ScratchWriter::Parquet { batches, .. } => batches
-                .send(batch.clone())
-                .map_err(|_| std::io::Error::other("the Parquet encoder stopped")),
-            ScratchWriter::Ipc(w) => w.write(batch).map_err(std::io::Error::other),
-        }
+        self.batches
+            .send(batch.clone())
+            .map_err(|_| std::io::Error::other("the Parquet encoder stopped"))
     }
 
     /// Completes the file; reports the encoder's error, if any.
     pub fn finish(self) -> std::io::Result<()> {
-        match self {
-            ScratchWriter::Parquet { batches, encoder } => {
-                drop(batches);
-                encoder
-                    .join()
-                    .map_err(|_| std::io::Error::other("the Parquet encoder panicked"))?
-            }
-            ScratchWriter::Ipc(mut w) => w.finish().map_err(std::io::Error::other),
-        }
+        drop(self.batches);
+        self.encoder
+            .join()
+            .map_err(|_| std::io::Error::other("the Parquet encoder panicked"))?
     }
 }
 
@@ -234,22 +187,18 @@ pub fn sweep(root: &Path) -> usize {
     swept
 }
 
-/// The batches of a scratch file, one at a time, in the order written.
+/// The batches of a Parquet scratch file, one at a time, in the order
+/// written.
 pub fn read_batches(
     path: &Path,
 ) -> std::io::Result<Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send>> {
     let file = File::open(path)?;
-    Ok(match Form::of(path) {
-        Form::Ipc => {
-            Box::new(FileReader::try_new_buffered(file, None).map_err(std::io::Error::other)?)
-        }
-        Form::Parquet => Box::new(
-            ParquetRecordBatchReaderBuilder::try_new(file)
-                .map_err(std::io::Error::other)?
-                .build()
-                .map_err(std::io::Error::other)?,
-        ),
-    })
+    Ok(Box::new(
+        ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(std::io::Error::other)?
+            .build()
+            .map_err(std::io::Error::other)?,
+    ))
 }
 
 /// A table over one Parquet scratch file, with its known schema.
@@ -273,7 +222,7 @@ mod tests {
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     #[test]
-    fn both_forms_read_back_as_written() {
+    fn a_scratch_file_reads_back_as_written() {
         let schema = Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, true)]));
         let batches: Vec<RecordBatch> = (0..3)
             .map(|i| {
@@ -285,8 +234,8 @@ mod tests {
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();
-        for form in [Form::Parquet, Form::Ipc] {
-            let path = dir.path().join(format!("t.{}", form.extension()));
+        {
+            let path = dir.path().join("t.parquet");
             let mut w = ScratchWriter::create(&path, &schema).unwrap();
             for b in &batches {
                 w.write(b).unwrap();
@@ -304,7 +253,7 @@ mod tests {
                     })
                     .collect()
             };
-            assert_eq!(rows(&back), rows(&batches), "{form:?}");
+            assert_eq!(rows(&back), rows(&batches));
         }
     }
 

@@ -22,7 +22,9 @@ use crate::config::{EngineSettings, parse_bytes};
 use crate::error::{Error, Result};
 use crate::ingest::Ingested;
 use crate::ingest::batch::Staged;
-use crate::ingest::schema::{ITEM_KEY, REVIEW_HEADS, review_heads_schema};
+use crate::ingest::schema::{
+    DROPPED_REVIEWS, ITEM_KEY, REVIEW_HEADS, dropped_reviews_schema, review_heads_schema,
+};
 use crate::ingest::value::date32;
 use crate::plan::Plan;
 
@@ -86,6 +88,12 @@ pub fn build_spilling(
         review_heads_schema(),
         &ingested.review_heads,
     )?;
+    register_staged(
+        &ctx,
+        DROPPED_REVIEWS,
+        dropped_reviews_schema(),
+        &ingested.dropped_reviews,
+    )?;
     register_parameters(&ctx, plan)?;
     Ok(ctx)
 }
@@ -119,6 +127,7 @@ pub fn build_empty(plan: &Plan) -> Result<SessionContext> {
         register(&ctx, table.name(), table.spec().staged_schema(), Vec::new())?;
     }
     register(&ctx, REVIEW_HEADS, review_heads_schema(), Vec::new())?;
+    register(&ctx, DROPPED_REVIEWS, dropped_reviews_schema(), Vec::new())?;
     register_parameters(&ctx, plan)?;
     Ok(ctx)
 }

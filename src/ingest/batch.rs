@@ -56,7 +56,7 @@ impl Value {
     }
 }
 
-/// A finished table: its batches in memory, or an Arrow IPC file of them in
+/// A finished table: its batches in memory, or a Parquet file of them in
 /// the run's scratch folder.
 #[derive(Debug, Clone)]
 pub enum Staged {
@@ -182,7 +182,7 @@ impl BatchBuilder {
     }
 
     /// A builder whose finished batches are appended to the scratch file at
-    /// `path` (Parquet or Arrow IPC by its extension) rather than kept in
+    /// `path` (Parquet) rather than kept in
     /// memory.
     pub fn spilling(schema: SchemaRef, batch_size: usize, path: &Path) -> std::io::Result<Self> {
         let writer = ScratchWriter::create(path, &schema)?;

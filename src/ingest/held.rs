@@ -1,54 +1,41 @@
-//! Compact storage of the rows of a table whose acceptance is decided only at
-//! the table's end (reviews: a review is accepted or rejected as a whole, and
-//! supersessions and duplicate live reviews are known only when every review
-//! was read).
+//! The rows of a table whose acceptance is decided only at the table's end
+//! (reviews: a review is accepted or rejected as a whole, and supersessions
+//! and duplicate live reviews are known only when every review was read).
 //!
-//! Instead of every row as Rust structs (its cells as `String`s plus typed
-//! values: about 850 bytes a row), a row that parsed is appended at once to
-//! Arrow builders of its parsed columns — the columnar form it is staged
-//! from if accepted — but for the ids every row of a review shares
-//! ([`ReviewIds`]), which the caller keeps once per review. Its cells as
-//! read are kept only when they cannot be rendered back exactly from its
-//! typed values and its review's ids (surrounding spaces, a date written
-//! `2024/3/5`, points `NA`, a case other than its review's first row's,
-//! …). Rows that could not be parsed are kept as read, with their problem:
-//! they are rejected whatever happens. Kept cells go into one text buffer
-//! ([`KeptRows`]), not a `String` each. Per row there remain a position in
-//! the Arrow batches and a row number (4 bytes), so the quarantine still
-//! holds every rejected row exactly as read.
+//! A row that parsed and broke no rule of its own is staged at once, as it
+//! is read, whatever its review's verdict will be: the staged table holds
+//! the rows of rejected and superseded reviews too, and scoring leaves them
+//! out by the small table of their reviews' numbers
+//! ([`DROPPED_REVIEWS`](super::schema::DROPPED_REVIEWS)). Until the table's
+//! end only what the quarantine may need is held: per row a position
+//! (file, row number: 4 bytes), and the cells as read of the rows that
+//! cannot be rendered back exactly from their staged values and their
+//! review's ids (surrounding spaces, a date written `2024/3/5`, points `NA`,
+//! a case other than its review's first row's, …) or that broke a rule of
+//! their own, in one text buffer ([`KeptRows`]), not a `String` each.
 //!
-//! At the end, [`HeldRows::emit`] walks the rows in input order, rejects or
-//! accepts each by its verdict, and filters the batches batch by batch.
-//!
-//! In a run, the typed rows are spilled to the scratch folder in segments
-//! (files of [`SEGMENT_BATCHES`] batches), and each segment is removed as
-//! soon as `emit` has opened it: its pages are free again while the staged
-//! table is being written. Pages freed a moment ago are cheap to fill, while
-//! memory the system has not touched for a while can cost ten times as much
-//! to write on a virtual machine (benches/results/NOTES.md, session 26).
+//! At the end, [`HeldRows::emit`] walks the rows in input order and rejects
+//! or counts each by its verdict. The cells of a rejected row that were not
+//! kept are rendered back from the staged table, read back once when the
+//! first such row is met, so the quarantine holds every rejected row exactly
+//! as read. Staging as read replaced holding the typed rows (spilled to
+//! Arrow IPC at scale: 1.7 GB at 5 M cases) and filtering them into the
+//! staged table at the end, a second pass over every review row.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayBuilder, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Builder,
-    StringBuilder,
-};
-use datafusion::arrow::compute::{concat_batches, filter_record_batch};
-use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Field, Float64Type, Int64Type, Schema, SchemaRef,
-};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::batch::{BatchBuilder, Value};
+use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
-use super::schema::{ITEM_KEY, REVIEW_ROW_ONLY_IN_HEADS, TableSpec, review_heads_schema};
+use super::schema::{ITEM_KEY, REVIEW_KEY, REVIEW_ROW_ONLY_IN_HEADS, TableSpec};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
-use crate::scratch::{ScratchWriter, read_batches};
+use crate::scratch::read_batches;
 
 type Problem = (Reason, String);
 
@@ -99,16 +86,36 @@ impl KeptRows {
         }
     }
 
+    /// The index of the row kept at `position`, if it was kept. Asked in
+    /// increasing positions: the kept rows passed over are let go.
+    fn find(&mut self, position: u32) -> Option<usize> {
+        // Asked for every position in turn, the next kept row is mostly
+        // further on: no search.
+        match self.positions.get(self.rows_walked) {
+            Some(&next) if next > position => return None,
+            None => return None,
+            _ => {}
+        }
+        let skip = self.positions[self.rows_walked..].partition_point(|&p| p < position);
+        self.rows_walked += skip;
+        let row = self.rows_walked;
+        (self.positions.get(row) == Some(&position)).then_some(row)
+    }
+
+    /// Whether kept row `row` ([`KeptRows::find`]) failed on its own.
+    fn failed(&mut self, row: usize) -> bool {
+        let skip = self.problems[self.problems_walked..].partition_point(|(r, _)| *r < row);
+        self.problems_walked += skip;
+        self.problems
+            .get(self.problems_walked)
+            .is_some_and(|(r, _)| *r == row)
+    }
+
     /// The cells of the row kept at `position`, with its problem if it
     /// failed on its own; `None` when it was not kept. Asked in increasing
     /// positions: the kept rows passed over (accepted ones) are let go.
     fn take(&mut self, position: u32) -> Option<(Vec<String>, Option<Problem>)> {
-        let skip = self.positions[self.rows_walked..].partition_point(|&p| p < position);
-        self.rows_walked += skip;
-        let row = self.rows_walked;
-        if self.positions.get(row) != Some(&position) {
-            return None;
-        }
+        let row = self.find(position)?;
         self.rows_walked += 1;
         let cells = self.first_cell[row]
             ..self
@@ -125,14 +132,12 @@ impl KeptRows {
                 cell
             })
             .collect();
-        let skip = self.problems[self.problems_walked..].partition_point(|(r, _)| *r < row);
-        self.problems_walked += skip;
-        let problem = match self.problems.get_mut(self.problems_walked) {
-            Some((r, (reason, detail))) if *r == row => {
-                self.problems_walked += 1;
-                Some((*reason, std::mem::take(detail)))
-            }
-            _ => None,
+        let problem = if self.failed(row) {
+            let (_, (reason, detail)) = &mut self.problems[self.problems_walked];
+            self.problems_walked += 1;
+            Some((*reason, std::mem::take(detail)))
+        } else {
+            None
         };
         Some((cells, problem))
     }
@@ -141,10 +146,9 @@ impl KeptRows {
 /// The cells every row of an accepted review shares (ingest rejects a
 /// review whose rows name different cases or reviewers), as the review's
 /// first row has them, trimmed: the parsed columns
-/// [`REVIEW_ROW_ONLY_IN_HEADS`], which lead the review table. A held row is
-/// stored without them, the caller keeping them once per review; a row
-/// whose own differ (a rejected review's) is kept as read. At 5 M cases
-/// they were over half the bytes of the rows spilled (4.3 GB).
+/// [`REVIEW_ROW_ONLY_IN_HEADS`], which lead the review table. A row is
+/// staged without them, the caller keeping them once per review; a row
+/// whose own differ (a rejected review's) is kept as read.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ReviewIds<'a> {
     pub review_id: &'a str,
@@ -155,136 +159,48 @@ pub(crate) struct ReviewIds<'a> {
 /// Number of leading parsed columns a held row is stored without.
 const REVIEW_ID_COLUMNS: usize = REVIEW_ROW_ONLY_IN_HEADS.len();
 
-/// What the caller decides for one row at the end.
+/// What validation learnt of a row that broke no rule of its own, staged
+/// after its values.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StagedFacts {
+    /// Its case is of the period.
+    pub in_period: bool,
+    /// Its review's number (`review_key`).
+    pub review: u32,
+    /// Its case's number (`case_key`).
+    pub case: u32,
+}
+
+/// What the caller decides for a row at the end, by its review.
 pub(crate) enum Verdict<'a> {
     Accept {
         /// The row belongs to a review replaced by a later one.
         superseded: bool,
         /// The row belongs to a case closed outside the period.
         out_of_period: bool,
-        /// The case type of the row's case (staged on its review's head).
-        case_type: &'static str,
-        /// No accepted review supersedes the row's review (staged as
-        /// `superseded`, negated).
-        live: bool,
-        /// On the review's first row, its ids: they give the review's row
-        /// of `review_heads`.
-        head: Option<ReviewIds<'a>>,
-        /// The review's number (staged as `review_key`).
-        review: u32,
-        /// The number of the row's case (staged as `case_key`).
-        case: u32,
     },
-    /// Rejected, and the ids of the row's review (to render its cells).
-    Reject(Problem, ReviewIds<'a>),
+    /// Rejected, with its review's problem.
+    Reject(&'a Problem),
 }
 
+/// Where the held rows of a table are, until every row was read. A row that
+/// broke no rule of its own is staged at once ([`HeldRows::push`]); what is
+/// held is its place (file, row number) and, when they do not render back
+/// from its staged values, its cells as read.
 pub(crate) struct HeldRows {
     spec: &'static TableSpec,
     positions: Positions,
     /// Rows kept as read.
     kept: KeptRows,
-    /// Typed values but the ids and the item's code (plus `source_order`
-    /// and `item_key`) of every row without a problem, in input order: the
-    /// batches not yet spilled.
-    typed: BatchBuilder,
     /// The rubric items' codes by number (`item_key`), to render a rejected
     /// row's item.
     item_codes: Vec<Box<str>>,
-    /// Where the finished batches of `typed` go in a run.
-    spill: Option<Spill>,
-}
-
-/// Batches per spilled segment: about 85 MB of review rows at the default
-/// batch size, so that the staged table's first writes already find pages
-/// freed by the segments read before them.
-const SEGMENT_BATCHES: usize = 128;
-
-/// The typed rows spilled in segments, `<dir>/<table>.held.<n>.arrow`.
-struct Spill {
-    dir: PathBuf,
-    table: &'static str,
-    /// Every segment so far, the last one open in `writer` if any.
-    segments: Vec<PathBuf>,
-    writer: Option<ScratchWriter>,
-    batches_in_segment: usize,
-    segment_batches: usize,
-    /// The first error, reported by [`HeldRows::emit`].
-    error: Option<(PathBuf, std::io::Error)>,
-}
-
-impl Spill {
-    /// Appends a batch to the open segment (opening the next one first when
-    /// none is), and closes the segment once it holds its batches. After an
-    /// error, batches are dropped: the table fails at its emit.
-    fn write(&mut self, batch: &RecordBatch) {
-        if self.error.is_some() {
-            return;
-        }
-        let writer = match &mut self.writer {
-            Some(writer) => writer,
-            None => {
-                let name = format!("{}.held.{}.arrow", self.table, self.segments.len());
-                let path = self.dir.join(name);
-                match ScratchWriter::create(&path, &batch.schema()) {
-                    Ok(writer) => {
-                        self.segments.push(path);
-                        self.batches_in_segment = 0;
-                        self.writer.insert(writer)
-                    }
-                    Err(e) => {
-                        self.error = Some((path, e));
-                        return;
-                    }
-                }
-            }
-        };
-        if let Err(e) = writer.write(batch) {
-            self.fail_segment(e);
-            return;
-        }
-        self.batches_in_segment += 1;
-        if self.batches_in_segment == self.segment_batches {
-            self.close_segment();
-        }
-    }
-
-    fn close_segment(&mut self) {
-        if let Some(writer) = self.writer.take()
-            && let Err(e) = writer.finish()
-        {
-            self.fail_segment(e);
-        }
-    }
-
-    /// Records the first error, in the segment being written.
-    fn fail_segment(&mut self, e: std::io::Error) {
-        if self.error.is_none() {
-            let path = self.segments.last().expect("a segment is open");
-            self.error = Some((path.clone(), e));
-        }
-    }
-
-    /// The segments, closed, in the order written.
-    fn finish(mut self) -> Result<Vec<PathBuf>, IngestError> {
-        self.close_segment();
-        match self.error {
-            Some((path, e)) => Err(scratch_error(&path, e)),
-            None => Ok(self.segments),
-        }
-    }
 }
 
 impl HeldRows {
-    /// Rows held in memory, or (with `spill_dir`) their typed values spilled
-    /// there in segments as batches fill. `item_codes`: the rubric items'
-    /// codes by number (`Plan::numbered_items`).
-    pub fn new(
-        spec: &'static TableSpec,
-        item_codes: Vec<Box<str>>,
-        batch_size: usize,
-        spill_dir: Option<&Path>,
-    ) -> Self {
+    /// `item_codes`: the rubric items' codes by number
+    /// (`Plan::numbered_items`).
+    pub fn new(spec: &'static TableSpec, item_codes: Vec<Box<str>>) -> Self {
         assert!(
             spec.columns
                 .iter()
@@ -306,17 +222,7 @@ impl HeldRows {
                 far_rows: HashMap::default(),
             },
             kept: KeptRows::default(),
-            typed: BatchBuilder::new(held_schema(spec), batch_size),
             item_codes,
-            spill: spill_dir.map(|dir| Spill {
-                dir: dir.to_path_buf(),
-                table: spec.table.name(),
-                segments: Vec::new(),
-                writer: None,
-                batches_in_segment: 0,
-                segment_batches: SEGMENT_BATCHES,
-                error: None,
-            }),
         }
     }
 
@@ -325,16 +231,18 @@ impl HeldRows {
         self.positions.row_offsets.len() as u32
     }
 
-    /// Holds one row: its typed values when it parsed and broke no row rule
-    /// (`values` then ends with its `source_order` and `item_key`), else its
-    /// problem.
+    /// Holds one row. When it parsed and broke no row rule (`values` then
+    /// ending with its `source_order` and `item_key`), it is staged at once
+    /// into `staged` ([`TableSpec::staged_schema`]) with `facts`, whatever
+    /// its review's verdict will be; else its problem is kept.
     /// `has_review_ids`: the row's ids are its review's [`ReviewIds`] (else
     /// its cells are kept as read). What it does not keep goes to `spent`.
     pub fn push(
         &mut self,
         row: Row,
-        outcome: Result<Vec<Value>, Problem>,
+        outcome: Result<(Vec<Value>, StagedFacts), Problem>,
         has_review_ids: bool,
+        staged: &mut BatchBuilder,
         spent: &mut Spent,
     ) {
         let position = self.len();
@@ -360,7 +268,7 @@ impl HeldRows {
             }
         }
         match outcome {
-            Ok(values) => {
+            Ok((values, facts)) => {
                 debug_assert_eq!(
                     row.verbatim,
                     renders_back(&row.cells, &values, &mut String::new())
@@ -368,16 +276,20 @@ impl HeldRows {
                 if !row.verbatim || !has_review_ids {
                     self.kept.push(position, &row.cells, None);
                 }
-                // Its number stands for the item's code (at the end).
+                // Staged without the review's ids and the item's code (its
+                // number stands for it), with what validation learnt.
                 let item = REVIEW_ID_COLUMNS + ITEM_COLUMN;
-                self.typed.push_each(
+                let learnt = [
+                    Value::Bool(facts.in_period),
+                    Value::Int(i64::from(facts.review)),
+                    Value::Int(i64::from(facts.case)),
+                ];
+                staged.push_each(
                     values[REVIEW_ID_COLUMNS..item]
                         .iter()
-                        .chain(&values[item + 1..]),
+                        .chain(&values[item + 1..])
+                        .chain(&learnt),
                 );
-                if let Some(spill) = &mut self.spill {
-                    self.typed.drain_done(|batch| spill.write(&batch));
-                }
                 spent.values(values);
             }
             Err(problem) => self.kept.push(position, &row.cells, Some(problem)),
@@ -386,206 +298,126 @@ impl HeldRows {
     }
 
     /// Walks every row in input order: a row with a problem of its own is
-    /// rejected with it, any other gets its verdict from `decide(position)`.
-    /// Rejected rows go to the sink as read; accepted rows are counted and
-    /// their typed values appended to `out`, batch by batch, and the first
-    /// row of each accepted review gives its row of `heads`
-    /// ([`review_heads_schema`]).
+    /// rejected with it, any other gets its review's verdict from
+    /// `decide(position)`. Rejected rows go to the sink as read; accepted
+    /// rows are counted. The cells of a rejected row that were not kept are
+    /// rendered from its staged values (`staged`, the table as staged),
+    /// read back once, only when such a row is met; `ids_if_rejected` gives
+    /// the ids of a review by number when it was rejected.
     pub fn emit<'a>(
         self,
         mut decide: impl FnMut(u32) -> Verdict<'a>,
+        ids_if_rejected: impl Fn(u32) -> Option<ReviewIds<'a>>,
+        staged: &Staged,
         sink: &mut Sink,
-        out: &mut BatchBuilder,
-        heads: &mut BatchBuilder,
     ) -> Result<(), IngestError> {
         let HeldRows {
             spec,
             positions,
             mut kept,
-            typed,
             item_codes,
-            spill,
         } = self;
-        let segments = spill.map(Spill::finish).transpose()?.unwrap_or_default();
-        let batches = held_batches(segments, typed.finish());
         let total = positions.row_offsets.len() as u32;
-        let mut next: u32 = 0;
-        let mut buf = String::new();
-        // Rows with a problem of their own are not in the typed batches: they
-        // are the gaps between the typed rows' positions.
-        let own_problems_before =
-            |upto: u32, next: &mut u32, kept: &mut KeptRows, sink: &mut Sink| {
-                while *next < upto {
-                    let (cells, problem) = kept
-                        .take(*next)
-                        .expect("a row missing from the typed batches was kept");
-                    let (reason, detail) = problem.expect("kept for its problem");
-                    sink.reject(positions.row(*next, cells), reason, detail);
-                    *next += 1;
-                }
-            };
-        let staged = spec.staged_schema();
-        let head_schema = review_heads_schema();
-        let mut pending_heads: Vec<RecordBatch> = Vec::new();
-        for batch in batches {
-            let batch = batch?;
-            // `source_order`, the column before `item_key` ([`held_schema`]).
-            let order = batch
-                .column(batch.num_columns() - 2)
-                .as_primitive::<Int64Type>()
-                .clone();
-            let mut keep = Vec::with_capacity(batch.num_rows());
-            let mut in_period = BooleanBuilder::with_capacity(batch.num_rows());
-            let mut superseded_rows = BooleanBuilder::with_capacity(batch.num_rows());
-            let mut review_keys = Int64Builder::with_capacity(batch.num_rows());
-            let mut case_keys = Int64Builder::with_capacity(batch.num_rows());
-            let mut head_keys = Int64Builder::new();
-            let mut head_review_ids = StringBuilder::new();
-            let mut head_case_ids = StringBuilder::new();
-            let mut head_case_types = StringBuilder::new();
-            let mut head_reviewer_ids = StringBuilder::new();
-            for i in 0..batch.num_rows() {
-                let p = order.value(i) as u32;
-                own_problems_before(p, &mut next, &mut kept, sink);
-                match decide(p) {
-                    Verdict::Accept {
-                        superseded,
-                        out_of_period,
-                        case_type,
-                        live,
-                        head,
-                        review,
-                        case,
-                    } => {
-                        keep.push(true);
-                        if let Some(ids) = head {
-                            head_keys.append_value(i64::from(review));
-                            head_review_ids.append_value(ids.review_id);
-                            head_case_ids.append_value(ids.case_id);
-                            head_case_types.append_value(case_type);
-                            head_reviewer_ids.append_value(ids.reviewer_id);
-                        }
-                        in_period.append_value(!out_of_period);
-                        superseded_rows.append_value(!live);
-                        review_keys.append_value(i64::from(review));
-                        case_keys.append_value(i64::from(case));
-                        sink.accept(positions.part_of(p).file);
-                        if superseded {
-                            sink.count_superseded();
-                        }
-                        if out_of_period {
-                            sink.count_out_of_period();
-                        }
-                    }
-                    Verdict::Reject((reason, detail), ids) => {
-                        keep.push(false);
-                        let cells = match kept.take(p) {
-                            Some((cells, _)) => cells,
-                            None => cells_of(spec, ids, &item_codes, &batch, i, &mut buf),
-                        };
-                        sink.reject(positions.row(p, cells), reason, detail);
-                    }
-                }
-                next = p + 1;
+        let mut rendered: Option<std::vec::IntoIter<(u32, Vec<String>)>> = None;
+        let mut part = 0;
+        for p in 0..total {
+            while positions
+                .parts
+                .get(part + 1)
+                .is_some_and(|next| next.start <= p)
+            {
+                part += 1;
             }
-            if !head_keys.is_empty() {
-                let columns: Vec<ArrayRef> = vec![
-                    Arc::new(head_keys.finish()),
-                    Arc::new(head_review_ids.finish()),
-                    Arc::new(head_case_ids.finish()),
-                    Arc::new(head_case_types.finish()),
-                    Arc::new(head_reviewer_ids.finish()),
-                ];
-                pending_heads.push(
-                    RecordBatch::try_new(Arc::clone(&head_schema), columns)
-                        .expect("the head columns of the staged reviews"),
-                );
-                // A review has a row per rubric item, so a batch of rows
-                // gives a few hundred heads: gathered into full batches.
-                if pending_heads
-                    .iter()
-                    .map(RecordBatch::num_rows)
-                    .sum::<usize>()
-                    >= out.batch_size()
-                {
-                    flush_heads(&mut pending_heads, heads);
-                }
-            }
-            let mask = BooleanArray::from(keep);
-            if mask.true_count() == 0 {
+            // Only a rejected row's cells are made.
+            let kept_row = kept.find(p);
+            if kept_row.is_some_and(|row| kept.failed(row)) {
+                let (cells, problem) = kept.take(p).expect("found");
+                let (reason, detail) = problem.expect("it failed");
+                sink.reject(positions.row(p, cells), reason, detail);
                 continue;
             }
-            let kept_rows = if mask.true_count() == batch.num_rows() {
-                batch
-            } else {
-                filter_record_batch(&batch, &mask).expect("mask fits the batch")
-            };
-            // What validation learnt of each kept row's case, as the staged
-            // schema's last columns.
-            let mut columns = kept_rows.columns().to_vec();
-            columns.push(Arc::new(in_period.finish()) as ArrayRef);
-            columns.push(Arc::new(superseded_rows.finish()) as ArrayRef);
-            columns.push(Arc::new(review_keys.finish()) as ArrayRef);
-            columns.push(Arc::new(case_keys.finish()) as ArrayRef);
-            out.append_batch(
-                RecordBatch::try_new(Arc::clone(&staged), columns)
-                    .expect("the staged schema is the held columns plus four"),
-            );
+            match decide(p) {
+                Verdict::Accept {
+                    superseded,
+                    out_of_period,
+                } => {
+                    sink.accept(positions.parts[part].file);
+                    if superseded {
+                        sink.count_superseded();
+                    }
+                    if out_of_period {
+                        sink.count_out_of_period();
+                    }
+                }
+                Verdict::Reject((reason, detail)) => {
+                    let cells = match kept_row {
+                        Some(_) => kept.take(p).expect("found").0,
+                        None => {
+                            if rendered.is_none() {
+                                let rows =
+                                    render_rejected(spec, staged, &ids_if_rejected, &item_codes)?;
+                                rendered = Some(rows.into_iter());
+                            }
+                            let rows = rendered.as_mut().expect("rendered above");
+                            // Kept rows of rejected reviews were rendered
+                            // too: passed over.
+                            rows.find(|(at, _)| *at == p)
+                                .map(|(_, cells)| cells)
+                                .expect("a row not kept was staged")
+                        }
+                    };
+                    sink.reject(positions.row(p, cells), *reason, detail.clone());
+                }
+            }
         }
-        own_problems_before(total, &mut next, &mut kept, sink);
-        flush_heads(&mut pending_heads, heads);
         Ok(())
     }
 }
 
-/// The columns a held row is stored with: the parsed columns but the
-/// review's ids ([`ReviewIds`]) and the item's code, then `source_order` and
-/// `item_key` (the item's number, which stands for its code) — the staged
-/// row's columns but those the verdict gives. Only the number is held: the
-/// code of a row rejected is rendered from it ([`cells_of`]), as holding
-/// both spilled a fifth more bytes.
-fn held_schema(spec: &TableSpec) -> SchemaRef {
-    let parsed = spec.arrow_schema();
-    let mut fields = parsed.fields()[REVIEW_ID_COLUMNS..].to_vec();
-    fields.remove(ITEM_COLUMN);
-    fields.push(Arc::new(Field::new(ITEM_KEY, DataType::Int64, false)));
-    Arc::new(Schema::new(fields))
+/// The cells as read of every staged row of a rejected review, with its
+/// position, in input order: its review's ids (`ids_if_rejected`) and its
+/// staged values rendered back (exact for a row not kept: it passed
+/// [`renders_back`] and has its review's ids).
+fn render_rejected<'a>(
+    spec: &TableSpec,
+    staged: &Staged,
+    ids_if_rejected: &impl Fn(u32) -> Option<ReviewIds<'a>>,
+    item_codes: &[Box<str>],
+) -> Result<Vec<(u32, Vec<String>)>, IngestError> {
+    let batches: Box<dyn Iterator<Item = Result<RecordBatch, IngestError>>> = match staged {
+        Staged::Memory(batches) => Box::new(batches.iter().cloned().map(Ok)),
+        Staged::File { path, .. } => {
+            let reader = read_batches(path).map_err(|e| scratch_error(path, e))?;
+            let path = path.clone();
+            Box::new(
+                reader.map(move |b| b.map_err(|e| scratch_error(&path, std::io::Error::other(e)))),
+            )
+        }
+    };
+    let mut rows = Vec::new();
+    let mut buf = String::new();
+    for batch in batches {
+        let batch = batch?;
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .expect("a staged review column")
+                .as_primitive::<Int64Type>()
+                .clone()
+        };
+        let (reviews, order) = (column(REVIEW_KEY), column("source_order"));
+        for i in 0..batch.num_rows() {
+            if let Some(ids) = ids_if_rejected(reviews.value(i) as u32) {
+                let cells = cells_of(spec, ids, item_codes, &batch, i, &mut buf);
+                rows.push((order.value(i) as u32, cells));
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Index of the item's code among the parsed columns after the review's ids.
 const ITEM_COLUMN: usize = 1;
-
-/// The held batches in input order: the spilled segments', then those still
-/// in memory. Each segment is removed once opened, so that its pages are
-/// given back as soon as it was read (the open reader keeps it readable).
-fn held_batches(
-    segments: Vec<PathBuf>,
-    memory: Vec<RecordBatch>,
-) -> impl Iterator<Item = Result<RecordBatch, IngestError>> {
-    let spilled = segments.into_iter().flat_map(|path| {
-        let batches: Box<dyn Iterator<Item = Result<RecordBatch, IngestError>>> =
-            match read_batches(&path) {
-                Ok(reader) => {
-                    let _ = std::fs::remove_file(&path);
-                    Box::new(reader.map(move |batch| {
-                        batch.map_err(|e| scratch_error(&path, std::io::Error::other(e)))
-                    }))
-                }
-                Err(e) => Box::new(std::iter::once(Err(scratch_error(&path, e)))),
-            };
-        batches
-    });
-    spilled.chain(memory.into_iter().map(Ok))
-}
-
-/// Appends the gathered head batches to `heads` as one batch.
-fn flush_heads(pending: &mut Vec<RecordBatch>, heads: &mut BatchBuilder) {
-    if let Some(first) = pending.first() {
-        let batch = concat_batches(&first.schema(), pending.iter()).expect("batches of one schema");
-        heads.append_batch(batch);
-        pending.clear();
-    }
-}
 
 /// Row numbers and parts, moved out of [`HeldRows`] for the final walk.
 struct Positions {
@@ -657,9 +489,9 @@ fn render(value: &Value, out: &mut String) {
     }
 }
 
-/// The cells of row `i` of a held batch, its review's `ids` then its typed
-/// values rendered back, the item's code from its number (the row passed
-/// [`renders_back`] and has its review's ids, so this is exactly as read).
+/// The cells of row `i` of a staged batch, its review's `ids` then its
+/// staged values rendered back, the item's code from its number (exactly
+/// as read when the row passed [`renders_back`] and has its review's ids).
 fn cells_of(
     spec: &TableSpec,
     ids: ReviewIds,
@@ -672,7 +504,7 @@ fn cells_of(
     let values = (0..spec.columns.len() - REVIEW_ID_COLUMNS).map(|c| {
         let column = match c {
             ITEM_COLUMN => {
-                let key = batch.column(batch.num_columns() - 1);
+                let key = batch.column_by_name(ITEM_KEY).expect("staged item_key");
                 let key = key.as_primitive::<Int64Type>().value(i);
                 return item_codes[key as usize].to_string();
             }
@@ -730,6 +562,7 @@ mod tests {
     use super::*;
     use crate::ingest::schema::Table;
     use crate::ingest::{FileCounts, TableReport, parse_row};
+    use datafusion::arrow::compute::concat_batches;
 
     fn row(file: usize, n: u64, cells: &[&str]) -> Row {
         Row {
@@ -755,9 +588,9 @@ mod tests {
     /// The test rubric's item codes, by number.
     const CODES: [&str; 4] = ["CR-A1", "CR-A2", "CR-A3", "CR-A4"];
 
-    fn held_rows(batch_size: usize, spill_dir: Option<&Path>) -> HeldRows {
+    fn held_rows() -> HeldRows {
         let codes = CODES.iter().map(|&c| c.into()).collect();
-        HeldRows::new(Table::Reviews.spec(), codes, batch_size, spill_dir)
+        HeldRows::new(Table::Reviews.spec(), codes)
     }
 
     /// A row's values as ingest holds them: parsed, then its position
@@ -772,9 +605,18 @@ mod tests {
         })
     }
 
-    /// Holds `n` rows of reviews of three rows: every fifth one's points
-    /// written `NA` (kept as read), every seventh unparsable.
-    fn hold_reviews(held: &mut HeldRows, n: usize) {
+    /// What the test rows are staged with: reviews of three rows.
+    fn facts(position: usize) -> StagedFacts {
+        StagedFacts {
+            in_period: position.is_multiple_of(2),
+            review: (position / 3) as u32,
+            case: (position / 6) as u32,
+        }
+    }
+
+    /// Holds `n` rows of reviews of three rows into `staged`: every fifth
+    /// one's points written `NA` (kept as read), every seventh unparsable.
+    fn hold_reviews(held: &mut HeldRows, n: usize, staged: &mut BatchBuilder) {
         for i in 0..n {
             let points = match i {
                 i if i % 7 == 3 => "lots".to_string(),
@@ -788,16 +630,27 @@ mod tests {
             let verbatim = outcome
                 .as_ref()
                 .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
-            held.push(Row { verbatim, ..r }, outcome, true, &mut Spent::default());
+            let outcome = outcome.map(|v| (v, facts(i)));
+            held.push(
+                Row { verbatim, ..r },
+                outcome,
+                true,
+                staged,
+                &mut Spent::default(),
+            );
         }
     }
 
-    /// The rejected rows (row number, cells as read) and the staged rows.
-    type Emitted = (Vec<(u64, Vec<String>)>, RecordBatch);
+    /// The rejected rows (row number, cells as read) and the accepted count.
+    type Emitted = (Vec<(u64, Vec<String>)>, u64);
 
-    /// Emits the held rows, every third one rejected.
-    fn emit_reviews(held: HeldRows) -> Result<Emitted, IngestError> {
-        let spec = Table::Reviews.spec();
+    /// Emits the held rows, `rejected(review)` saying which reviews are
+    /// rejected.
+    fn emit_reviews(
+        held: HeldRows,
+        staged: &Staged,
+        rejected: impl Fn(u32) -> bool,
+    ) -> Result<Emitted, IngestError> {
         let mut report = reviews_report(1);
         let labels = ["a.csv".to_string()];
         let mut sink = Sink {
@@ -805,74 +658,99 @@ mod tests {
             labels: &labels,
             spent: Spent::default(),
         };
-        let mut out = BatchBuilder::new(spec.staged_schema(), 2);
-        let mut heads = BatchBuilder::new(review_heads_schema(), 2);
         let review_ids: Vec<String> = (0..100).map(|r| format!("V{r}")).collect();
-        let ids = |p: u32| ReviewIds {
-            review_id: &review_ids[p as usize / 3],
+        let ids = |r: u32| ReviewIds {
+            review_id: &review_ids[r as usize],
             case_id: "C1",
             reviewer_id: "R1",
         };
-        let verdict = |p: u32| match p % 3 {
-            0 => Verdict::Reject(
-                (crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}")),
-                ids(p),
-            ),
-            _ => Verdict::Accept {
-                superseded: false,
-                out_of_period: false,
-                case_type: "civil",
-                live: true,
-                head: (p % 3 == 1).then(|| ids(p)),
-                review: p / 3,
-                case: p / 6,
+        let problem = (crate::ingest::reasons::REVIEW_REJECTED, "whole".to_string());
+        held.emit(
+            |p| match rejected(p / 3) {
+                true => Verdict::Reject(&problem),
+                false => Verdict::Accept {
+                    superseded: false,
+                    out_of_period: false,
+                },
             },
-        };
-        held.emit(verdict, &mut sink, &mut out, &mut heads)?;
+            |r| rejected(r).then(|| ids(r)),
+            staged,
+            &mut sink,
+        )?;
         let rejected = report
             .rejected
             .iter()
             .map(|r| (r.source_row, r.cells.clone()))
             .collect();
-        let staged = concat_batches(&spec.staged_schema(), &out.finish()).unwrap();
-        Ok((rejected, staged))
+        Ok((rejected, report.files[0].accepted))
     }
 
-    /// Spilled in segments, the rows come back as they do from memory, and
-    /// no segment is left behind.
+    /// Rows staged as read into a Parquet scratch file give the quarantine
+    /// the same rows, exactly as read, as rows staged in memory: every row of
+    /// a rejected review, its own problem first.
     #[test]
-    fn rows_spilled_in_segments_come_back_in_order_and_the_segments_go() {
-        let mut in_memory = held_rows(2, None);
-        hold_reviews(&mut in_memory, 62);
-        let (rejected, staged) = emit_reviews(in_memory).unwrap();
+    fn rejected_rows_are_rendered_back_from_the_staged_file_as_from_memory() {
+        let spec = Table::Reviews.spec();
+        let every_third = |r: u32| r.is_multiple_of(3);
+        let mut in_memory = held_rows();
+        let mut memory = BatchBuilder::new(spec.staged_schema(), 2);
+        hold_reviews(&mut in_memory, 62, &mut memory);
+        let memory = memory.finish_staged().unwrap();
+        let (rejected, accepted) = emit_reviews(in_memory, &memory, every_third).unwrap();
 
         let dir = tempfile::tempdir().unwrap();
-        let mut spilled = held_rows(2, Some(dir.path()));
-        spilled.spill.as_mut().unwrap().segment_batches = 3;
-        hold_reviews(&mut spilled, 62);
-        // 62 rows, 9 of them unparsable: 53 typed rows, 26 full batches of 2
-        // in segments of 3 (the ninth still open, with two), one row in memory.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 9);
-        let (spilled_rejected, spilled_staged) = emit_reviews(spilled).unwrap();
-        assert_eq!(spilled_rejected, rejected);
+        let path = dir.path().join("reviews.parquet");
+        let mut on_disk = held_rows();
+        let mut file = BatchBuilder::spilling(spec.staged_schema(), 2, &path).unwrap();
+        hold_reviews(&mut on_disk, 62, &mut file);
+        let file = file.finish_staged().unwrap();
+        // 62 rows, 9 of them unparsable: 53 staged.
+        assert_eq!(file.num_rows(), 53);
+        let (file_rejected, file_accepted) = emit_reviews(on_disk, &file, every_third).unwrap();
+        assert_eq!(file_rejected, rejected);
+        assert_eq!(file_accepted, accepted);
         assert!(
             rejected.iter().any(|(_, cells)| cells[5] == "NA"),
             "kept rows are among the rejected"
         );
-        assert_eq!(spilled_staged, staged);
-        assert_eq!(staged.num_rows() + rejected.len(), 62);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Reviews 0, 3, 6, … (rows 0–2, 9–11, …) whole, and each row that
+        // failed on its own.
+        let want: Vec<u64> = (0..62u64)
+            .filter(|i| every_third(*i as u32 / 3) || i % 7 == 3)
+            .map(|i| i + 2)
+            .collect();
+        assert_eq!(rejected.iter().map(|(r, _)| *r).collect::<Vec<_>>(), want);
+        assert_eq!(accepted as usize + rejected.len(), 62);
+        for (row, cells) in &rejected {
+            let i = (row - 2) as usize;
+            assert_eq!(cells[0], format!("V{}", i / 3));
+            assert_eq!(cells[3], "2024-03-05");
+        }
     }
 
-    /// A spill that cannot be written fails the table, naming the segment.
+    /// The staged table is read back only when a rejected row needs its
+    /// cells rendered: with no rejected review a missing file is never
+    /// opened; with one, the error names the file.
     #[test]
-    fn a_spill_that_cannot_be_written_names_its_segment() {
-        let dir = tempfile::tempdir().unwrap();
-        let gone = dir.path().join("gone");
-        let mut held = held_rows(2, Some(&gone));
-        hold_reviews(&mut held, 12);
-        let e = emit_reviews(held).unwrap_err().to_string();
-        assert!(e.contains("gone/reviews.held.0.arrow"), "{e}");
+    fn the_staged_file_is_read_back_only_for_rejected_rows() {
+        let spec = Table::Reviews.spec();
+        let gone = Staged::File {
+            path: std::path::PathBuf::from("/nonexistent/scratch/reviews.parquet"),
+            schema: spec.staged_schema(),
+            rows: 53,
+        };
+        let mut memory = BatchBuilder::new(spec.staged_schema(), 2);
+        let mut held = held_rows();
+        hold_reviews(&mut held, 62, &mut memory);
+        let (rejected, accepted) = emit_reviews(held, &gone, |_| false).unwrap();
+        assert_eq!((rejected.len(), accepted), (9, 53));
+
+        let mut held = held_rows();
+        hold_reviews(&mut held, 62, &mut memory);
+        let e = emit_reviews(held, &gone, |r| r == 5)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("/nonexistent/scratch/reviews.parquet"), "{e}");
         assert!(e.contains("scratch"), "{e}");
     }
 
@@ -990,12 +868,19 @@ mod tests {
                 reviewer_id: "R1",
             },
         };
-        let mut held = held_rows(2, None);
+        let mut held = held_rows();
+        let mut staged = BatchBuilder::new(spec.staged_schema(), 2);
         for (i, r) in rows.iter().enumerate() {
             let outcome = held_values(&r.cells, i);
             let verbatim = outcome
                 .as_ref()
                 .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
+            let review = if i < 3 { 0 } else { 7 };
+            let facts = StagedFacts {
+                in_period: false,
+                review,
+                case: 3,
+            };
             held.push(
                 Row {
                     cells: r.cells.clone(),
@@ -1003,11 +888,13 @@ mod tests {
                     sheet: None,
                     ..*r
                 },
-                outcome,
+                outcome.map(|v| (v, facts)),
                 r.cells[1] == review_of(i as u32).case_id,
+                &mut staged,
                 &mut Spent::default(),
             );
         }
+        let staged = staged.finish_staged().unwrap();
         let mut report = reviews_report(2);
         let labels = ["a.csv".to_string(), "b.csv".to_string()];
         let mut sink = Sink {
@@ -1015,28 +902,20 @@ mod tests {
             labels: &labels,
             spent: Spent::default(),
         };
-        let mut out = BatchBuilder::new(spec.staged_schema(), 2);
-        let mut heads = BatchBuilder::new(review_heads_schema(), 2);
-        // Accept the row at position 4 only, as the first of its review.
+        let problem = (crate::ingest::reasons::REVIEW_REJECTED, "p".to_string());
+        // Accept the row at position 4 only (in a real run a review is
+        // accepted or rejected as a whole).
         held.emit(
             |p| match p {
                 4 => Verdict::Accept {
                     superseded: false,
                     out_of_period: true,
-                    case_type: "civil",
-                    live: false,
-                    head: Some(review_of(p)),
-                    review: 7,
-                    case: 3,
                 },
-                _ => Verdict::Reject(
-                    (crate::ingest::reasons::REVIEW_REJECTED, format!("p{p}")),
-                    review_of(p),
-                ),
+                _ => Verdict::Reject(&problem),
             },
+            |r| Some(review_of(if r == 0 { 0 } else { 3 })),
+            &staged,
             &mut sink,
-            &mut out,
-            &mut heads,
         )
         .unwrap();
         let got: Vec<(String, u64, Vec<String>)> = report
@@ -1053,58 +932,31 @@ mod tests {
         assert_eq!(got, want);
         assert!(report.rejected[2].reason.starts_with("bad_number"));
         assert_eq!(report.files[1].accepted, 1);
-        let batches = out.finish();
-        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        // The accepted row carries its item's number and its case's period,
-        // and neither its item's code nor its case's type.
-        let b = batches.iter().find(|b| b.num_rows() == 1).unwrap();
+        assert_eq!(report.out_of_period, 1);
+        // Every row that parsed was staged as read (not the unparsable
+        // one), with its item's number and what validation learnt, and
+        // neither its item's code nor its case's type.
+        let batches = staged.batches().unwrap();
+        let b = concat_batches(&spec.staged_schema(), &batches).unwrap();
+        assert_eq!(b.num_rows(), 6);
         assert!(b.column_by_name("item").is_none() && b.column_by_name("case_type").is_none());
-        let item_key = b
-            .column_by_name("item_key")
-            .unwrap()
-            .as_primitive::<Int64Type>();
-        let in_period = b.column_by_name("in_period").unwrap().as_boolean();
-        let superseded = b.column_by_name("superseded").unwrap().as_boolean();
-        let key = |b: &RecordBatch| {
-            b.column_by_name("review_key")
+        let int = |name: &str, i: usize| {
+            b.column_by_name(name)
                 .unwrap()
                 .as_primitive::<Int64Type>()
-                .value(0)
+                .value(i)
         };
-        let case_key = b
-            .column_by_name("case_key")
-            .unwrap()
-            .as_primitive::<Int64Type>()
-            .value(0);
+        let in_period = b.column_by_name("in_period").unwrap().as_boolean();
+        // Staged row 3 is the row at position 4.
         assert_eq!(
             (
-                item_key.value(0),
-                in_period.value(0),
-                superseded.value(0),
-                key(b),
-                case_key
+                int("source_order", 3),
+                int("item_key", 3),
+                in_period.value(3),
+                int("review_key", 3),
+                int("case_key", 3)
             ),
-            (1, false, true, 7, 3)
+            (4, 1, false, 7, 3)
         );
-        // Accepted as its review's first row, it gives the review's head.
-        let heads = heads.finish();
-        assert_eq!(heads.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
-        let head = heads.iter().find(|b| b.num_rows() == 1).unwrap();
-        let text = |name: &str| {
-            head.column_by_name(name)
-                .unwrap()
-                .as_string::<i32>()
-                .value(0)
-        };
-        assert_eq!(
-            [
-                text("review_id"),
-                text("case_id"),
-                text("case_type"),
-                text("reviewer_id")
-            ],
-            ["V2", "C2", "civil", "R1"]
-        );
-        assert_eq!(key(head), 7);
     }
 }

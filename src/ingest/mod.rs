@@ -144,6 +144,9 @@ pub struct Ingested {
     pub tables: BTreeMap<Table, Staged>,
     /// One row per accepted review ([`schema::review_heads_schema`]).
     pub review_heads: Staged,
+    /// The reviews whose staged rows take no part
+    /// ([`schema::DROPPED_REVIEWS`]).
+    pub dropped_reviews: Staged,
     pub reports: Vec<TableReport>,
 }
 
@@ -188,9 +191,10 @@ pub fn ingest(plan: &Plan, progress: &mut dyn FnMut(Table, u64)) -> Result<Inges
 }
 
 /// Reads, parses and validates every input table of the plan. With a
-/// `scratch` folder every table is spilled there batch by batch (as
-/// Parquet; the review rows awaiting their verdict as Arrow IPC segments),
-/// so memory holds only the lookup maps, whatever the size of the input.
+/// `scratch` folder every table is spilled there batch by batch as
+/// Parquet (the review rows as they are read, before their reviews'
+/// verdicts), so memory holds only the lookup maps and what the review
+/// verdicts need, whatever the size of the input.
 pub fn ingest_to(
     plan: &Plan,
     scratch: Option<&Path>,
@@ -340,8 +344,9 @@ pub fn ingest_to(
                             Validator::Reviews(hold) => hold.hold(
                                 row,
                                 outcome.map(|values| {
-                                    (values, review.map(|r| r.item).unwrap_or_default())
+                                    (values, review.map(|r| r.facts).unwrap_or_default())
                                 }),
+                                &mut builder,
                                 &mut sink.spent,
                             ),
                         }
@@ -358,18 +363,18 @@ pub fn ingest_to(
                 Ok(())
             })?;
         }
-        checker.finish_table(table, &mut sink, &mut builder)?;
-        progress(table, rows_seen);
         let staged = finish_staging(builder, scratch, table.name())?;
+        checker.finish_table(table, &mut sink, &staged)?;
+        progress(table, rows_seen);
         tables.insert(table, staged);
         reports.push(report);
     }
-    let review_heads = checker
-        .take_review_heads()
-        .unwrap_or(Staged::Memory(Vec::new()));
+    let (review_heads, dropped_reviews) = checker.take_review_tables();
+    let empty = || Staged::Memory(Vec::new());
     Ok(Ingested {
         tables,
-        review_heads,
+        review_heads: review_heads.unwrap_or_else(empty),
+        dropped_reviews: dropped_reviews.unwrap_or_else(empty),
         reports,
     })
 }
@@ -500,11 +505,11 @@ impl ReviewFinish<'_> {
         outcome: Result<Vec<Value>, (Reason, String)>,
         pool: &mut Spent,
     ) -> (Result<Vec<Value>, (Reason, String)>, ReviewChecked) {
-        let mut item = validate::ItemRef::default();
+        let mut facts = validate::ReviewRowFacts::default();
         let outcome = match outcome {
             Ok(values) => match self.rules.check(&values) {
                 Ok(found) => {
-                    item = found;
+                    facts = found;
                     Ok(values)
                 }
                 Err(problem) => {
@@ -518,17 +523,17 @@ impl ReviewFinish<'_> {
         let verbatim = outcome
             .as_ref()
             .is_ok_and(|values| held::renders_back(cells, values, &mut self.scratch));
-        (outcome, ReviewChecked { verbatim, item })
+        (outcome, ReviewChecked { verbatim, facts })
     }
 }
 
 /// A review row whose own rules have been checked (their verdict is in its
 /// outcome): whether every cell reads back verbatim from its typed value
-/// (see [`held::renders_back`]), and its rubric item.
+/// (see [`held::renders_back`]), and what it is staged with.
 #[derive(Clone, Copy)]
 struct ReviewChecked {
     verbatim: bool,
-    item: validate::ItemRef,
+    facts: validate::ReviewRowFacts,
 }
 
 /// A record as the reading thread hands it on: its row number, its cells in
@@ -1072,10 +1077,11 @@ mod tests {
 
     /// `review_heads` has one row per accepted review, with the case, case
     /// type and reviewer of its first staged row, and none for a rejected
-    /// review (whose rows are all rejected, its first among them). Every
-    /// row of a review and its head carry one `review_key`, a different one
-    /// per review, increasing with the review's first row; the review's id
-    /// and reviewer are on its head only.
+    /// review (whose rows are all rejected, its first among them, but
+    /// staged as read: `dropped_reviews` names it). Every row of a review
+    /// and its head carry one `review_key`, a different one per review,
+    /// increasing with the review's first row; the review's id and reviewer
+    /// are on its head only.
     #[test]
     fn review_heads_are_the_first_rows_of_the_accepted_reviews() {
         use datafusion::arrow::array::AsArray;
@@ -1222,12 +1228,33 @@ mod tests {
             by_first_row.windows(2).all(|w| w[0].1 < w[1].1),
             "keys increase with the reviews' first rows"
         );
+        // Rejected reviews have no head, and their staged rows are dropped.
+        let rejected_ids: std::collections::BTreeSet<&str> = ingested
+            .report(Table::Reviews)
+            .rejected
+            .iter()
+            .map(|r| r.cells[0].trim())
+            .collect();
+        let rejected_keys: std::collections::BTreeSet<i64> = keys
+            .iter()
+            .filter(|(id, _)| rejected_ids.contains(id.as_str()))
+            .map(|(_, key)| *key)
+            .collect();
+        let Staged::Memory(dropped) = &ingested.dropped_reviews else {
+            panic!("ingest without a scratch folder keeps dropped reviews in memory")
+        };
+        let dropped: std::collections::BTreeSet<i64> = dropped
+            .iter()
+            .flat_map(|b| b.column(0).as_primitive::<Int64Type>().values().to_vec())
+            .collect();
+        assert!(rejected_keys.contains(&keys["REV-MIXED"]));
+        assert!(rejected_keys.is_subset(&dropped));
         let want: BTreeMap<i64, [String; 4]> = firsts
             .into_iter()
+            .filter(|(key, _)| !rejected_keys.contains(key))
             .map(|(key, (_, head))| (key, head))
             .collect();
         assert!(want.len() > 500, "{} reviews", want.len());
-        assert!(!keys.contains_key("REV-MIXED"));
         assert_eq!(heads, want);
     }
 

@@ -154,12 +154,11 @@ impl TableSpec {
     /// (what rows are parsed into), plus for cases their number
     /// (`case_key`), and for reviews what validation learnt of each row:
     /// its rubric item's number (`item_key`), whether it is a case of the
-    /// period (`in_period`), whether an accepted review supersedes its review
-    /// (`superseded`), and its review's number (`review_key`,
-    /// the same on every row of a review: the reviews read, rejected ones
-    /// too, counted from 0 in the order of their first rows). Carrying them
-    /// spares scoring two joins of every review row (with the cases, with
-    /// the supersede lists), hash tables that cannot spill; the number lets scoring
+    /// period (`in_period`), and its review's number (`review_key`, the same
+    /// on every row of a review: the reviews read, rejected ones too,
+    /// counted from 0 in the order of their first rows). Carrying them
+    /// spares scoring a join of every review row with the cases, a hash
+    /// table that cannot spill; the number lets scoring
     /// group a review's rows by an integer instead of its text id, which
     /// costs about a third less (benches/results/NOTES.md, session 27).
     ///
@@ -174,6 +173,11 @@ impl TableSpec {
     /// carry its item's code or its case's type: its item's number names
     /// both, and joins the row to its rubric item by one integer.
     ///
+    /// A review row is staged as it is read, before its review's verdict is
+    /// known: the staged rows are every review row that broke no rule of
+    /// its own, and [`DROPPED_REVIEWS`] names the reviews whose rows take
+    /// no part (rejected as a whole, or superseded by an accepted review).
+    ///
     /// [`arrow_schema`]: TableSpec::arrow_schema
     pub fn staged_schema(&self) -> SchemaRef {
         let parsed = self.arrow_schema();
@@ -184,7 +188,6 @@ impl TableSpec {
                 vec![
                     Field::new(ITEM_KEY, DataType::Int64, false),
                     Field::new("in_period", DataType::Boolean, false),
-                    Field::new("superseded", DataType::Boolean, false),
                     Field::new(REVIEW_KEY, DataType::Int64, false),
                     Field::new(CASE_KEY, DataType::Int64, false),
                 ],
@@ -257,6 +260,22 @@ pub fn review_heads_schema() -> SchemaRef {
         })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+/// Name of the staged table of the reviews whose staged rows take no part
+/// in scoring: rejected (as a whole, at the table's end, when their rows
+/// were already staged) or superseded by an accepted review. Scoring leaves
+/// their rows out by `review_key` (`stg_reviews`). A few in a hundred
+/// reviews at most, so the engine hashes this side, not the rows.
+pub const DROPPED_REVIEWS: &str = "dropped_reviews";
+
+/// Arrow schema of [`DROPPED_REVIEWS`]: the review's number, once.
+pub fn dropped_reviews_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new(
+        REVIEW_KEY,
+        DataType::Int64,
+        false,
+    )]))
 }
 
 /// The columns of [`review_heads_schema`], in order.

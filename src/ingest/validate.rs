@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
 use super::reasons::{self, Reason};
-use super::schema::{REVIEW_HEADS, Table, review_heads_schema};
+use super::schema::{
+    DROPPED_REVIEWS, REVIEW_HEADS, Table, dropped_reviews_schema, review_heads_schema,
+};
 use super::value::{date32, from_date32};
 use super::{IngestError, Row, Sink, finish_staging, staging_builder};
 use crate::plan::Plan;
@@ -16,7 +18,7 @@ use crate::rubric::CaseType;
 
 mod reviews;
 use reviews::Reviews;
-pub(crate) use reviews::{ReviewHold, ReviewRowRules};
+pub(crate) use reviews::{ReviewHold, ReviewRowFacts, ReviewRowRules};
 
 /// A law firm as conflict-of-interest checks see it (shared with the
 /// reviewer assignment of `legalaid sample`).
@@ -81,10 +83,13 @@ pub(crate) struct Checker<'p> {
     reviews: Reviews,
     /// Each rubric's item codes and what a review row learns of its item.
     items: Vec<(CaseType, HashMap<String, ItemRef>)>,
-    /// Where review rows awaiting their verdict are spilled, if anywhere.
+    /// Where the tables made at the review table's end are staged, if
+    /// anywhere.
     scratch: Option<PathBuf>,
-    /// One row per accepted review, made when the review table finishes.
+    /// One row per accepted review, and the reviews whose staged rows take
+    /// no part, made when the review table finishes.
     review_heads: Option<Staged>,
+    dropped_reviews: Option<Staged>,
 }
 
 type Problem = (Reason, String);
@@ -108,6 +113,7 @@ impl<'p> Checker<'p> {
         Checker {
             scratch: scratch.map(Path::to_path_buf),
             review_heads: None,
+            dropped_reviews: None,
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
@@ -180,12 +186,13 @@ impl<'p> Checker<'p> {
         sink.spent.values(values);
     }
 
-    /// Work that needs the whole table: the whole-review rules.
+    /// Work that needs the whole table: the whole-review rules, given the
+    /// review rows as staged.
     pub fn finish_table(
         &mut self,
         table: Table,
         sink: &mut Sink,
-        builder: &mut BatchBuilder,
+        staged: &Staged,
     ) -> Result<(), IngestError> {
         self.keys.clear();
         if table == Table::Reviews {
@@ -194,15 +201,23 @@ impl<'p> Checker<'p> {
             let batch_size = self.plan.settings.engine.batch_size;
             let mut heads =
                 staging_builder(review_heads_schema(), batch_size, scratch, REVIEW_HEADS)?;
-            self.finish_reviews(reviews, sink, builder, &mut heads)?;
+            let mut dropped = staging_builder(
+                dropped_reviews_schema(),
+                batch_size,
+                scratch,
+                DROPPED_REVIEWS,
+            )?;
+            self.finish_reviews(reviews, sink, staged, &mut heads, &mut dropped)?;
             self.review_heads = Some(finish_staging(heads, scratch, REVIEW_HEADS)?);
+            self.dropped_reviews = Some(finish_staging(dropped, scratch, DROPPED_REVIEWS)?);
         }
         Ok(())
     }
 
-    /// The staged `review_heads`, once the review table was finished.
-    pub fn take_review_heads(&mut self) -> Option<Staged> {
-        self.review_heads.take()
+    /// The staged `review_heads` and `dropped_reviews`, once the review
+    /// table was finished.
+    pub fn take_review_tables(&mut self) -> (Option<Staged>, Option<Staged>) {
+        (self.review_heads.take(), self.dropped_reviews.take())
     }
 
     /// A key must not repeat. A table with a lookup map (`in_map`: whether

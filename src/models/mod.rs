@@ -471,7 +471,7 @@ pub struct ModelResult {
     pub schema: SchemaRef,
     /// The rows, when kept in memory ([`Store::Memory`]).
     pub batches: Vec<RecordBatch>,
-    /// The Arrow IPC file holding the rows, when stored in a folder.
+    /// The Parquet file holding the rows, when stored in a folder.
     pub file: Option<PathBuf>,
     /// Wall time of planning and running the SQL and storing the result
     /// (a view's is only its planning).

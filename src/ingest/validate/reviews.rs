@@ -6,15 +6,18 @@
 //! superseded reviews counted, not rejected).
 
 use std::collections::hash_map::Entry;
-use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Int64Builder, StringBuilder};
+use datafusion::arrow::record_batch::RecordBatch;
 
 use super::{CaseRef, Checker, ItemRef, Party, Problem, order, text, unknown};
-use crate::ingest::batch::{BatchBuilder, Value};
+use crate::ingest::batch::{BatchBuilder, Staged, Value};
 use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet};
-use crate::ingest::held::{HeldRows, ReviewIds, Verdict};
+use crate::ingest::held::{HeldRows, ReviewIds, StagedFacts, Verdict};
 use crate::ingest::reasons::{self, Reason};
-use crate::ingest::schema::Table;
+use crate::ingest::schema::{Table, review_heads_schema};
 use crate::ingest::{IngestError, Row, Sink, Spent};
 use crate::plan::Plan;
 use crate::rubric::CaseType;
@@ -99,18 +102,34 @@ pub(crate) struct ReviewRowRules<'c> {
     cases: &'c HashMap<String, CaseRef>,
     reviewers: &'c HashMap<String, Party>,
     items: &'c [(CaseType, HashMap<String, ItemRef>)],
-    /// The last known case (its type and closing date) and reviewer a
-    /// review row named.
-    last_case: LastFound<(CaseType, i32)>,
+    /// The last known case and reviewer a review row named.
+    last_case: LastFound<FoundCase>,
     last_reviewer: LastFound<()>,
 }
 
-/// Where review rows are held, in input order, until the whole table was
-/// read and each review's verdict is known.
+/// What a review row's own rules learnt of its case.
+#[derive(Clone, Copy)]
+struct FoundCase {
+    case_type: CaseType,
+    closed_on: i32,
+    key: u32,
+    in_period: bool,
+}
+
+/// What a review row that broke no rule of its own is staged with: its
+/// rubric item, and its case's number and period.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ReviewRowFacts {
+    pub item: ItemRef,
+    pub case_key: u32,
+    pub in_period: bool,
+}
+
+/// Where review rows are staged as read and held (their places, and the
+/// cells of some) until the whole table was read and each review's verdict
+/// is known.
 pub(crate) struct ReviewHold<'c> {
     reviews: &'c mut Reviews,
-    scratch: Option<&'c Path>,
-    batch_size: usize,
     /// The rubric items' codes by number, for the held rows (which keep
     /// the number only) until they are made.
     item_codes: Vec<Box<str>>,
@@ -162,8 +181,6 @@ impl Checker<'_> {
         };
         let hold = ReviewHold {
             reviews: &mut self.reviews,
-            scratch: self.scratch.as_deref(),
-            batch_size: self.plan.settings.engine.batch_size,
             item_codes: self
                 .plan
                 .numbered_items()
@@ -173,12 +190,17 @@ impl Checker<'_> {
         (rules, hold)
     }
 
+    /// Decides every review by the whole-review rules, rejects or counts
+    /// its rows (`staged`: the rows as staged), and stages a head per
+    /// accepted review (`heads`) and the number of every review whose
+    /// staged rows take no part (`dropped`).
     pub(super) fn finish_reviews(
         &self,
         reviews: Reviews,
         sink: &mut Sink,
-        builder: &mut BatchBuilder,
+        staged: &Staged,
         heads: &mut BatchBuilder,
+        dropped: &mut BatchBuilder,
     ) -> Result<(), IngestError> {
         let Reviews {
             ids,
@@ -286,44 +308,51 @@ impl Checker<'_> {
         }
         drop(ids);
 
-        // Emit every row in input order, an accepted one with its case's
-        // type and period.
-        let case_of: Vec<Option<(&'static str, bool, u32)>> = list
+        // One head per accepted review, in the order of their first rows,
+        // with its case's type.
+        let case_of: Vec<Option<(&'static str, bool)>> = list
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 verdicts[i].is_none().then(|| {
                     let case = &self.cases[&*r.case];
-                    (case.case_type.code(), case.in_period, case.key)
+                    (case.case_type.code(), case.in_period)
                 })
             })
             .collect();
+        stage_heads(&list, &case_of, heads);
+        // The staged rows of a rejected review, or of one an accepted review
+        // supersedes, take no part.
+        for (i, verdict) in verdicts.iter().enumerate() {
+            if verdict.is_some() || superseded_by_accepted.contains(&(i as u32)) {
+                dropped.push(&[Value::Int(i as i64)]);
+            }
+        }
+        drop(superseded_by_accepted);
+
+        let ids_of = |r: usize| {
+            let summary = &list[r];
+            ReviewIds {
+                review_id: &summary.id,
+                case_id: &summary.case,
+                reviewer_id: &summary.reviewer,
+            }
+        };
         rows.emit(
             |position| {
                 let r = review_of[position as usize] as usize;
-                let summary = &list[r];
-                let ids = ReviewIds {
-                    review_id: &summary.id,
-                    case_id: &summary.case,
-                    reviewer_id: &summary.reviewer,
-                };
                 match (&verdicts[r], case_of[r]) {
-                    (Some(problem), _) => Verdict::Reject(problem.clone(), ids),
-                    (None, Some((case_type, in_period, case))) => Verdict::Accept {
+                    (Some(problem), _) => Verdict::Reject(problem),
+                    (None, Some((_, in_period))) => Verdict::Accept {
                         superseded: superseded.contains(&(r as u32)),
                         out_of_period: !in_period,
-                        case_type,
-                        live: !superseded_by_accepted.contains(&(r as u32)),
-                        head: (summary.first == position).then_some(ids),
-                        review: r as u32,
-                        case,
                     },
                     (None, None) => unreachable!("an accepted review has its case"),
                 }
             },
+            |r| verdicts[r as usize].is_some().then(|| ids_of(r as usize)),
+            staged,
             sink,
-            builder,
-            heads,
         )
     }
 
@@ -400,8 +429,8 @@ impl<'c> ReviewRowRules<'c> {
         }
     }
 
-    /// The type and closing date of a review row's case.
-    fn review_case(&mut self, id: &str) -> Result<(CaseType, i32), Problem> {
+    /// What a review row's rules need of its case, and stage with it.
+    fn review_case(&mut self, id: &str) -> Result<FoundCase, Problem> {
         if let Some(found) = self.last_case.get(id) {
             return Ok(found);
         }
@@ -409,7 +438,12 @@ impl<'c> ReviewRowRules<'c> {
             .cases
             .get(id)
             .ok_or_else(|| unknown("case_id", id, "cases"))?;
-        let found = (case.case_type, case.closed_on);
+        let found = FoundCase {
+            case_type: case.case_type,
+            closed_on: case.closed_on,
+            key: case.key,
+            in_period: case.in_period,
+        };
         self.last_case.set(id, found);
         Ok(found)
     }
@@ -433,10 +467,16 @@ impl<'c> ReviewRowRules<'c> {
             .and_then(|(_, items)| items.get(code).copied())
     }
 
-    /// The rules one review row can break on its own; on success its
-    /// rubric item.
-    pub fn check(&mut self, v: &[Value]) -> Result<ItemRef, Problem> {
-        let (case_type, closed_on) = self.review_case(text(v, 1))?;
+    /// The rules one review row can break on its own; on success what it
+    /// is staged with.
+    pub fn check(&mut self, v: &[Value]) -> Result<ReviewRowFacts, Problem> {
+        let case = self.review_case(text(v, 1))?;
+        let (case_type, closed_on) = (case.case_type, case.closed_on);
+        let facts = |item| ReviewRowFacts {
+            item,
+            case_key: case.key,
+            in_period: case.in_period,
+        };
         self.review_reviewer(text(v, 2))?;
         let reviewed = v[3].date().expect("required");
         if reviewed < closed_on {
@@ -465,7 +505,7 @@ impl<'c> ReviewRowRules<'c> {
                 reasons::NOT_APPLICABLE_NOT_ALLOWED,
                 format!("item {code} is marked not applicable but is not optional"),
             )),
-            None => Ok(found),
+            None => Ok(facts(found)),
             Some(p) if !(0.0..=item.max_points + 1e-9).contains(&p) => Err((
                 reasons::OUT_OF_RANGE,
                 format!(
@@ -480,26 +520,27 @@ impl<'c> ReviewRowRules<'c> {
                     item.max_points
                 ),
             )),
-            Some(_) => Ok(found),
+            Some(_) => Ok(facts(found)),
         }
     }
 }
 
 impl ReviewHold<'_> {
-    /// Holds one review row until the whole table was read, and notes what
+    /// Stages one review row (into `staged`) when it broke no rule of its
+    /// own, holds its place until the whole table was read, and notes what
     /// it shows about its review.
     pub fn hold(
         &mut self,
         row: Row,
-        outcome: Result<(Vec<Value>, ItemRef), Problem>,
+        outcome: Result<(Vec<Value>, ReviewRowFacts), Problem>,
+        staged: &mut BatchBuilder,
         spent: &mut Spent,
     ) {
-        let (batch_size, scratch, codes) = (self.batch_size, self.scratch, &mut self.item_codes);
+        let codes = &mut self.item_codes;
         let reviews = &mut *self.reviews;
-        let held = reviews.rows.get_or_insert_with(|| {
-            let codes = std::mem::take(codes);
-            HeldRows::new(Table::Reviews.spec(), codes, batch_size, scratch)
-        });
+        let held = reviews
+            .rows
+            .get_or_insert_with(|| HeldRows::new(Table::Reviews.spec(), std::mem::take(codes)));
         let position = held.len();
         // A parsed row's id is its first value, already trimmed.
         let id = match &outcome {
@@ -541,7 +582,8 @@ impl ReviewHold<'_> {
                 flaw.bad_row.get_or_insert((row.row, reason));
                 Err((reason, detail))
             }
-            Ok((mut values, item)) => {
+            Ok((mut values, facts)) => {
+                let item = facts.item;
                 if position == review.first {
                     review.reviewed_on = values[3].date();
                 }
@@ -565,9 +607,51 @@ impl ReviewHold<'_> {
                 }
                 values.push(Value::Int(i64::from(position)));
                 values.push(Value::Int(item.key));
-                Ok(values)
+                let facts = StagedFacts {
+                    in_period: facts.in_period,
+                    review: index,
+                    case: facts.case_key,
+                };
+                Ok((values, facts))
             }
         };
-        held.push(row, outcome, has_review_ids, spent);
+        held.push(row, outcome, has_review_ids, staged, spent);
+    }
+}
+
+/// Stages a head per accepted review (`case_of` is set for those: its
+/// case's type), in review order, a batch at a time.
+fn stage_heads(
+    list: &[ReviewSummary],
+    case_of: &[Option<(&'static str, bool)>],
+    heads: &mut BatchBuilder,
+) {
+    let schema = review_heads_schema();
+    let accepted: Vec<usize> = (0..list.len()).filter(|&i| case_of[i].is_some()).collect();
+    for chunk in accepted.chunks(heads.batch_size().max(1)) {
+        let mut keys = Int64Builder::with_capacity(chunk.len());
+        let mut review_ids = StringBuilder::new();
+        let mut case_ids = StringBuilder::new();
+        let mut case_types = StringBuilder::new();
+        let mut reviewer_ids = StringBuilder::new();
+        for &i in chunk {
+            let r = &list[i];
+            keys.append_value(i as i64);
+            review_ids.append_value(&r.id);
+            case_ids.append_value(&r.case);
+            case_types.append_value(case_of[i].expect("accepted").0);
+            reviewer_ids.append_value(&r.reviewer);
+        }
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(keys.finish()),
+            Arc::new(review_ids.finish()),
+            Arc::new(case_ids.finish()),
+            Arc::new(case_types.finish()),
+            Arc::new(reviewer_ids.finish()),
+        ];
+        heads.append_batch(
+            RecordBatch::try_new(Arc::clone(&schema), columns)
+                .expect("the head columns of the staged reviews"),
+        );
     }
 }

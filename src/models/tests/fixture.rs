@@ -331,6 +331,7 @@ impl Fixture {
         let reviews = self.reviews_batch(rows);
         register(&ctx, "review_heads", review_heads_of(&reviews));
         register(&ctx, "reviews", staged_review_rows(&reviews));
+        register(&ctx, "dropped_reviews", dropped_reviews_of(&reviews));
         register(&ctx, "rubric_items", self.rubric_items_batch());
         register(&ctx, "rubric_bands", self.rubric_bands_batch());
         ctx
@@ -519,7 +520,8 @@ impl Fixture {
     /// `in_period` are those of the row's case, `item_key` is its item's
     /// number in that case type's rubric (a review of a case the
     /// fixture lacks is out of the period, as ingest would reject it),
-    /// `superseded` says whether a review of the same case supersedes it,
+    /// `superseded` says whether a review of the same case supersedes it
+    /// (not staged: it gives `dropped_reviews`),
     /// `review_key` numbers the reviews in the order of their first rows and
     /// `case_key` is the row's case's position among the fixture's cases.
     pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
@@ -605,6 +607,29 @@ fn staged_review_rows(reviews: &RecordBatch) -> RecordBatch {
         .filter(|&c| staged.field_with_name(schema.field(c).name()).is_ok())
         .collect();
     reviews.project(&keep).expect("columns of the batch")
+}
+
+/// `dropped_reviews` as ingest stages it: the number of each review the
+/// fixture marks `superseded` (its reviews are all accepted), once.
+fn dropped_reviews_of(reviews: &RecordBatch) -> RecordBatch {
+    use arrow::array::AsArray;
+    let superseded = reviews
+        .column_by_name("superseded")
+        .expect("superseded")
+        .as_boolean();
+    let keys = reviews
+        .column_by_name("review_key")
+        .expect("review_key")
+        .as_primitive::<arrow::datatypes::Int64Type>();
+    let dropped: std::collections::BTreeSet<i64> = (0..reviews.num_rows())
+        .filter(|&i| superseded.value(i))
+        .map(|i| keys.value(i))
+        .collect();
+    RecordBatch::try_new(
+        crate::ingest::schema::dropped_reviews_schema(),
+        vec![Arc::new(Int64Array::from_iter_values(dropped)) as ArrayRef],
+    )
+    .expect("the dropped reviews schema")
 }
 
 /// `review_heads` as ingest stages it: the head columns of each review's
