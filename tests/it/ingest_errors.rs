@@ -524,6 +524,73 @@ fn superseded_review_is_counted_not_rejected() {
     assert_eq!(fields[1..], ["91", "91", "0", "0", "23"], "{line}");
 }
 
+/// Runs the fixture: C001's row of `case_scores`, and the number of
+/// review rows rejected.
+fn c001_scores(f: &Fixture) -> (BTreeMap<String, String>, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    f.write(dir.path());
+    let out = legalaid(&["run", "pipeline.toml"], dir.path());
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let rejected = read_rejects(&dir.path().join("out/rejected/reviews.csv"));
+    let scores = read_rejects(&dir.path().join("out/data/case_scores.csv"));
+    let c001 = scores.into_iter().find(|r| r["case_id"] == "C001").unwrap();
+    (c001, rejected.len())
+}
+
+/// A review rejected as a whole takes no part in scoring, although ingest
+/// stages its rows as read (`dropped_reviews` leaves them out): a review of
+/// C001 that fails every veto item and scores nothing, rejected for naming a
+/// review that was never read, leaves C001's scores as they were.
+#[test]
+fn a_rejected_review_takes_no_part_in_scoring() {
+    let mut f = Fixture::valid();
+    f.pipeline_extra = "[ingest]\nmax_reject_ratio = 0.5\n".into();
+    let (before, rejected_before) = c001_scores(&f);
+    push_review(
+        f.sheet("reviews"),
+        "V009",
+        "C001",
+        "R02",
+        CaseType::Criminal,
+        0.0,
+    );
+    let s = f.sheet("reviews");
+    let (rc, pc, sc) = (s.col("review_id"), s.col("points"), s.col("supersedes"));
+    for r in s.rows.iter_mut().filter(|r| r[rc] == "V009") {
+        r[pc] = "0".into();
+        r[sc] = "NOPE".into();
+    }
+    let (after, rejected_after) = c001_scores(&f);
+    let items = rubric(CaseType::Criminal).items.len();
+    assert_eq!(rejected_after, rejected_before + items, "V009 is rejected");
+    assert_eq!(after, before);
+}
+
+/// A superseded review takes no part in scoring: its replacement counts
+/// instead, so C001 keeps two reviews and its score moves.
+#[test]
+fn a_superseded_review_takes_no_part_in_scoring() {
+    let (before, _) = c001_scores(&Fixture::valid());
+    let mut f = Fixture::valid();
+    push_review(
+        f.sheet("reviews"),
+        "V004",
+        "C001",
+        "R01",
+        CaseType::Criminal,
+        0.5,
+    );
+    let s = f.sheet("reviews");
+    let (rc, sc) = (s.col("review_id"), s.col("supersedes"));
+    for r in s.rows.iter_mut().filter(|r| r[rc] == "V004") {
+        r[sc] = "V001".into();
+    }
+    let (after, rejected) = c001_scores(&f);
+    assert_eq!(rejected, 0);
+    assert_eq!((&*before["n_reviews"], &*after["n_reviews"]), ("2", "2"));
+    assert_ne!(after["score_min"], before["score_min"], "{after:?}");
+}
+
 #[test]
 fn bad_supersedes() {
     let mut f = Fixture::valid();
