@@ -1,9 +1,11 @@
 //! The review table's rules. A review row's own rules (its case, reviewer,
 //! date, item and points) are checked as rows are read, on ingest's
-//! reading thread ([`ReviewRowRules`]); the rows are held in input order
-//! ([`ReviewHold`]) until the whole table was read, when the whole-review
-//! rules decide each review (all its rows accepted or rejected together;
-//! superseded reviews counted, not rejected).
+//! reading thread ([`ReviewRowRules`]); a row that passes them is staged
+//! as read, and its place held in input order ([`ReviewHold`]) until the
+//! whole table was read, when the whole-review rules decide each review
+//! (all its rows accepted or rejected together; superseded reviews
+//! counted, not rejected) and `dropped_reviews` names those whose staged
+//! rows take no part.
 
 use std::collections::hash_map::Entry;
 use std::rc::Rc;
@@ -297,8 +299,9 @@ impl Checker<'_> {
 
         // What scoring reads as taking no part: a review that an accepted
         // review supersedes (a duplicate rejected just above no longer
-        // takes its targets out). Staged as `superseded`, so SQL filters
-        // instead of joining every review row with the supersede lists.
+        // takes its targets out). Named in `dropped_reviews` below, so SQL
+        // leaves its rows out by a small anti join instead of joining every
+        // review row with the supersede lists.
         let mut superseded_by_accepted: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
             if verdicts[i].is_none() {
