@@ -141,6 +141,9 @@ impl TableReport {
 
 /// The typed, validated tables and the report of how they were read.
 pub struct Ingested {
+    /// Each table's staged rows: its accepted rows, but for reviews every
+    /// row that broke no rule of its own, staged as read (the rows of a
+    /// review rejected as a whole too: `dropped_reviews` names it).
     pub tables: BTreeMap<Table, Staged>,
     /// One row per accepted review ([`schema::review_heads_schema`]).
     pub review_heads: Staged,
@@ -155,7 +158,8 @@ impl Ingested {
         &self.reports[table as usize]
     }
 
-    /// A table's accepted rows as batches (read back when spilled).
+    /// A table's staged rows as batches (read back when spilled; see
+    /// [`Ingested::tables`]).
     pub fn batches(&self, table: Table) -> std::io::Result<Vec<RecordBatch>> {
         match self.tables.get(&table) {
             Some(staged) => staged.batches(),
