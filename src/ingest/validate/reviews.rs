@@ -105,17 +105,8 @@ pub(crate) struct ReviewRowRules<'c> {
     reviewers: &'c HashMap<String, Party>,
     items: &'c [(CaseType, HashMap<String, ItemRef>)],
     /// The last known case and reviewer a review row named.
-    last_case: LastFound<FoundCase>,
+    last_case: LastFound<&'c CaseRef>,
     last_reviewer: LastFound<()>,
-}
-
-/// What a review row's own rules learnt of its case.
-#[derive(Clone, Copy)]
-struct FoundCase {
-    case_type: CaseType,
-    closed_on: i32,
-    key: u32,
-    in_period: bool,
 }
 
 /// What a review row that broke no rule of its own is staged with: its
@@ -432,23 +423,17 @@ impl<'c> ReviewRowRules<'c> {
         }
     }
 
-    /// What a review row's rules need of its case, and stage with it.
-    fn review_case(&mut self, id: &str) -> Result<FoundCase, Problem> {
+    /// A review row's case: what its rules need, and what it is staged with.
+    fn review_case(&mut self, id: &str) -> Result<&'c CaseRef, Problem> {
         if let Some(found) = self.last_case.get(id) {
             return Ok(found);
         }
-        let case = self
-            .cases
+        let cases = self.cases;
+        let case = cases
             .get(id)
             .ok_or_else(|| unknown("case_id", id, "cases"))?;
-        let found = FoundCase {
-            case_type: case.case_type,
-            closed_on: case.closed_on,
-            key: case.key,
-            in_period: case.in_period,
-        };
-        self.last_case.set(id, found);
-        Ok(found)
+        self.last_case.set(id, case);
+        Ok(case)
     }
 
     /// Whether a review row's reviewer is known.
