@@ -427,11 +427,7 @@ fn a_case_re_graded_by_a_reconciliation_review_annuls_its_n1_entry() {
     // results that do not fail the veto item. The median no longer vetoes.
     for (id, replaces, panel) in [("V006", "V004", "P01"), ("V007", "V005", "P02")] {
         push_review(f.sheet("reviews"), id, "C002", panel, CaseType::Civil, 0.7);
-        let reviews = f.sheet("reviews");
-        let (rc, sc) = (reviews.col("review_id"), reviews.col("supersedes"));
-        for r in reviews.rows.iter_mut().filter(|r| r[rc] == id) {
-            r[sc] = replaces.into();
-        }
+        set_review(f.sheet("reviews"), id, "supersedes", replaces);
     }
     rewrite(&mut f, d, "reviews");
     ok(&run(d, &["--as-of", "2025-02-01"]));

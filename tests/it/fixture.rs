@@ -112,6 +112,14 @@ pub fn push_review(
     }
 }
 
+/// Sets `column` to `value` on every row of review `review_id`.
+pub fn set_review(reviews: &mut Sheet, review_id: &str, column: &str, value: &str) {
+    let (rc, c) = (reviews.col("review_id"), reviews.col(column));
+    for r in reviews.rows.iter_mut().filter(|r| r[rc] == review_id) {
+        r[c] = value.into();
+    }
+}
+
 /// A substantiated took-money complaint `id` against `lawyer` over `case`,
 /// decided 2024-10-01: a negative entry (N3) proposed by the first run.
 pub fn push_took_money(f: &mut Fixture, id: &str, lawyer: &str, case: &str) {

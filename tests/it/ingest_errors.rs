@@ -481,11 +481,7 @@ fn of_three_live_reviews_of_a_pair_the_earliest_is_kept() {
         );
     }
     // Last in the input, first by date (the others are of 2025-01-15).
-    let s = f.sheet("reviews");
-    let (rc, dc) = (s.col("review_id"), s.col("reviewed_on"));
-    for r in s.rows.iter_mut().filter(|r| r[rc] == "V005") {
-        r[dc] = "2024-12-20".into();
-    }
+    set_review(f.sheet("reviews"), "V005", "reviewed_on", "2024-12-20");
     let mut rows = rows_of(&mut f, "V001");
     rows.extend(rows_of(&mut f, "V004"));
     expect(
@@ -497,8 +493,9 @@ fn of_three_live_reviews_of_a_pair_the_earliest_is_kept() {
     );
 }
 
-#[test]
-fn superseded_review_is_counted_not_rejected() {
+/// The valid fixture with a review V004 of C001 by R01 that supersedes
+/// V001.
+fn with_v001_superseded() -> Fixture {
     let mut f = Fixture::valid();
     push_review(
         f.sheet("reviews"),
@@ -508,11 +505,13 @@ fn superseded_review_is_counted_not_rejected() {
         CaseType::Criminal,
         0.5,
     );
-    let s = f.sheet("reviews");
-    let (rc, sc) = (s.col("review_id"), s.col("supersedes"));
-    for r in s.rows.iter_mut().filter(|r| r[rc] == "V004") {
-        r[sc] = "V001".into();
-    }
+    set_review(f.sheet("reviews"), "V004", "supersedes", "V001");
+    f
+}
+
+#[test]
+fn superseded_review_is_counted_not_rejected() {
+    let f = with_v001_superseded();
     let (out, dir) = validate(&f);
     assert!(read_rejects(&dir.path().join("rej/reviews.csv")).is_empty());
     let line = stdout(&out)
@@ -554,12 +553,8 @@ fn a_rejected_review_takes_no_part_in_scoring() {
         CaseType::Criminal,
         0.0,
     );
-    let s = f.sheet("reviews");
-    let (rc, pc, sc) = (s.col("review_id"), s.col("points"), s.col("supersedes"));
-    for r in s.rows.iter_mut().filter(|r| r[rc] == "V009") {
-        r[pc] = "0".into();
-        r[sc] = "NOPE".into();
-    }
+    set_review(f.sheet("reviews"), "V009", "points", "0");
+    set_review(f.sheet("reviews"), "V009", "supersedes", "NOPE");
     let (after, rejected_after) = c001_scores(&f);
     let items = rubric(CaseType::Criminal).items.len();
     assert_eq!(rejected_after, rejected_before + items, "V009 is rejected");
@@ -571,20 +566,7 @@ fn a_rejected_review_takes_no_part_in_scoring() {
 #[test]
 fn a_superseded_review_takes_no_part_in_scoring() {
     let (before, _) = c001_scores(&Fixture::valid());
-    let mut f = Fixture::valid();
-    push_review(
-        f.sheet("reviews"),
-        "V004",
-        "C001",
-        "R01",
-        CaseType::Criminal,
-        0.5,
-    );
-    let s = f.sheet("reviews");
-    let (rc, sc) = (s.col("review_id"), s.col("supersedes"));
-    for r in s.rows.iter_mut().filter(|r| r[rc] == "V004") {
-        r[sc] = "V001".into();
-    }
+    let f = with_v001_superseded();
     let (after, rejected) = c001_scores(&f);
     assert_eq!(rejected, 0);
     assert_eq!((&*before["n_reviews"], &*after["n_reviews"]), ("2", "2"));
@@ -602,11 +584,7 @@ fn bad_supersedes() {
         CaseType::Civil,
         0.5,
     );
-    let s = f.sheet("reviews");
-    let (rc, sc) = (s.col("review_id"), s.col("supersedes"));
-    for r in s.rows.iter_mut().filter(|r| r[rc] == "V005") {
-        r[sc] = "V001".into();
-    }
+    set_review(f.sheet("reviews"), "V005", "supersedes", "V001");
     let rows = rows_of(&mut f, "V005");
     expect(
         &f,
