@@ -10,8 +10,8 @@
 //! end only what the quarantine may need is held: per row a position
 //! (file, row number: 4 bytes), and the cells as read of the rows that
 //! cannot be rendered back exactly from their staged values and their
-//! review's ids (surrounding spaces, a date written `2024/3/5`, points `NA`,
-//! a case other than its review's first row's, …) or that broke a rule of
+//! review's ids (surrounding spaces, a date written `2024/3/5`, points
+//! `不适用`, a case other than its review's first row's, …) or that broke a rule of
 //! their own, in one text buffer ([`KeptRows`]), not a `String` each.
 //!
 //! At the end, [`HeldRows::emit`] walks the rows in input order and rejects
@@ -32,7 +32,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use super::batch::{BatchBuilder, Staged, Value};
 use super::fast_hash::FastMap as HashMap;
 use super::reasons::Reason;
-use super::schema::{ITEM_KEY, REVIEW_KEY, REVIEW_ROW_ONLY_IN_HEADS, TableSpec};
+use super::schema::{ColumnSpec, ITEM_KEY, Kind, REVIEW_KEY, REVIEW_ROW_ONLY_IN_HEADS, TableSpec};
 use super::value::from_date32;
 use super::{IngestError, Row, Sink, Spent, scratch_error};
 use crate::scratch::read_batches;
@@ -51,9 +51,9 @@ struct Part {
 
 /// The rows kept as read, in position order, the text of all their cells
 /// in one buffer. A `Vec<String>` per kept row was nine heap blocks a row to
-/// make and, at the table's end, to free: at 1 M cases one review row in
-/// fourteen is kept (points `NA`), and freeing them took 0.55 s of one
-/// thread.
+/// make and, at the table's end, to free: at 1 M cases, when points `NA`
+/// did not render back, one review row in fourteen was kept, and freeing
+/// them took 0.55 s of one thread.
 #[derive(Default)]
 struct KeptRows {
     /// Per kept row, increasing: its position.
@@ -271,7 +271,7 @@ impl HeldRows {
             Ok((values, facts)) => {
                 debug_assert_eq!(
                     row.verbatim,
-                    renders_back(&row.cells, &values, &mut String::new())
+                    renders_back(self.spec, &row.cells, &values, &mut String::new())
                 );
                 if !row.verbatim || !has_review_ids {
                     self.kept.push(position, &row.cells, None);
@@ -512,7 +512,9 @@ fn cells_of(
             c => batch.column(c - 1),
         };
         buf.clear();
-        if column.is_valid(i) {
+        if column.is_null(i) {
+            buf.push_str(null_text(&spec.columns[REVIEW_ID_COLUMNS + c]));
+        } else {
             let value = match column.data_type() {
                 DataType::Utf8 => Value::Text(column.as_string::<i32>().value(i).to_string()),
                 DataType::Date32 => Value::Date(column.as_primitive::<Date32Type>().value(i)),
@@ -528,33 +530,54 @@ fn cells_of(
     ids.into_iter().chain(values).collect()
 }
 
+/// The text a null value of `column` renders back as: points not
+/// applicable as `NA` (the contract's first form: one review row in
+/// fourteen at 1 M cases, whose cells were kept as read when it rendered
+/// back as an empty cell), any other null as the empty cell it was.
+fn null_text(column: &ColumnSpec) -> &'static str {
+    match column.kind {
+        Kind::Points => "NA",
+        _ => "",
+    }
+}
+
 /// Whether every cell as read equals the text [`render`] gives for its
 /// typed value.
-pub(super) fn renders_back(cells: &[String], values: &[Value], scratch: &mut String) -> bool {
+pub(super) fn renders_back(
+    spec: &TableSpec,
+    cells: &[String],
+    values: &[Value],
+    scratch: &mut String,
+) -> bool {
     debug_assert!(values.len() >= cells.len());
-    cells.iter().zip(values).all(|(cell, value)| match value {
-        Value::Text(text) => cell == text,
-        Value::Null => cell.is_empty(),
-        // The cell parsed to this date; it reads back exactly when
-        // written as YYYY-MM-DD with nothing around it.
-        Value::Date(_) => {
-            let b = cell.as_bytes();
-            b.len() == 10
-                && b[4] == b'-'
-                && b[7] == b'-'
-                && b.iter()
-                    .enumerate()
-                    .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        }
-        // Most points are written as Rust prints them; a byte scan
-        // says so without formatting the number.
-        Value::Num(_) if is_plain_decimal(cell) => true,
-        _ => {
-            scratch.clear();
-            render(value, scratch);
-            *cell == *scratch
-        }
-    })
+    let columns = spec.columns.iter();
+    cells
+        .iter()
+        .zip(values)
+        .zip(columns)
+        .all(|((cell, value), column)| match value {
+            Value::Text(text) => cell == text,
+            Value::Null => *cell == null_text(column),
+            // The cell parsed to this date; it reads back exactly when
+            // written as YYYY-MM-DD with nothing around it.
+            Value::Date(_) => {
+                let b = cell.as_bytes();
+                b.len() == 10
+                    && b[4] == b'-'
+                    && b[7] == b'-'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+            }
+            // Most points are written as Rust prints them; a byte scan
+            // says so without formatting the number.
+            Value::Num(_) if is_plain_decimal(cell) => true,
+            _ => {
+                scratch.clear();
+                render(value, scratch);
+                *cell == *scratch
+            }
+        })
 }
 
 #[cfg(test)]
@@ -615,11 +638,13 @@ mod tests {
     }
 
     /// Holds `n` rows of reviews of three rows into `staged`: every fifth
-    /// one's points written `NA` (kept as read), every seventh unparsable.
+    /// one's points not applicable, alternately `不适用` (kept as read) and
+    /// `NA` (rendered back), every seventh unparsable.
     fn hold_reviews(held: &mut HeldRows, n: usize, staged: &mut BatchBuilder) {
         for i in 0..n {
             let points = match i {
                 i if i % 7 == 3 => "lots".to_string(),
+                i if i % 10 == 0 => "不适用".to_string(),
                 i if i % 5 == 0 => "NA".to_string(),
                 i => format!("{}", i % 4),
             };
@@ -629,7 +654,7 @@ mod tests {
             let outcome = held_values(&r.cells, i);
             let verbatim = outcome
                 .as_ref()
-                .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
+                .is_ok_and(|v| renders_back(held.spec, &r.cells, v, &mut String::new()));
             let outcome = outcome.map(|v| (v, facts(i)));
             held.push(
                 Row { verbatim, ..r },
@@ -710,8 +735,12 @@ mod tests {
         assert_eq!(file_rejected, rejected);
         assert_eq!(file_accepted, accepted);
         assert!(
-            rejected.iter().any(|(_, cells)| cells[5] == "NA"),
+            rejected.iter().any(|(_, cells)| cells[5] == "不适用"),
             "kept rows are among the rejected"
+        );
+        assert!(
+            rejected.iter().any(|(_, cells)| cells[5] == "NA"),
+            "points not applicable are rendered back"
         );
         // Reviews 0, 3, 6, … (rows 0–2, 9–11, …) whole, and each row that
         // failed on its own.
@@ -752,6 +781,35 @@ mod tests {
             .to_string();
         assert!(e.contains("/nonexistent/scratch/reviews.parquet"), "{e}");
         assert!(e.contains("scratch"), "{e}");
+    }
+
+    /// Points not applicable read back when written `NA` (and are then not
+    /// kept), not in their other forms; an empty optional cell reads back.
+    #[test]
+    fn points_not_applicable_render_back_as_na() {
+        let spec = Table::Reviews.spec();
+        let reads_back = |points: &str, supersedes: &str| {
+            let cells = [
+                "V1",
+                "C1",
+                "R1",
+                "2024-03-05",
+                "CR-A1",
+                points,
+                "",
+                supersedes,
+            ];
+            let cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+            let values = held_values(&cells, 0).unwrap();
+            renders_back(spec, &cells, &values, &mut String::new())
+        };
+        assert!(reads_back("NA", ""));
+        assert!(reads_back("2", ""));
+        for other in ["不适用", "na", "N/A", ""] {
+            assert!(!reads_back(other, ""), "{other}");
+        }
+        assert!(reads_back("NA", "V0"));
+        assert!(!reads_back("NA", " V0"), "a cell trimmed is kept");
     }
 
     #[test]
@@ -874,7 +932,7 @@ mod tests {
             let outcome = held_values(&r.cells, i);
             let verbatim = outcome
                 .as_ref()
-                .is_ok_and(|v| renders_back(&r.cells, v, &mut String::new()));
+                .is_ok_and(|v| renders_back(held.spec, &r.cells, v, &mut String::new()));
             let review = if i < 3 { 0 } else { 7 };
             let facts = StagedFacts {
                 in_period: false,

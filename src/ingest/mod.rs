@@ -524,9 +524,9 @@ impl ReviewFinish<'_> {
             outcome => outcome,
         };
         // Held rows keep their cells only when these do not read back.
-        let verbatim = outcome
-            .as_ref()
-            .is_ok_and(|values| held::renders_back(cells, values, &mut self.scratch));
+        let verbatim = outcome.as_ref().is_ok_and(|values| {
+            held::renders_back(Table::Reviews.spec(), cells, values, &mut self.scratch)
+        });
         (outcome, ReviewChecked { verbatim, facts })
     }
 }
