@@ -11,8 +11,9 @@
 //! (file, row number: 4 bytes), and the cells as read of the rows that
 //! cannot be rendered back exactly from their staged values and their
 //! review's ids (surrounding spaces, a date written `2024/3/5`, points
-//! `不适用`, a case other than its review's first row's, …) or that broke a rule of
-//! their own, in one text buffer ([`KeptRows`]), not a `String` each.
+//! `不适用`, a case other than its review's first row's, …) or that broke
+//! a rule of their own, in one text buffer ([`KeptRows`]), not a `String`
+//! each.
 //!
 //! At the end, [`HeldRows::emit`] walks the rows in input order and rejects
 //! or counts each by its verdict. The cells of a rejected row that were not
