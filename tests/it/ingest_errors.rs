@@ -595,6 +595,58 @@ fn bad_supersedes() {
     );
 }
 
+/// A review rejected as a whole reaches the quarantine exactly as read,
+/// whether a row's cells were kept (points `不适用`) or are rendered back
+/// from what was staged (points `NA`, and every other row).
+#[test]
+fn a_rejected_review_reaches_the_quarantine_as_read() {
+    let mut f = Fixture::valid();
+    push_review(
+        f.sheet("reviews"),
+        "V005",
+        "C002",
+        "R02",
+        CaseType::Civil,
+        0.5,
+    );
+    set_review(f.sheet("reviews"), "V005", "supersedes", "NOPE");
+    let optional: Vec<String> = rubric(CaseType::Civil)
+        .items
+        .iter()
+        .filter(|i| i.optional)
+        .map(|i| i.code.clone())
+        .collect();
+    assert!(
+        optional.len() >= 2,
+        "the civil rubric has two optional items"
+    );
+    let s = f.sheet("reviews");
+    let (rc, ic, pc) = (s.col("review_id"), s.col("item"), s.col("points"));
+    for r in s.rows.iter_mut().filter(|r| r[rc] == "V005") {
+        if r[ic] == optional[0] {
+            r[pc] = "NA".into();
+        } else if r[ic] == optional[1] {
+            r[pc] = "不适用".into();
+        }
+    }
+    let sheet = f.sheet("reviews").clone();
+    let rows = rows_of(&mut f, "V005");
+    let rejects = rejects_of(&f, "reviews");
+    assert_eq!(rejects.len(), rows.len(), "{rejects:#?}");
+    let mut points = Vec::new();
+    for (reject, row) in rejects.iter().zip(&rows) {
+        let read = &sheet.rows[*row as usize - 2];
+        for (c, name) in sheet.header.iter().enumerate() {
+            assert_eq!(reject[name], read[c], "row {row}, column {name}");
+        }
+        points.push(reject["points"].as_str());
+    }
+    assert!(
+        points.contains(&"NA") && points.contains(&"不适用"),
+        "{points:?}"
+    );
+}
+
 #[test]
 fn too_many_rejects_fails_validate_but_writes_quarantine() {
     let mut f = Fixture::valid();
