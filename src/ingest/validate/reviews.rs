@@ -395,13 +395,12 @@ impl Checker<'_> {
                 ),
             ));
         }
-        let lawyer = &self.lawyers[&case.lawyer_id];
+        let (lawyer_id, lawyer) = self.lawyers.get(case.lawyer);
         if self.reviewers[reviewer_id].same_firm(lawyer) {
             return Some((
                 reasons::CONFLICT_OF_INTEREST,
                 format!(
-                    "reviewer {reviewer_id} is of the same law firm as lawyer {} of case {case_id}",
-                    case.lawyer_id
+                    "reviewer {reviewer_id} is of the same law firm as lawyer {lawyer_id} of case {case_id}"
                 ),
             ));
         }
