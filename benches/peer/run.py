@@ -14,7 +14,8 @@
              [--memory-limit LIMIT]
       Runs both, one after the other, each as its own process whose
       resident memory is sampled from /proc/PID/status every 10 ms (the
-      kernel's peak mark is never reset), compares the results and appends
+      kernel's peak mark is never reset) and whose inputs are read once
+      just before it (untimed, so both find them in the page cache), compares the results and appends
       one row to benches/results/peer.json. With --memory-limit, legalaid
       runs a copy of the pipeline file with `[engine] memory_limit = LIMIT`
       (issue 13 asks for 5 M cases under 3GiB); the peer is not limited.
@@ -153,14 +154,40 @@ class Sampler:
         return self.peak
 
 
-def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, int]:
+def inputs(data: Path) -> list[Path]:
+    """The files the pipeline file of DATA_DIR names: its inputs and rubrics."""
+    p = pipeline(data)
+    names = [*p.get("inputs", {}).values(), *p.get("rubrics", {}).values()]
+    return [data / n for n in names if isinstance(n, str)]
+
+
+def warm(paths: list[Path]) -> float:
+    """Reads every file once, so that the timed run that follows finds its
+    inputs in the page cache, whichever tool it is. This machine's kernel
+    runs a DAMON reclaim scheme (/sys/kernel/mm/damon/admin/kdamonds/0:
+    `pageout` of file pages not accessed for 12 aggregation intervals of
+    5 s), so a file read a minute ago is read from disk again: without this
+    the first tool of a size read the CSVs cold and the second one partly
+    warm (benches/results/NOTES.md, session 34). Returns the seconds the
+    reading took (cold reads show up as a longer time)."""
+    t0 = time.perf_counter()
+    for path in paths:
+        with open(path, "rb", buffering=0) as f:
+            while f.read(1 << 22):
+                pass
+    return time.perf_counter() - t0
+
+
+def timed(cmd: list[str], cwd: Path, log: Path, warm_first: list[Path]) -> tuple[float, int]:
     """Runs `cmd`, returning its wall time and sampled peak resident memory.
     Dirty pages are flushed first, so that no run pays for writing back the
     files of the one before it: a 5 M run's ingest took 36.7-39.1 s right
     after another 5 M run had written its outputs to this disk, against
     30.0-30.5 s after runs that wrote theirs to tmpfs (benches/results/NOTES.md,
-    session 31)."""
+    session 31). Then the files `warm_first` are read (see `warm`)."""
     os.sync()
+    warmed = warm(warm_first)
+    print(f"  {log.stem}: its inputs read in {warmed:.1f} s first", flush=True)
     t0 = time.perf_counter()
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
@@ -207,12 +234,13 @@ def bench(args) -> None:
         [str(Path(args.legalaid).resolve()), "run", pipeline_file, "--out", str(ours_out), *as_of],
         data,
         work / "legalaid.log",
+        inputs(data),
     )
     peer_out = work / "peer-out"
     peer_cmd = [sys.executable, str(HERE / "run.py"), "peer", str(data), str(peer_out)]
     if args.as_of:
         peer_cmd += ["--as-of", args.as_of]
-    peer_wall, peer_peak = timed(peer_cmd, data, work / "peer.log")
+    peer_wall, peer_peak = timed(peer_cmd, data, work / "peer.log", inputs(data))
     agreement = compare(ours_out, peer_out)
     row = {
         "label": args.label,
@@ -223,6 +251,7 @@ def bench(args) -> None:
         "peer_peak_rss_mib": round(peer_peak / 2**20),
         "ratio_wall": round(ours_wall / peer_wall, 2),
         "memory_limit": args.memory_limit or None,
+        "inputs_warmed": True,
         "agreement": agreement,
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
