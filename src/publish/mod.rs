@@ -214,8 +214,12 @@ fn write_pages(
     lists::write_all(&lists, plan, &mut out)?;
     report::write(
         plan,
-        &report::Inputs {
-            cases: &read::<rows::ReportCaseRow>(results)?,
+        report::Inputs {
+            cases: report::count_cases(
+                plan,
+                marts::stream::<rows::ReportCaseRow>(results).map_err(mart_error)?,
+            )
+            .map_err(mart_error)?,
             credit: shared.credit,
             earlier: &trend::load(plan)?,
         },

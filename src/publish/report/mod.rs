@@ -120,11 +120,11 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// The rows the public report reads.
-#[derive(Debug, Clone, Copy)]
+/// What the public report reads.
+#[derive(Debug)]
 pub struct Inputs<'a> {
-    /// `mart_report_cases`, in case-id order.
-    pub cases: &'a [ReportCaseRow],
+    /// `mart_report_cases`, counted ([`count_cases`]).
+    pub cases: Figures,
     /// `mart_lawyer_credit`.
     pub credit: &'a [LawyerCreditRow],
     /// The earlier periods of the trend (none: no trend section).
@@ -147,13 +147,26 @@ pub struct Report<'a> {
     pub chart_note: String,
 }
 
+/// Counts the rows of `mart_report_cases`, a batch at a time in the mart's
+/// order (see [`figures::CaseTally`]).
+pub fn count_cases<E>(
+    plan: &Plan,
+    batches: impl IntoIterator<Item = Result<Vec<ReportCaseRow>, E>>,
+) -> Result<Figures, E> {
+    let bands = figures::band_columns(plan, Lang::from_code(&plan.lang));
+    let mut tally = figures::CaseTally::new(&bands);
+    for batch in batches {
+        batch?.iter().for_each(|case| tally.add(case));
+    }
+    Ok(tally.finish())
+}
+
 impl<'a> Report<'a> {
-    /// Counts the figures of `cases` and suppresses small cells.
-    pub fn new(plan: &'a Plan, cases: &[ReportCaseRow]) -> Report<'a> {
+    /// Takes the counted figures of the cases and suppresses small cells.
+    pub fn new(plan: &'a Plan, mut figures: Figures) -> Report<'a> {
         let lang = Lang::from_code(&plan.lang);
         let min_cell = u64::from(plan.settings.publication.min_cell);
         let bands = figures::band_columns(plan, lang);
-        let mut figures = figures::figures(cases, &bands);
         figures.grades = figures::grade_grid(&figures, plan, &bands);
         let published = figures::suppress(&figures, min_cell);
         Report {
@@ -172,7 +185,7 @@ impl<'a> Report<'a> {
 /// Writes `public/index.html` and `public/charts/`.
 pub fn write(
     plan: &Plan,
-    input: &Inputs<'_>,
+    input: Inputs<'_>,
     lists: &Lists,
     out: &mut Writer,
 ) -> Result<(), PublishError> {
@@ -186,7 +199,7 @@ pub fn write(
 /// The report's HTML and its charts (drawn into `public/charts/`).
 pub fn page(
     plan: &Plan,
-    input: &Inputs<'_>,
+    input: Inputs<'_>,
     published_lists: &Lists,
 ) -> Result<(String, Vec<Chart>), PublishError> {
     let r = Report::new(plan, input.cases);
@@ -364,11 +377,11 @@ mod tests {
             })
             .collect();
         let input = Inputs {
-            cases: &cases,
+            cases: count_cases(&plan, [Ok::<_, ()>(cases)]).unwrap(),
             credit: &[],
             earlier: &[],
         };
-        let (html, charts) = page(&plan, &input, &Lists::default()).unwrap();
+        let (html, charts) = page(&plan, input, &Lists::default()).unwrap();
         assert!(html.contains(&plan.settings.publication.deciding_body));
         assert!(
             !html.contains("id=\"trend\""),
