@@ -1,7 +1,7 @@
 //! The public report's case-level figures: counted from the rows of
-//! `mart_report_cases` in case-id order ([`figures`]), then passed through
-//! the small-cell rule with the tables that show the same figure suppressed
-//! together ([`suppress`]).
+//! `mart_report_cases` as they stream, in case-id order ([`CaseTally`]),
+//! then passed through the small-cell rule with the tables that show the
+//! same figure suppressed together ([`suppress`]).
 
 use std::collections::HashMap;
 
