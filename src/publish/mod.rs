@@ -215,7 +215,7 @@ fn write_pages(
     report::write(
         plan,
         report::Inputs {
-            cases: report::count_cases(
+            case_figures: report::count_cases(
                 plan,
                 marts::stream::<rows::ReportCaseRow>(results).map_err(mart_error)?,
             )

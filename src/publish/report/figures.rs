@@ -280,7 +280,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn counting_in_batches_gives_what_counting_at_once_gives() {
+    fn districts_are_sorted_at_the_end_and_batches_count_alike() {
         let plan = crate::publish::tests::demo_plan();
         let bands = band_columns(&plan, Lang::Zh);
         let grade = |i: usize| Some(bands[i % bands.len()].code.as_str());

@@ -124,7 +124,7 @@ pub fn format_number(x: f64) -> String {
 #[derive(Debug)]
 pub struct Inputs<'a> {
     /// `mart_report_cases`, counted ([`count_cases`]).
-    pub cases: Figures,
+    pub case_figures: Figures,
     /// `mart_lawyer_credit`.
     pub credit: &'a [LawyerCreditRow],
     /// The earlier periods of the trend (none: no trend section).
@@ -202,7 +202,7 @@ pub fn page(
     input: Inputs<'_>,
     published_lists: &Lists,
 ) -> Result<(String, Vec<Chart>), PublishError> {
-    let r = Report::new(plan, input.cases);
+    let r = Report::new(plan, input.case_figures);
     let (lang, min_cell) = (r.lang, r.min_cell);
     let folder = "charts";
     let summary = summary::summary(&r);
@@ -377,7 +377,7 @@ mod tests {
             })
             .collect();
         let input = Inputs {
-            cases: count_cases(&plan, [Ok::<_, ()>(cases)]).unwrap(),
+            case_figures: count_cases(&plan, [Ok::<_, ()>(cases)]).unwrap(),
             credit: &[],
             earlier: &[],
         };
