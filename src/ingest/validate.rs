@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::batch::{BatchBuilder, Staged, Value};
-use super::fast_hash::{FastMap as HashMap, FastSet as HashSet};
+use super::fast_hash::{FastMap as HashMap, FastSet as HashSet, IdMap};
 use super::reasons::{self, Reason};
 use super::schema::{
     DROPPED_REVIEWS, REVIEW_HEADS, Table, dropped_reviews_schema, review_heads_schema,
@@ -81,8 +81,8 @@ pub(crate) struct Checker<'p> {
     as_of: i32,
     period: (i32, i32),
     lawyers: Lawyers,
-    reviewers: HashMap<String, Party>,
-    cases: HashMap<String, CaseRef>,
+    reviewers: IdMap<Party>,
+    cases: IdMap<CaseRef>,
     /// Keys seen so far in the current table without a lookup map.
     keys: HashSet<String>,
     reviews: Reviews,
@@ -103,7 +103,7 @@ type Problem = (Reason, String);
 /// their lawyer by number.
 #[derive(Default)]
 struct Lawyers {
-    number: HashMap<String, u32>,
+    number: IdMap<u32>,
     /// Each lawyer's id and firm, by number.
     by_number: Vec<(String, Party)>,
 }
@@ -119,7 +119,7 @@ impl Lawyers {
 
     fn add(&mut self, id: &str, party: Party) {
         let number = u32::try_from(self.by_number.len()).expect("fewer than 2^32 lawyers");
-        self.number.insert(id.to_string(), number);
+        self.number.insert(id, number);
         self.by_number.push((id.to_string(), party));
     }
 
@@ -154,8 +154,8 @@ impl<'p> Checker<'p> {
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
             lawyers: Lawyers::default(),
-            reviewers: HashMap::default(),
-            cases: HashMap::default(),
+            reviewers: IdMap::default(),
+            cases: IdMap::default(),
             keys: HashSet::default(),
             reviews: Reviews::default(),
             items: plan
@@ -317,7 +317,7 @@ impl<'p> Checker<'p> {
         }
         let key = self.cases.len() as u32;
         self.cases.insert(
-            id.to_string(),
+            id,
             CaseRef {
                 case_type,
                 lawyer,
@@ -332,8 +332,7 @@ impl<'p> Checker<'p> {
     fn reviewer(&mut self, v: &[Value]) -> Result<(), Problem> {
         let id = text(v, 0);
         self.unique(id, "reviewer_id", Some(self.reviewers.contains_key(id)))?;
-        self.reviewers
-            .insert(id.to_string(), Party::from(&v[3], &v[4]));
+        self.reviewers.insert(id, Party::from(&v[3], &v[4]));
         Ok(())
     }
 

@@ -16,7 +16,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 
 use super::{CaseRef, Checker, ItemRef, Party, Problem, order, text, unknown};
 use crate::ingest::batch::{BatchBuilder, Staged, Value};
-use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet};
+use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet, IdMap};
 use crate::ingest::held::{HeldRows, ReviewIds, StagedFacts, Verdict};
 use crate::ingest::reasons::{self, Reason};
 use crate::ingest::schema::{Table, review_heads_schema};
@@ -101,8 +101,8 @@ pub(super) struct Reviews {
 /// a fifth of the validating thread's work at 1 M cases).
 pub(crate) struct ReviewRowRules<'c> {
     plan: &'c Plan,
-    cases: &'c HashMap<String, CaseRef>,
-    reviewers: &'c HashMap<String, Party>,
+    cases: &'c IdMap<CaseRef>,
+    reviewers: &'c IdMap<Party>,
     items: &'c [(CaseType, HashMap<String, ItemRef>)],
     /// The last known case and reviewer a review row named.
     last_case: LastFound<&'c CaseRef>,
