@@ -67,7 +67,7 @@ impl Party {
 /// at 5 M cases was 350 MiB higher.
 struct CaseRef {
     case_type: CaseType,
-    /// Its lawyer's number ([`Lawyers`]).
+    /// Its lawyer's number ([`Parties`]).
     lawyer: u32,
     closed_on: i32,
     in_period: bool,
@@ -80,8 +80,8 @@ pub(crate) struct Checker<'p> {
     plan: &'p Plan,
     as_of: i32,
     period: (i32, i32),
-    lawyers: Lawyers,
-    reviewers: IdMap<Party>,
+    lawyers: Parties,
+    reviewers: Parties,
     cases: IdMap<CaseRef>,
     /// Keys seen so far in the current table without a lookup map.
     keys: HashSet<String>,
@@ -99,16 +99,17 @@ pub(crate) struct Checker<'p> {
 
 type Problem = (Reason, String);
 
-/// The accepted lawyers, numbered in the order they were read: cases name
-/// their lawyer by number.
+/// The accepted lawyers, or reviewers, numbered in the order they were
+/// read: cases name their lawyer by number, and the duplicate-review rule
+/// pairs cases with reviewers by number.
 #[derive(Default)]
-struct Lawyers {
+struct Parties {
     number: IdMap<u32>,
-    /// Each lawyer's id and firm, by number.
+    /// Each party's id and firm, by number.
     by_number: Vec<(String, Party)>,
 }
 
-impl Lawyers {
+impl Parties {
     fn contains(&self, id: &str) -> bool {
         self.number.contains_key(id)
     }
@@ -118,12 +119,12 @@ impl Lawyers {
     }
 
     fn add(&mut self, id: &str, party: Party) {
-        let number = u32::try_from(self.by_number.len()).expect("fewer than 2^32 lawyers");
+        let number = u32::try_from(self.by_number.len()).expect("fewer than 2^32 parties");
         self.number.insert(id, number);
         self.by_number.push((id.to_string(), party));
     }
 
-    /// The id and firm of lawyer `number`.
+    /// The id and firm of party `number`.
     fn get(&self, number: u32) -> (&str, &Party) {
         let (id, party) = &self.by_number[number as usize];
         (id, party)
@@ -153,8 +154,8 @@ impl<'p> Checker<'p> {
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
-            lawyers: Lawyers::default(),
-            reviewers: IdMap::default(),
+            lawyers: Parties::default(),
+            reviewers: Parties::default(),
             cases: IdMap::default(),
             keys: HashSet::default(),
             reviews: Reviews::default(),
@@ -331,8 +332,8 @@ impl<'p> Checker<'p> {
 
     fn reviewer(&mut self, v: &[Value]) -> Result<(), Problem> {
         let id = text(v, 0);
-        self.unique(id, "reviewer_id", Some(self.reviewers.contains_key(id)))?;
-        self.reviewers.insert(id, Party::from(&v[3], &v[4]));
+        self.unique(id, "reviewer_id", Some(self.reviewers.contains(id)))?;
+        self.reviewers.add(id, Party::from(&v[3], &v[4]));
         Ok(())
     }
 

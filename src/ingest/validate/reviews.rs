@@ -7,14 +7,13 @@
 //! counted, not rejected) and `dropped_reviews` names those whose staged
 //! rows take no part.
 
-use std::collections::hash_map::Entry;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, Int64Builder, StringBuilder};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use super::{CaseRef, Checker, ItemRef, Party, Problem, order, text, unknown};
+use super::{CaseRef, Checker, ItemRef, Parties, Problem, order, text, unknown};
 use crate::ingest::batch::{BatchBuilder, Staged, Value};
 use crate::ingest::fast_hash::{FastMap as HashMap, FastSet as HashSet, IdMap};
 use crate::ingest::held::{HeldRows, ReviewIds, StagedFacts, Verdict};
@@ -51,6 +50,20 @@ struct Flaw {
     mixed: Option<(String, String)>,
     /// The first item met twice.
     repeated: Option<String>,
+}
+
+/// A review's decision while it is made: rejected with its problem (boxed:
+/// a `Problem` is 72 bytes, and almost every review has none), or, so far,
+/// accepted, with what the rest of the decision and its head need.
+type Outcome = Result<Known, Box<Problem>>;
+
+/// What an accepted review's case and reviewer are, by number.
+#[derive(Clone, Copy)]
+struct Known {
+    case_key: u32,
+    reviewer: u32,
+    case_type: CaseType,
+    in_period: bool,
 }
 
 /// A small set of rubric item indices.
@@ -102,7 +115,7 @@ pub(super) struct Reviews {
 pub(crate) struct ReviewRowRules<'c> {
     plan: &'c Plan,
     cases: &'c IdMap<CaseRef>,
-    reviewers: &'c IdMap<Party>,
+    reviewers: &'c Parties,
     items: &'c [(CaseType, HashMap<String, ItemRef>)],
     /// The last known case and reviewer a review row named.
     last_case: LastFound<&'c CaseRef>,
@@ -187,6 +200,11 @@ impl Checker<'_> {
     /// its rows (`staged`: the rows as staged), and stages a head per
     /// accepted review (`heads`) and the number of every review whose
     /// staged rows take no part (`dropped`).
+    ///
+    /// Per review it keeps 16 bytes while it decides ([`Outcome`]): at 5 M
+    /// cases (2 M reviews) the verdicts as `Option<Problem>`, a map from
+    /// each live review's case and reviewer ids, and its case's type looked
+    /// up again were 350 MiB on top of the review table, ingest's peak.
     pub(super) fn finish_reviews(
         &self,
         reviews: Reviews,
@@ -202,15 +220,15 @@ impl Checker<'_> {
             rows,
         } = reviews;
         let Some(rows) = rows else { return Ok(()) };
-        let mut verdicts: Vec<Option<Problem>> =
-            list.iter().map(|r| self.whole_review(r)).collect();
+        let mut outcomes: Vec<Outcome> = list.iter().map(|r| self.whole_review(r)).collect();
+        let reject = |outcome: &mut Outcome, problem: Problem| *outcome = Err(Box::new(problem));
 
         // Supersedes must name other reviews of the same case that were read.
         // From the cells as read: a rejected target may not have parsed.
         let mut bad_supersedes: Vec<(usize, Problem)> = Vec::new();
         let mut superseded: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
-            if verdicts[i].is_some() {
+            if outcomes[i].is_err() {
                 continue;
             }
             let id = &r.id;
@@ -237,39 +255,35 @@ impl Checker<'_> {
             }
         }
         for (i, p) in bad_supersedes {
-            verdicts[i] = Some(p);
+            reject(&mut outcomes[i], p);
         }
         // Retract supersessions claimed by reviews that were themselves rejected.
         let mut claimed: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
-            if verdicts[i].is_none() {
+            if outcomes[i].is_ok() {
                 claimed.extend(r.supersedes.iter().filter_map(|t| ids.get(&**t).copied()));
             }
         }
         superseded.retain(|t| claimed.contains(t));
         drop(claimed);
 
-        // Two live reviews of one case by one reviewer: the later is rejected.
-        // Almost every pair has one review: only the others get a list.
-        let mut first_live: HashMap<(&str, &str), usize> =
-            HashMap::with_capacity_and_hasher(list.len(), Default::default());
-        let mut also_live: HashMap<usize, Vec<usize>> = HashMap::default();
-        for (i, r) in list.iter().enumerate() {
-            if verdicts[i].is_none() && !superseded.contains(&(i as u32)) {
-                match first_live.entry((&r.case, &r.reviewer)) {
-                    Entry::Occupied(first) => also_live.entry(*first.get()).or_default().push(i),
-                    Entry::Vacant(slot) => {
-                        slot.insert(i);
-                    }
-                }
-            }
-        }
-        drop(first_live);
+        // Two live reviews of one case by one reviewer: the later is
+        // rejected. The live reviews sorted by case and reviewer (numbers),
+        // then input order, so each pair's reviews are side by side.
+        let mut live: Vec<(u32, u32, u32)> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| !superseded.contains(&(i as u32)))
+            .filter_map(|(i, o)| o.as_ref().ok().map(|k| (k.case_key, k.reviewer, i as u32)))
+            .collect();
+        live.sort_unstable();
         let mut duplicates: Vec<(usize, Problem)> = Vec::new();
-        for (first, others) in also_live {
-            let (case, reviewer) = (&list[first].case, &list[first].reviewer);
-            let mut found = vec![first];
-            found.extend(others);
+        for pair in live.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            if pair.len() == 1 {
+                continue;
+            }
+            let mut found: Vec<usize> = pair.iter().map(|&(_, _, i)| i as usize).collect();
+            let (case, reviewer) = (&list[found[0]].case, &list[found[0]].reviewer);
             found.sort_by_key(|&i| (list[i].reviewed_on, list[i].first));
             for &later in &found[1..] {
                 duplicates.push((
@@ -284,8 +298,9 @@ impl Checker<'_> {
                 ));
             }
         }
+        drop(live);
         for (i, p) in duplicates {
-            verdicts[i] = Some(p);
+            reject(&mut outcomes[i], p);
         }
 
         // What scoring reads as taking no part: a review that an accepted
@@ -295,7 +310,7 @@ impl Checker<'_> {
         // review row with the supersede lists.
         let mut superseded_by_accepted: HashSet<u32> = HashSet::default();
         for (i, r) in list.iter().enumerate() {
-            if verdicts[i].is_none() {
+            if outcomes[i].is_ok() {
                 superseded_by_accepted
                     .extend(r.supersedes.iter().filter_map(|t| ids.get(&**t).copied()));
             }
@@ -304,21 +319,11 @@ impl Checker<'_> {
 
         // One head per accepted review, in the order of their first rows,
         // with its case's type.
-        let case_of: Vec<Option<(&'static str, bool)>> = list
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                verdicts[i].is_none().then(|| {
-                    let case = &self.cases[&*r.case];
-                    (case.case_type.code(), case.in_period)
-                })
-            })
-            .collect();
-        stage_heads(&list, &case_of, heads);
+        stage_heads(&list, &outcomes, heads);
         // The staged rows of a rejected review, or of one an accepted review
         // supersedes, take no part.
-        for (i, verdict) in verdicts.iter().enumerate() {
-            if verdict.is_some() || superseded_by_accepted.contains(&(i as u32)) {
+        for (i, outcome) in outcomes.iter().enumerate() {
+            if outcome.is_err() || superseded_by_accepted.contains(&(i as u32)) {
                 dropped.push(&[Value::Int(i as i64)]);
             }
         }
@@ -335,45 +340,45 @@ impl Checker<'_> {
         rows.emit(
             |position| {
                 let r = review_of[position as usize] as usize;
-                match (&verdicts[r], case_of[r]) {
-                    (Some(problem), _) => Verdict::Reject(problem),
-                    (None, Some((_, in_period))) => Verdict::Accept {
+                match &outcomes[r] {
+                    Err(problem) => Verdict::Reject(problem),
+                    Ok(known) => Verdict::Accept {
                         superseded: superseded.contains(&(r as u32)),
-                        out_of_period: !in_period,
+                        out_of_period: !known.in_period,
                     },
-                    (None, None) => unreachable!("an accepted review has its case"),
                 }
             },
-            |r| verdicts[r as usize].is_some().then(|| ids_of(r as usize)),
+            |r| outcomes[r as usize].is_err().then(|| ids_of(r as usize)),
             staged,
             sink,
         )
     }
 
-    /// The rules a review breaks as a whole, if any.
-    fn whole_review(&self, review: &ReviewSummary) -> Option<Problem> {
+    /// The rules a review breaks as a whole, if any; if none, what the
+    /// rest of its decision needs of its case and reviewer.
+    fn whole_review(&self, review: &ReviewSummary) -> Outcome {
         let id = &review.id;
         let (case_id, reviewer_id) = (&*review.case, &*review.reviewer);
         if let Some(flaw) = &review.flaw {
             if let Some((row, reason)) = flaw.bad_row {
-                return Some((
+                return Err(Box::new((
                     reasons::REVIEW_REJECTED,
                     format!("row {row} of review {id} was rejected ({})", reason.code),
-                ));
+                )));
             }
             if let Some((other_case, other_reviewer)) = &flaw.mixed {
-                return Some((
+                return Err(Box::new((
                     reasons::MIXED_REVIEW,
                     format!(
                         "review {id} has rows for case {case_id} by {reviewer_id} and for case {other_case} by {other_reviewer}"
                     ),
-                ));
+                )));
             }
             if let Some(item) = &flaw.repeated {
-                return Some((
+                return Err(Box::new((
                     reasons::REPEATED_ITEM,
                     format!("review {id} has item {item} twice"),
-                ));
+                )));
             }
         }
         let case = &self.cases[case_id];
@@ -386,25 +391,34 @@ impl Checker<'_> {
             .map(|(_, it)| it.code.as_str())
             .collect();
         if !missing.is_empty() {
-            return Some((
+            return Err(Box::new((
                 reasons::INCOMPLETE_REVIEW,
                 format!(
                     "review {id} lacks {} of rubric {}",
                     missing.join(", "),
                     rubric.version
                 ),
-            ));
+            )));
         }
         let (lawyer_id, lawyer) = self.lawyers.get(case.lawyer);
-        if self.reviewers[reviewer_id].same_firm(lawyer) {
-            return Some((
+        let reviewer = self
+            .reviewers
+            .number(reviewer_id)
+            .expect("a known reviewer");
+        if self.reviewers.get(reviewer).1.same_firm(lawyer) {
+            return Err(Box::new((
                 reasons::CONFLICT_OF_INTEREST,
                 format!(
                     "reviewer {reviewer_id} is of the same law firm as lawyer {lawyer_id} of case {case_id}"
                 ),
-            ));
+            )));
         }
-        None
+        Ok(Known {
+            case_key: case.key,
+            reviewer,
+            case_type: case.case_type,
+            in_period: case.in_period,
+        })
     }
 }
 
@@ -438,7 +452,7 @@ impl<'c> ReviewRowRules<'c> {
     /// Whether a review row's reviewer is known.
     fn review_reviewer(&mut self, id: &str) -> Result<(), Problem> {
         if self.last_reviewer.get(id).is_none() {
-            if !self.reviewers.contains_key(id) {
+            if !self.reviewers.contains(id) {
                 return Err(unknown("reviewer_id", id, "reviewers"));
             }
             self.last_reviewer.set(id, ());
@@ -606,15 +620,13 @@ impl ReviewHold<'_> {
     }
 }
 
-/// Stages a head per accepted review (`case_of` is set for those: its
-/// case's type), in review order, a batch at a time.
-fn stage_heads(
-    list: &[ReviewSummary],
-    case_of: &[Option<(&'static str, bool)>],
-    heads: &mut BatchBuilder,
-) {
+/// Stages a head per accepted review (its outcome `Ok`, with its case's
+/// type), in review order, a batch at a time.
+fn stage_heads(list: &[ReviewSummary], outcomes: &[Outcome], heads: &mut BatchBuilder) {
     let schema = review_heads_schema();
-    let accepted: Vec<usize> = (0..list.len()).filter(|&i| case_of[i].is_some()).collect();
+    let accepted: Vec<u32> = (0..list.len() as u32)
+        .filter(|&i| outcomes[i as usize].is_ok())
+        .collect();
     for chunk in accepted.chunks(heads.batch_size().max(1)) {
         let mut keys = Int64Builder::with_capacity(chunk.len());
         let mut review_ids = StringBuilder::new();
@@ -622,11 +634,11 @@ fn stage_heads(
         let mut case_types = StringBuilder::new();
         let mut reviewer_ids = StringBuilder::new();
         for &i in chunk {
-            let r = &list[i];
-            keys.append_value(i as i64);
+            let (r, outcome) = (&list[i as usize], &outcomes[i as usize]);
+            keys.append_value(i64::from(i));
             review_ids.append_value(&r.id);
             case_ids.append_value(&r.case);
-            case_types.append_value(case_of[i].expect("accepted").0);
+            case_types.append_value(outcome.as_ref().expect("accepted").case_type.code());
             reviewer_ids.append_value(&r.reviewer);
         }
         let columns: Vec<ArrayRef> = vec![
