@@ -25,6 +25,7 @@ struct InlineId {
     len: u8,
     bytes: [u8; INLINE],
 }
+const _: () = assert!(std::mem::size_of::<InlineId>() == 24);
 
 impl InlineId {
     fn new(id: &str) -> Option<Self> {

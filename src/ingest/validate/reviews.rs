@@ -56,6 +56,7 @@ struct Flaw {
 /// a `Problem` is 72 bytes, and almost every review has none), or, so far,
 /// accepted, with what the rest of the decision and its head need.
 type Outcome = Result<Known, Box<Problem>>;
+const _: () = assert!(std::mem::size_of::<Outcome>() == 16);
 
 /// What an accepted review's case and reviewer are, by number.
 #[derive(Clone, Copy)]
