@@ -41,8 +41,9 @@ impl InlineId {
     }
 }
 
-/// A map from text ids to `V`. Ids of up to 23 bytes (every id the
-/// spec's examples use) are keyed inline; longer ones by a string.
+/// A map from text ids to `V`. Ids of up to 23 bytes (the sample data's
+/// case and lawyer ids have 14 and 17) are keyed inline; longer ones by a
+/// string.
 pub(crate) struct IdMap<V> {
     inline: FastMap<InlineId, V>,
     long: FastMap<Box<str>, V>,
