@@ -14,6 +14,8 @@
 #   PEER_VENV=/work/duckvenv             where the environment lives
 #   BENCH_DATA=/work/bench-data          where data sets live (outside the repo)
 #   LEGALAID_BIN=target/release/legalaid the binary to time (built if absent)
+#   REPEAT=3                             runs of each tool per size, alternating;
+#                                        the row keeps their medians
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 sizes=("$@")
@@ -38,7 +40,8 @@ for size in "${sizes[@]}"; do
     fi
     echo "== $cases cases${limit:+, legalaid under memory_limit $limit}"
     "$venv/bin/python" "$repo/benches/peer/run.py" bench "$data" --legalaid "$bin" \
-        --label "$(git -C "$repo" rev-parse --short HEAD)" ${limit:+--memory-limit "$limit"}
+        --label "$(git -C "$repo" rev-parse --short HEAD)" ${limit:+--memory-limit "$limit"} \
+        --repeat "${REPEAT:-3}"
 done
 echo
 "$venv/bin/python" "$repo/benches/peer/run.py" table "${#sizes[@]}"
