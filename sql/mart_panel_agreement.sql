@@ -22,6 +22,14 @@
 --   The centred forms are used because the raw sums of squares cancel
 --   catastrophically for totals near 100 (identical reviewers would get a
 --   tiny non-zero D_e from rounding noise instead of 0).
+--   Everything comes from one pass over the totals, one row per unit:
+--   SS_u = m_u * var_pop (DataFusion's variance is Welford's update, as
+--   stable as the centred two-pass sum), and the type's SS splits into
+--   within- and between-unit parts,
+--     SS = sum_u [SS_u + m_u (mean_u - mean)^2],
+--   so no value is read twice. Written with the values joined back to their
+--   unit, the totals were scanned five times and the units grouped three
+--   times (CTEs are inlined): 2.6-3.3 s at 5 M cases against 0.4 s at 1 M.
 with
 
 params as (
@@ -34,87 +42,49 @@ case_types as (
     from stg_rubric_items
 ),
 
-review_values as (
-    select
-        case_type,
-        case_id,
-        total
-    from int_review_totals
-    where total is not null
-),
-
 units as (
     select
         case_type,
         case_id,
         count(*) as m_u,
-        avg(total) as unit_mean
-    from review_values
+        avg(total) as unit_mean,
+        var_pop(total) * count(*) as ss_u
+    from int_review_totals
+    where total is not null
     group by case_type, case_id
     having count(*) >= 2
 ),
 
-pairable_values as (
-    select
-        v.case_type,
-        v.case_id,
-        v.total,
-        u.m_u,
-        u.unit_mean
-    from review_values as v
-    inner join units as u
-        on v.case_type = u.case_type
-        and v.case_id = u.case_id
-),
-
-unit_disagreement as (
+-- The mean of the type's pairable values, on each of its units.
+units_with_type_mean as (
     select
         case_type,
-        case_id,
-        2.0 * m_u * sum((total - unit_mean) * (total - unit_mean)) / (m_u - 1)
-            as pair_sum_per_unit
-    from pairable_values
-    group by case_type, case_id, m_u
+        m_u,
+        unit_mean,
+        ss_u,
+        sum(m_u * unit_mean) over (partition by case_type)
+        / sum(m_u) over (partition by case_type) as type_mean
+    from units
 ),
 
-observed as (
+sums as (
     select
         case_type,
         count(*) as n_cases,
-        sum(pair_sum_per_unit) as pair_sum
-    from unit_disagreement
+        sum(m_u) as n_values,
+        sum(2.0 * m_u * ss_u / (m_u - 1)) as pair_sum,
+        sum(ss_u + m_u * (unit_mean - type_mean) * (unit_mean - type_mean)) as ss
+    from units_with_type_mean
     group by case_type
-),
-
-type_means as (
-    select
-        case_type,
-        count(*) as n_values,
-        avg(total) as type_mean
-    from pairable_values
-    group by case_type
-),
-
-expected as (
-    select
-        v.case_type,
-        m.n_values,
-        sum((v.total - m.type_mean) * (v.total - m.type_mean)) as ss
-    from pairable_values as v
-    inner join type_means as m
-        on v.case_type = m.case_type
-    group by v.case_type, m.n_values
 ),
 
 disagreement as (
     select
-        o.case_type,
-        o.n_cases,
-        o.pair_sum / e.n_values as d_o,
-        2.0 * e.ss / (e.n_values - 1) as d_e
-    from observed as o
-    inner join expected as e
-        on o.case_type = e.case_type
+        case_type,
+        n_cases,
+        pair_sum / n_values as d_o,
+        2.0 * ss / (n_values - 1) as d_e
+    from sums
 ),
 
 agreement as (
