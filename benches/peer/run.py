@@ -323,6 +323,8 @@ def main() -> None:
     t = sub.add_parser("table")
     t.add_argument("last", type=int, nargs="?", default=2)
     args = ap.parse_args()
+    if args.command == "bench" and args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     if args.command == "peer":
         wall = peer(Path(args.data).resolve(), Path(args.out).resolve(), args.as_of, args.threads)
         print(f"peer: {wall:.2f} s")
