@@ -11,7 +11,12 @@
 --   assigned_while_listed assigned on a day the lawyer's negative entry was
 --                         listed.
 --   Unordered (`Kind::Unordered` in src/models/mod.rs): its readers count
---   the flags per lawyer or join them by case and sort by case.
+--   the flags per lawyer or join them by case and sort by case. Its joins
+--   are built from their first input as written (`Joins::AsWritten`): a
+--   filter on `in_period` is guessed to keep a fifth of the cases, and on
+--   that guess the engine built the 4.75 M cases of 5 M into one hash table
+--   to probe with the few listed ones (benches/results/NOTES.md, session
+--   38).
 with
 
 params as (
@@ -20,6 +25,9 @@ params as (
 ),
 
 facts as (
+    -- each join's first input is the smaller, built into the hash table
+    -- (the model's joins are `Joins::AsWritten`): practice kinds, then the
+    -- lawyers with their kind, then the period's cases
     select
         c.case_id,
         c.case_type,
@@ -37,11 +45,11 @@ facts as (
         cast(extract(year from l.licensed_on) as bigint) as licence_year,
         cast(extract(month from l.licensed_on) as bigint) as licence_month,
         cast(extract(day from l.licensed_on) as bigint) as licence_day
-    from stg_cases as c
+    from practice_rules as pr
     inner join stg_lawyers as l
-        on c.lawyer_id = l.lawyer_id
-    inner join practice_rules as pr
         on l.practice_kind = pr.practice_kind
+    inner join stg_cases as c
+        on c.lawyer_id = l.lawyer_id
     inner join int_case_archiving as a
         on c.case_id = a.case_id
     where c.in_period
@@ -64,15 +72,18 @@ experience as (
 ),
 
 listed_on_assignment as (
-    select distinct e.case_id
-    from experience as e
-    inner join register_entries as r
-        on e.lawyer_id = r.lawyer_id
+    -- from the cases themselves, not `experience`, which would be computed
+    -- a second time; the register's entries are the input built
+    select distinct c.case_id
+    from register_entries as r
+    inner join stg_cases as c
+        on c.lawyer_id = r.lawyer_id
     where r.list = 'negative'
+        and c.in_period
         and r.listed_on is not null
-        and r.listed_on <= e.assigned_on
-        and (r.ends_on is null or e.assigned_on <= r.ends_on)
-        and (r.removed_on is null or e.assigned_on < r.removed_on)
+        and r.listed_on <= c.assigned_on
+        and (r.ends_on is null or c.assigned_on <= r.ends_on)
+        and (r.removed_on is null or c.assigned_on < r.removed_on)
 )
 
 select
@@ -87,9 +98,7 @@ select
 from params as p
 cross join (
     -- every case, listed or not: a right join, so that the engine builds its
-    -- hash table from the few cases assigned while listed (it builds from
-    -- the left input, and has no row counts of intermediate results to swap
-    -- them)
+    -- hash table from the few cases assigned while listed (the left input)
     listed_on_assignment as l
     right join experience as e
         on e.case_id = l.case_id

@@ -11,6 +11,9 @@
 --   4 competent 称职
 --   duty_met: at least min_aid_cases cases closed in the period, or a practice
 --   kind exempt from the duty.
+--   Its joins are `Joins::Bounded` (src/models/mod.rs): from a guess that
+--   `in_period` keeps a fifth of the cases, the engine built a per-lawyer
+--   count of them whole on one thread (32 MB at 5 M cases; 1.8 → 2.7 s).
 with
 
 params as (

@@ -1,46 +1,41 @@
 -- grain: one row per accepted case, in the period or not
 -- purpose: every column of `cases`, the recipient's included, with
---   `in_period` set from `settings`: closed_on within [period_start,
---   period_end], both ends included (credit-and-lists.md, "Cases of the
---   period"). The one place that rule is written. Personal data: read only
---   by `stg_cases`, which leaves it behind, and by the internal marts that
---   show recipients masked (`mart_lawyer_page_cases`), which would otherwise
---   join `cases` again (a join of every case with every case). A view over
---   `cases` (no copy), so unordered.
+--   `in_period` (closed_on within [period_start, period_end], both ends
+--   included; credit-and-lists.md, "Cases of the period"), which ingest
+--   stages on each case and its review rows (`ingest::validate`, the one
+--   place the rule is written). Deciding it here instead, by a cross join
+--   with `settings`, cost a nested-loop join over every case in each of
+--   eight models (2.9 s of CPU at 5 M cases), and hid the cases' count from
+--   the planner: a plain filter let it guess the period's cases few and
+--   build them whole on one thread, which `session::join_modes` now
+--   refuses (benches/results/NOTES.md, sessions 37 and 38). Personal
+--   data: read only by `stg_cases`, which leaves it behind, and by the
+--   internal marts that show recipients masked (`mart_lawyer_page_cases`),
+--   which would otherwise join `cases` again (a join of every case with
+--   every case). A view over `cases` (no copy), so unordered.
 with
 
-period as (
+case_rows as (
     select
-        period_start,
-        period_end
-    from settings
-),
-
-cases_with_period as (
-    select
-        c.case_id,
-        c.case_key,
-        c.case_type,
-        c.matter,
-        c.lawyer_id,
-        c.center,
-        c.district,
-        c.assigned_on,
-        c.closed_on,
-        c.archived_on,
-        c.recipient_name,
-        c.recipient_id_no,
-        c.recipient_groups,
-        c.major_difficult,
-        c.domestic_violence,
-        c.outcome,
-        coalesce(
-            c.closed_on >= p.period_start and c.closed_on <= p.period_end,
-            false
-        ) as in_period
-    from period as p
-    cross join cases as c
+        case_id,
+        case_key,
+        case_type,
+        matter,
+        lawyer_id,
+        center,
+        district,
+        assigned_on,
+        closed_on,
+        archived_on,
+        recipient_name,
+        recipient_id_no,
+        recipient_groups,
+        major_difficult,
+        domestic_violence,
+        outcome,
+        in_period
+    from cases
 )
 
 select *
-from cases_with_period
+from case_rows

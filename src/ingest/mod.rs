@@ -1262,6 +1262,60 @@ mod tests {
         assert_eq!(heads, want);
     }
 
+    /// A case is of the period when it closed within it, both ends
+    /// included (credit-and-lists.md, "Cases of the period"): ingest stages
+    /// that on the case, where SQL reads it (`stg_case_rows`), and counts
+    /// the cases outside.
+    #[test]
+    fn cases_are_staged_with_the_period_both_ends_included() {
+        use datafusion::arrow::array::AsArray;
+        let dir = tempfile::tempdir().unwrap();
+        let options = crate::generate::GenerateOptions::new(dir.path(), 300, 3);
+        let summary = crate::generate::generate(&options, &mut |_| {}).unwrap();
+        let path = dir.path().join("cases.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (assigned, closed, archived) = (at("assigned_on"), at("closed_on"), at("archived_on"));
+        // The period is 2024; the first four cases close at and beside its ends.
+        let closings = [
+            ("2024-01-01", true),
+            ("2024-12-31", true),
+            ("2023-12-31", false),
+            ("2025-01-01", false),
+        ];
+        let mut want = BTreeMap::new();
+        for (line, (closed_on, in_period)) in lines[1..].iter_mut().zip(closings) {
+            let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+            cells[assigned] = "2023-06-01".into();
+            cells[closed] = closed_on.into();
+            cells[archived] = String::new();
+            want.insert(cells[0].clone(), in_period);
+            *line = cells.join(",");
+        }
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let plan = Plan::resolve(&summary.pipeline, &crate::plan::PlanOptions::default()).unwrap();
+        let ingested = ingest(&plan, &mut |_, _| {}).unwrap();
+
+        let mut staged = BTreeMap::new();
+        let mut outside = 0;
+        for batch in ingested.batches(Table::Cases).unwrap() {
+            let ids = batch.column_by_name("case_id").unwrap().as_string::<i32>();
+            let flags = batch.column_by_name("in_period").unwrap().as_boolean();
+            for i in 0..batch.num_rows() {
+                outside += usize::from(!flags.value(i));
+                if want.contains_key(ids.value(i)) {
+                    staged.insert(ids.value(i).to_string(), flags.value(i));
+                }
+            }
+        }
+        assert_eq!(staged, want);
+        let report = ingested.report(Table::Cases);
+        assert_eq!(report.out_of_period, outside as u64);
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    }
+
     #[test]
     fn relative_paths() {
         assert_eq!(

@@ -152,7 +152,10 @@ impl TableSpec {
 
     /// Arrow schema of the staged table SQL reads: [`arrow_schema`]
     /// (what rows are parsed into), plus for cases their number
-    /// (`case_key`), and for reviews what validation learnt of each row:
+    /// (`case_key`) and whether the case is of the period (`in_period`:
+    /// closed within the period, both ends included; credit-and-lists.md,
+    /// "Cases of the period"), and for reviews what validation learnt of
+    /// each row:
     /// its rubric item's number (`item_key`), whether it is a case of the
     /// period (`in_period`), and its review's number (`review_key`, the same
     /// on every row of a review: the reviews read, rejected ones too,
@@ -182,7 +185,13 @@ impl TableSpec {
     pub fn staged_schema(&self) -> SchemaRef {
         let parsed = self.arrow_schema();
         let (left_out, added): (&[&str], Vec<Field>) = match self.table {
-            Table::Cases => (&[], vec![Field::new(CASE_KEY, DataType::Int64, false)]),
+            Table::Cases => (
+                &[],
+                vec![
+                    Field::new(CASE_KEY, DataType::Int64, false),
+                    Field::new("in_period", DataType::Boolean, false),
+                ],
+            ),
             Table::Reviews => (
                 &REVIEW_ROW_LEFT_OUT,
                 vec![

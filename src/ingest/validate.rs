@@ -95,6 +95,9 @@ pub(crate) struct Checker<'p> {
     /// no part, made when the review table finishes.
     review_heads: Option<Staged>,
     dropped_reviews: Option<Staged>,
+    /// What [`Checker::case`] decided of the case it accepted last, staged
+    /// on its row: its number and whether it is of the period.
+    accepted_case: Option<(u32, bool)>,
 }
 
 type Problem = (Reason, String);
@@ -151,6 +154,7 @@ impl<'p> Checker<'p> {
             scratch: scratch.map(Path::to_path_buf),
             review_heads: None,
             dropped_reviews: None,
+            accepted_case: None,
             plan,
             as_of: date32(plan.as_of),
             period: (date32(plan.period_start), date32(plan.period_end)),
@@ -202,11 +206,9 @@ impl<'p> Checker<'p> {
             Ok(()) => {
                 sink.accept(row.file);
                 if table == Table::Cases {
-                    // The key `case` gave it: every accepted case is the
-                    // last one added to the map.
-                    let key = self.cases.len() as u32 - 1;
-                    debug_assert_eq!(self.cases[text(&values, 0)].key, key);
+                    let (key, in_period) = self.accepted_case.take().expect("`case` accepted it");
                     values.push(Value::Int(i64::from(key)));
+                    values.push(Value::Bool(in_period));
                 }
                 builder.push(&values);
                 sink.spent.cells(row.cells);
@@ -312,11 +314,14 @@ impl<'p> Checker<'p> {
             return Err(order("archived_on", archived, "closed_on", closed));
         }
         let case_type = CaseType::parse(text(v, 1)).expect("enum parsed");
+        // The one place the period's rule is written: staged on the case
+        // and on its review rows, which SQL reads (`stg_case_rows`).
         let in_period = self.period.0 <= closed && closed <= self.period.1;
         if !in_period {
             sink.count_out_of_period();
         }
         let key = self.cases.len() as u32;
+        self.accepted_case = Some((key, in_period));
         self.cases.insert(
             id,
             CaseRef {

@@ -381,7 +381,15 @@ impl Fixture {
                 Field::new("case_key", DataType::Int64, false),
                 Arc::new(Int64Array::from_iter_values(0..c.len() as i64)) as ArrayRef,
             ),
+            bool_col("in_period", c.iter().map(|x| self.in_period(x)).collect()),
         ])
+    }
+
+    /// Whether a case is of the period, as ingest stages it (both ends
+    /// included; `ingest::validate` has the rule and its test).
+    fn in_period(&self, case: &Case) -> bool {
+        let s = &self.settings;
+        s.period_start <= case.closed_on.as_str() && case.closed_on.as_str() <= s.period_end
     }
 
     fn lawyers_batch(&self) -> RecordBatch {
@@ -526,14 +534,9 @@ impl Fixture {
     /// `case_key` is the row's case's position among the fixture's cases.
     pub fn reviews_batch(&self, rows: &[ReviewRow]) -> RecordBatch {
         let case_of = |r: &ReviewRow| self.cases.iter().find(|c| c.id == r.case_id);
-        let s = &self.settings;
         let in_period: Vec<bool> = rows
             .iter()
-            .map(|r| {
-                case_of(r).is_some_and(|c| {
-                    s.period_start <= c.closed_on.as_str() && c.closed_on.as_str() <= s.period_end
-                })
-            })
+            .map(|r| case_of(r).is_some_and(|c| self.in_period(c)))
             .collect();
         let case_types: Vec<Option<&str>> = rows
             .iter()

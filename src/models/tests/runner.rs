@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::assert_batches_eq;
 
 use super::fixture::{Fixture, query, run_all};
-use crate::models::{Kind, Output};
+use crate::models::{Joins, Kind, Output};
 use crate::models::{
     Model, all_models, internal, model, models_read, round_half_away, rounded_for_output,
     run_models, scoring_models,
@@ -205,6 +205,7 @@ static BROKEN: [Model; 2] = [
         output: None,
         round: &[],
         kind: Kind::Sorted,
+        joins: Joins::ByEstimate,
     },
     Model {
         name: "int_broken",
@@ -212,6 +213,7 @@ static BROKEN: [Model; 2] = [
         output: None,
         round: &[],
         kind: Kind::Sorted,
+        joins: Joins::ByEstimate,
     },
 ];
 
@@ -341,6 +343,7 @@ async fn a_syntax_error_names_its_file() {
         output: Some(Output::Data("typo")),
         round: &[],
         kind: Kind::Sorted,
+        joins: Joins::ByEstimate,
     }];
     let ctx = Fixture::new().session();
     let err = run_models(&ctx, &SYNTAX).await.unwrap_err();
@@ -452,6 +455,7 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
         output: Some(Output::Data("x")),
         round: &[("case_id", 2)],
         kind: Kind::Sorted,
+        joins: Joins::ByEstimate,
     };
     static ROUND_MISSING: Model = Model {
         name: "mart_y",
@@ -459,6 +463,7 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
         output: Some(Output::Data("y")),
         round: &[("nowhere", 2)],
         kind: Kind::Sorted,
+        joins: Joins::ByEstimate,
     };
     let schema = Arc::new(Schema::new(vec![Field::new(
         "case_id",
@@ -472,4 +477,72 @@ fn rounding_a_missing_or_non_float_column_is_an_error() {
     let err = rounded_for_output(&ROUND_MISSING, &[batch]).unwrap_err();
     assert!(err.to_string().starts_with("sql/mart_y.sql: "), "{err}");
     assert!(err.to_string().contains("nowhere"), "{err}");
+}
+
+/// How a model declares its joins ([`Joins`]) is how the engine builds
+/// them: a join of 200,000 rows (written first) with 10 is built from the
+/// 10 by estimate, from the 200,000 as written, and then split over the
+/// partitions, as no table's size bounds it under the engine's threshold
+/// (131,072 rows); a filter the engine guesses selective is built whole by
+/// estimate, split when bounded.
+#[tokio::test]
+async fn a_model_builds_its_joins_as_it_declares() {
+    use datafusion::common::tree_node::TreeNode;
+    use datafusion::physical_plan::joins::{HashJoinExec, PartitionMode};
+
+    const WRITTEN_BIG_FIRST: &str = "select b.k from big as b inner join few as f on b.k = f.k";
+    const FILTERED_BIG: &str = "select b.k from (select k from big where k % 100 = 0) as b inner join big as c on b.k = c.k";
+    let model = |sql: &'static str, joins: Joins| Model {
+        name: "int_joined",
+        sql,
+        output: None,
+        round: &[],
+        kind: Kind::Unordered,
+        joins,
+    };
+    let engine = crate::config::EngineSettings {
+        target_partitions: 2,
+        ..Default::default()
+    };
+    let ctx = crate::session::new_context(&engine).unwrap();
+    for (name, rows) in [("big", 200_000), ("few", 10)] {
+        let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
+        let keys = arrow::array::Int64Array::from_iter_values(0..rows);
+        let batch = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(keys)]).unwrap();
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![vec![batch]]).unwrap();
+        ctx.register_table(name, Arc::new(table)).unwrap();
+    }
+    // Each hash join's build side (its most rows) and mode.
+    let built = async |model: Model| {
+        let df = ctx.sql(model.sql).await.unwrap();
+        let plan = crate::models::physical_plan(&ctx, &model, df)
+            .await
+            .unwrap();
+        let mut built = Vec::new();
+        plan.apply(|node| {
+            if let Some(join) = node.downcast_ref::<HashJoinExec>() {
+                let rows = crate::session::join_modes::row_bound(join.left());
+                built.push((rows, *join.partition_mode()));
+            }
+            Ok(datafusion::common::tree_node::TreeNodeRecursion::Continue)
+        })
+        .unwrap();
+        built
+    };
+    assert_eq!(
+        built(model(WRITTEN_BIG_FIRST, Joins::ByEstimate)).await,
+        [(Some(10), PartitionMode::CollectLeft)]
+    );
+    assert_eq!(
+        built(model(WRITTEN_BIG_FIRST, Joins::AsWritten)).await,
+        [(Some(200_000), PartitionMode::Partitioned)]
+    );
+    assert_eq!(
+        built(model(FILTERED_BIG, Joins::ByEstimate)).await,
+        [(Some(200_000), PartitionMode::CollectLeft)]
+    );
+    assert_eq!(
+        built(model(FILTERED_BIG, Joins::Bounded)).await,
+        [(Some(200_000), PartitionMode::Partitioned)]
+    );
 }

@@ -5,7 +5,7 @@ use datafusion::assert_batches_eq;
 use super::fixture::{Fixture, Rubric, civil_rubric, default_bands, item, query, run_all, veto};
 
 #[tokio::test]
-async fn stg_cases_flags_the_period_with_both_ends_included() {
+async fn stg_cases_carries_the_period_that_ingest_staged() {
     let fx = Fixture::new()
         .case("C1", "civil", "L1", "2024-01-01")
         .case("C2", "civil", "L2", "2024-12-31")

@@ -3,7 +3,8 @@
 //! partitions) and the staging tables every SQL model reads — the seven
 //! validated input tables, the rubrics as `rubric_items` and `rubric_bands`,
 //! and the run's thresholds as the one-row `settings` table, so the SQL
-//! holds no literals that belong in the pipeline file.
+//! holds no literals that belong in the pipeline file. [`join_modes`] holds
+//! the planning rule a model may declare for its joins.
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ use crate::ingest::schema::{
 };
 use crate::ingest::value::date32;
 use crate::plan::Plan;
+
+pub mod join_modes;
 
 /// A session configured from the engine settings, with no tables.
 pub fn new_context(engine: &EngineSettings) -> Result<SessionContext> {
