@@ -9,6 +9,11 @@
 //! tables it reads, never a guess; a build side that could be large is
 //! partitioned, which costs a repartition of the probe side at worst, and
 //! never a large table built by one thread outside the memory pool's reach.
+//! Applied to the models that declare it (`models::Joins::Bounded` and
+//! `AsWritten`), not to all: where the estimates are right, a build side
+//! that is small but not bounded small (a per-lawyer count of the cases)
+//! is cheaper collected: partitioning every such join made the models of a
+//! 1 M run about 1 s slower in all (benches/results/NOTES.md, session 38).
 
 use std::sync::Arc;
 
