@@ -59,7 +59,8 @@ pub struct Model {
     pub round: &'static [(&'static str, u32)],
     /// How the result is kept and what its row order means.
     pub kind: Kind,
-    /// Which input of each hash join the engine builds its table from.
+    /// How the engine builds the model's hash joins: from which input, and
+    /// whether whole on one thread.
     pub joins: Joins,
 }
 
