@@ -5,10 +5,10 @@
 --   stages on each case and its review rows (`ingest::validate`, the one
 --   place the rule is written). Deciding it here instead, by a cross join
 --   with `settings`, cost a nested-loop join over every case in each of
---   eight models (2.9 s of CPU at 5 M cases), and hid the cases' count from
---   the planner: a plain filter let it guess the period's cases few and
---   build them whole on one thread, which `session::join_modes` now
---   refuses (benches/results/NOTES.md, sessions 37 and 38). Personal
+--   seven models (2.9 s of CPU at 5 M cases), and hid the cases' count from
+--   the planner: a plain filter lets it guess the period's cases few, and
+--   the two models it misjudged on that guess declare their joins
+--   (`models::Joins`; benches/results/NOTES.md, sessions 37 and 38). Personal
 --   data: read only by `stg_cases`, which leaves it behind, and by the
 --   internal marts that show recipients masked (`mart_lawyer_page_cases`),
 --   which would otherwise join `cases` again (a join of every case with

@@ -74,8 +74,10 @@ impl PhysicalOptimizerRule for CollectOnlyWhenBounded {
                 return Ok(Transformed::no(node));
             };
             // A null-aware anti join (`NOT IN`) must see every build row.
-            let bounded = row_bound(join.left()).is_some_and(|rows| rows < threshold);
-            if *join.partition_mode() != PartitionMode::CollectLeft || join.null_aware || bounded {
+            if *join.partition_mode() != PartitionMode::CollectLeft
+                || join.null_aware
+                || row_bound(join.left()).is_some_and(|rows| rows < threshold)
+            {
                 return Ok(Transformed::no(node));
             }
             let partitioned = join

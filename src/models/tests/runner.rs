@@ -546,3 +546,12 @@ async fn a_model_builds_its_joins_as_it_declares() {
         [(Some(200_000), PartitionMode::Partitioned)]
     );
 }
+
+/// The scale-out path plans the scoring models on a Ballista cluster, whose
+/// planner knows no [`Joins`] declaration: one there would be ignored.
+#[test]
+fn the_scoring_models_leave_their_joins_to_the_engine() {
+    for model in crate::models::SCORING.iter().flat_map(|phase| phase.iter()) {
+        assert_eq!(model.joins, Joins::ByEstimate, "{}", model.name);
+    }
+}
