@@ -68,7 +68,9 @@ pub struct PendingPage {
 type CaseBatch<'a> = Vec<(&'a LawyerProfileRow, Vec<LawyerCaseRow>)>;
 
 /// Writes every lawyer's page; `cases` hands out a lawyer's cases, asked
-/// for in the profiles' order. Three steps overlap, each on its own
+/// for in the profiles' order, the cases of a lawyer in any order: a page
+/// lists them by case id, sorted here (the mart is only grouped by lawyer,
+/// see `sql/mart_lawyer_page_cases.sql`). Three steps overlap, each on its own
 /// thread: reading a batch of lawyers' cases (they stream from the mart, in
 /// order, so one thread reads them), building and rendering the previous
 /// batch (split between the cores), and writing the one before. Reading on
@@ -102,7 +104,11 @@ pub fn write(
             for profiles in profiles.chunks(PAGE_BATCH) {
                 let batch: Result<CaseBatch, PublishError> = profiles
                     .iter()
-                    .map(|p| Ok((p, cases(p.lawyer_id.as_str())?)))
+                    .map(|p| {
+                        let mut of_lawyer = cases(p.lawyer_id.as_str())?;
+                        of_lawyer.sort_unstable_by(|a, b| a.case_id.cmp(&b.case_id));
+                        Ok((p, of_lawyer))
+                    })
                     .collect();
                 let failed = batch.is_err();
                 // A send fails when rendering stopped at an error.
@@ -631,6 +637,37 @@ mod tests {
             let html = std::fs::read_to_string(dir.path().join(rel)).unwrap();
             assert!(html.contains(&format!("<dd>{id}</dd>")), "{rel}");
         }
+    }
+
+    /// The mart hands out a lawyer's cases grouped, in no order within the
+    /// lawyer: the page lists them by case id.
+    #[test]
+    fn a_page_lists_its_cases_by_case_id_whatever_order_they_come_in() {
+        let plan = crate::publish::tests::demo_plan();
+        let profiles = profiles(1);
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Writer::new(dir.path());
+        let case = |id: &str| LawyerCaseRow {
+            case_id: id.into(),
+            lawyer_id: "L0000".into(),
+            case_type: "civil".into(),
+            closed_on: None,
+            recipient_name: None,
+            recipient_id_no: None,
+            score: None,
+            grade_label: None,
+            disputed: None,
+            veto_items: None,
+            adjusted_grade_label: None,
+            severity_sensitive: None,
+            compliance_flags: None,
+        };
+        let ids = ["CD-2024-000031", "CD-2023-000900", "CD-2024-000002"];
+        let cases = |_: &str| Ok(ids.iter().map(|id| case(id)).collect());
+        write(&plan, &inputs(&profiles), cases, &mut out).unwrap();
+        let html = std::fs::read_to_string(dir.path().join(&out.files[0])).unwrap();
+        let at = |id: &str| html.find(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert!(at(ids[1]) < at(ids[2]) && at(ids[2]) < at(ids[0]));
     }
 
     /// The cases are read on their own thread: a read that fails in the
