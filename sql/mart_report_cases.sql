@@ -1,9 +1,9 @@
--- grain: one row per case closed in the period
--- purpose: the public report's case-level figures (`publish::rows::ReportCaseRow`):
---   closed and reviewed counts, grades and scores per case type and
---   district. No recipient, reviewer or note column (privacy rule 1).
---   Ordered by case id: the report sums scores in this order, so the same
---   inputs give the same bytes.
+-- grain: one row per scored case closed in the period
+-- purpose: the public report's scores and grades per case type and district
+--   (`publish::rows::ReportCaseRow`); the period's closed cases, scored or
+--   not, are counted by mart_report_case_counts. No recipient, reviewer or
+--   note column (privacy rule 1). Ordered by case id: the report sums
+--   scores in this order, so the same inputs give the same bytes.
 with
 
 period_cases as (
@@ -22,11 +22,10 @@ scored as (
         c.district,
         s.score,
         s.grade
-    -- every period case, scored or not, written as a right join so that the
-    -- engine builds its hash table from the scores (it builds from the left
-    -- input, and has no row counts of intermediate results to swap them)
+    -- the scores first: the engine builds its hash table from them, not
+    -- from every case of the period
     from mart_case_scores as s
-    right join period_cases as c
+    inner join period_cases as c
         on c.case_id = s.case_id
 )
 

@@ -254,6 +254,7 @@ pub const CONSUMED: &[Consumed] = &[
     Consumed::of::<crate::lists::NegativeFindingRow>("NegativeFindingRow"),
     Consumed::of::<crate::lists::EvidenceRow>("EvidenceRow"),
     Consumed::of::<crate::lists::AddresseeRow>("AddresseeRow"),
+    Consumed::of::<rows::ReportCaseCountRow>("ReportCaseCountRow"),
     Consumed::of::<rows::ReportCaseRow>("ReportCaseRow"),
     Consumed::of::<rows::PanelAgreementRow>("PanelAgreementRow"),
     Consumed::of::<rows::ReviewerRow>("ReviewerRow"),

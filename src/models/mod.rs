@@ -341,6 +341,10 @@ pub fn model(name: &str) -> Option<&'static Model> {
 /// it only for the last phase, so a model here that reads it fails to plan.
 pub const REPORT_MODELS: &[Model] = &[
     internal(
+        "mart_report_case_counts",
+        include_str!("../../sql/mart_report_case_counts.sql"),
+    ),
+    internal(
         "mart_report_cases",
         include_str!("../../sql/mart_report_cases.sql"),
     ),

@@ -217,6 +217,7 @@ fn write_pages(
         report::Inputs {
             case_figures: report::count_cases(
                 plan,
+                &read::<rows::ReportCaseCountRow>(results)?,
                 marts::stream::<rows::ReportCaseRow>(results).map_err(mart_error)?,
             )
             .map_err(mart_error)?,

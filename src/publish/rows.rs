@@ -10,7 +10,21 @@ use serde::Deserialize;
 
 use crate::marts::{MartRow, optional_date};
 
-/// `mart_report_cases`: a case closed in the period, for the public figures.
+/// `mart_report_case_counts`: how many cases of a type were closed in a
+/// district in the period, for the public figures.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReportCaseCountRow {
+    pub case_type: String,
+    pub district: Option<String>,
+    pub n_closed: i64,
+}
+
+impl MartRow for ReportCaseCountRow {
+    const MODEL: &'static str = "mart_report_case_counts";
+}
+
+/// `mart_report_cases`: a scored case closed in the period, for the public
+/// figures.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ReportCaseRow {
     pub case_id: String,

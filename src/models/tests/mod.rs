@@ -5,6 +5,7 @@ mod fixture;
 mod case_scores;
 mod panel_agreement;
 mod props;
+mod reports;
 mod reviewer_stats;
 mod runner;
 mod severity;

@@ -1,4 +1,5 @@
-//! The public report's case-level figures: counted from the rows of
+//! The public report's case-level figures: the closed cases from the
+//! counts of `mart_report_case_counts`, the scored ones from the rows of
 //! `mart_report_cases` as they stream, in case-id order ([`CaseTally`]),
 //! then passed through the small-cell rule with the tables that show the
 //! same figure suppressed together ([`suppress`]).
@@ -10,7 +11,7 @@ use crate::publish::charts::palette;
 use crate::publish::i18n::Lang;
 use crate::publish::lists::collation_key;
 use crate::publish::privacy::{Cell, Grid, SuppressedGrid, suppress_linked};
-use crate::publish::rows::ReportCaseRow;
+use crate::publish::rows::{ReportCaseCountRow, ReportCaseRow};
 use crate::rubric::CaseType;
 
 /// A grade column: the band's code and its label.
@@ -73,10 +74,12 @@ pub fn band_colour(bands: &[BandCol], j: usize) -> plotters::style::RGBColor {
     palette::SERIES[k % (palette::SERIES.len() - 1)]
 }
 
-/// Counts the cases of `mart_report_cases` one row at a time, in the mart's
-/// order (scores are kept in it, so sums come out the same to the bit), so
-/// that the mart is streamed rather than held: at 5 M cases its 4.75 M rows
-/// held as structs raised publication's peak by 220-270 MiB.
+/// Counts the closed cases ([`CaseTally::add_closed`]), then the scored
+/// ones of `mart_report_cases` one row at a time, in the mart's order
+/// (scores are kept in it, so sums come out the same to the bit), so that
+/// the mart is streamed rather than held: at 5 M cases its rows, when it
+/// held every case of the period, raised publication's peak by 220-270 MiB
+/// held as structs.
 pub struct CaseTally<'b> {
     bands: &'b [BandCol],
     f: Figures,
@@ -100,31 +103,44 @@ impl<'b> CaseTally<'b> {
         }
     }
 
-    /// Counts one case. Its district gets a column even when its case type
-    /// is unknown (that case is not counted).
-    pub fn add(&mut self, r: &ReportCaseRow) {
-        let d = r.district.as_deref().unwrap_or("");
-        let di = match self.district_of.get(d) {
-            Some(&di) => di,
-            None => {
-                let f = &mut self.f;
-                let di = f.districts.len();
-                self.district_of.insert(d.to_string(), di);
-                f.districts.push(d.to_string());
-                f.d_closed.push(0);
-                f.d_grades.push(vec![Some(0); self.bands.len()]);
-                f.d_scores.push(Vec::new());
-                di
-            }
+    /// The district's place in `f.districts`, given a column when first met.
+    fn district(&mut self, district: &Option<String>) -> usize {
+        let d = district.as_deref().unwrap_or("");
+        if let Some(&di) = self.district_of.get(d) {
+            return di;
+        }
+        let f = &mut self.f;
+        let di = f.districts.len();
+        self.district_of.insert(d.to_string(), di);
+        f.districts.push(d.to_string());
+        f.d_closed.push(0);
+        f.d_grades.push(vec![Some(0); self.bands.len()]);
+        f.d_scores.push(Vec::new());
+        di
+    }
+
+    /// Counts the closed cases of a case type in a district. The district
+    /// gets a column even when the case type is unknown (those cases are
+    /// not counted).
+    pub fn add_closed(&mut self, r: &ReportCaseCountRow) {
+        let di = self.district(&r.district);
+        let Some(t) = case_type_index(&r.case_type) else {
+            return;
         };
-        let Some(t) = CaseType::parse(&r.case_type)
-            .and_then(|ct| CaseType::ALL.iter().position(|x| *x == ct))
-        else {
+        let n = u64::try_from(r.n_closed).unwrap_or_default();
+        self.f.closed[t] += n;
+        self.f.d_closed[di] += n;
+    }
+
+    /// Counts one scored case (its closing is counted by
+    /// [`CaseTally::add_closed`]): its score and grade. Its district gets a
+    /// column even when its case type is unknown (that case is not counted).
+    pub fn add(&mut self, r: &ReportCaseRow) {
+        let di = self.district(&r.district);
+        let Some(t) = case_type_index(&r.case_type) else {
             return;
         };
         let f = &mut self.f;
-        f.closed[t] += 1;
-        f.d_closed[di] += 1;
         if let Some(score) = r.score {
             f.reviewed[t] += 1;
             f.scores[t].push(score);
@@ -157,6 +173,11 @@ impl<'b> CaseTally<'b> {
         f.d_scores = permuted(f.d_scores, &order);
         f
     }
+}
+
+/// The place of a case type in `CaseType::ALL`, if it is one.
+fn case_type_index(code: &str) -> Option<usize> {
+    CaseType::parse(code).and_then(|ct| CaseType::ALL.iter().position(|x| *x == ct))
 }
 
 /// `items` in the order of their indices in `order` (each index once).
@@ -235,13 +256,38 @@ pub fn suppress(f: &Figures, min_cell: u64) -> Published {
 pub(crate) mod tests {
     use super::*;
 
+    /// The figures of these cases of the period, scored (a score) or not.
     fn figures(rows: &[ReportCaseRow], bands: &[BandCol]) -> Figures {
         let mut tally = CaseTally::new(bands);
-        rows.iter().for_each(|r| tally.add(r));
+        counts_of(rows).iter().for_each(|r| tally.add_closed(r));
+        scored(rows).for_each(|r| tally.add(r));
         tally.finish()
     }
 
-    /// A case of the period as `mart_report_cases` gives it.
+    /// What `mart_report_case_counts` gives for these cases of the period.
+    pub fn counts_of(rows: &[ReportCaseRow]) -> Vec<ReportCaseCountRow> {
+        let mut counts = std::collections::BTreeMap::new();
+        for r in rows {
+            *counts
+                .entry((r.case_type.clone(), r.district.clone()))
+                .or_insert(0) += 1;
+        }
+        counts
+            .into_iter()
+            .map(|((case_type, district), n_closed)| ReportCaseCountRow {
+                case_type,
+                district,
+                n_closed,
+            })
+            .collect()
+    }
+
+    /// The rows `mart_report_cases` gives of these cases: the scored ones.
+    fn scored(rows: &[ReportCaseRow]) -> impl Iterator<Item = &ReportCaseRow> {
+        rows.iter().filter(|r| r.score.is_some())
+    }
+
+    /// A case of the period; scored when it has a score.
     pub fn case(
         id: &str,
         t: &str,
@@ -295,7 +341,9 @@ pub(crate) mod tests {
             .collect();
         let at_once = figures(&rows, &bands);
         let mut tally = CaseTally::new(&bands);
-        for batch in rows.chunks(7) {
+        counts_of(&rows).iter().for_each(|r| tally.add_closed(r));
+        let scored: Vec<ReportCaseRow> = scored(&rows).cloned().collect();
+        for batch in scored.chunks(7) {
             batch.iter().for_each(|r| tally.add(r));
         }
         let in_batches = tally.finish();

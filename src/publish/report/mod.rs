@@ -30,7 +30,7 @@ use super::charts::Chart;
 use super::i18n::Lang;
 use super::lists::Lists;
 use super::privacy::Shown;
-use super::rows::{LawyerCreditRow, ReportCaseRow};
+use super::rows::{LawyerCreditRow, ReportCaseCountRow, ReportCaseRow};
 use super::templates::{Obj, Tbl, figure, list, render};
 use super::trend::EarlierPeriod;
 use super::{PublishError, Writer};
@@ -123,7 +123,8 @@ pub fn format_number(x: f64) -> String {
 /// What the public report reads.
 #[derive(Debug)]
 pub struct Inputs<'a> {
-    /// `mart_report_cases`, counted ([`count_cases`]).
+    /// `mart_report_case_counts` and `mart_report_cases`, counted
+    /// ([`count_cases`]).
     pub case_figures: Figures,
     /// `mart_lawyer_credit`.
     pub credit: &'a [LawyerCreditRow],
@@ -147,15 +148,18 @@ pub struct Report<'a> {
     pub chart_note: String,
 }
 
-/// Counts the rows of `mart_report_cases`, a batch at a time in the mart's
-/// order (see [`figures::CaseTally`]).
+/// Counts the closed cases of `mart_report_case_counts`, then the rows of
+/// `mart_report_cases`, a batch at a time in the mart's order (see
+/// [`figures::CaseTally`]).
 pub fn count_cases<E>(
     plan: &Plan,
-    batches: impl IntoIterator<Item = Result<Vec<ReportCaseRow>, E>>,
+    closed: &[ReportCaseCountRow],
+    scored: impl IntoIterator<Item = Result<Vec<ReportCaseRow>, E>>,
 ) -> Result<Figures, E> {
     let bands = figures::band_columns(plan, Lang::from_code(&plan.lang));
     let mut tally = figures::CaseTally::new(&bands);
-    for batch in batches {
+    closed.iter().for_each(|r| tally.add_closed(r));
+    for batch in scored {
         batch?.iter().for_each(|case| tally.add(case));
     }
     Ok(tally.finish())
@@ -377,7 +381,12 @@ mod tests {
             })
             .collect();
         let input = Inputs {
-            case_figures: count_cases(&plan, [Ok::<_, ()>(cases)]).unwrap(),
+            case_figures: count_cases(
+                &plan,
+                &figures::tests::counts_of(&cases),
+                [Ok::<_, ()>(cases)],
+            )
+            .unwrap(),
             credit: &[],
             earlier: &[],
         };
