@@ -11,22 +11,20 @@ with
 
 coded as (
     select
-        f.case_id,
-        f.lawyer_id,
-        c.case_type,
-        c.district,
-        c.assigned_on,
+        case_id,
+        lawyer_id,
+        case_type,
+        district,
+        assigned_on,
         concat_ws(
             ';',
-            case when f.late_archive then 'K1' end,
-            case when f.dv_male_lawyer then 'K2' end,
-            case when f.junior_on_major then 'K3' end,
-            case when f.grassroots_criminal then 'K4' end,
-            case when f.assigned_while_listed then 'K5' end
+            case when late_archive then 'K1' end,
+            case when dv_male_lawyer then 'K2' end,
+            case when junior_on_major then 'K3' end,
+            case when grassroots_criminal then 'K4' end,
+            case when assigned_while_listed then 'K5' end
         ) as flags
-    from int_case_compliance as f
-    inner join stg_cases as c
-        on f.case_id = c.case_id
+    from int_case_compliance
 )
 
 select
