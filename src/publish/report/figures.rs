@@ -77,9 +77,9 @@ pub fn band_colour(bands: &[BandCol], j: usize) -> plotters::style::RGBColor {
 /// Counts the closed cases ([`CaseTally::add_closed`]), then the scored
 /// ones of `mart_report_cases` one row at a time, in the mart's order
 /// (scores are kept in it, so sums come out the same to the bit), so that
-/// the mart is streamed rather than held: at 5 M cases its rows, when it
-/// held every case of the period, raised publication's peak by 220-270 MiB
-/// held as structs.
+/// the mart is streamed rather than held (when it held every case of the
+/// period, its 4.75 M rows at 5 M cases, held as structs, raised
+/// publication's peak by 220-270 MiB).
 pub struct CaseTally<'b> {
     bands: &'b [BandCol],
     f: Figures,
