@@ -87,7 +87,7 @@ pub enum Joins {
 }
 // The scale-out path plans the scoring models ([`SCORING`]) with a Ballista
 // cluster's planner, which knows no declaration: they stay `ByEstimate`
-// (a test in `tests/runner.rs` holds them to it).
+// (a test in `models::tests::runner` holds them to it).
 
 /// How a model's result is kept in the session, and whether the order of
 /// its rows is part of it. Checked when every run starts

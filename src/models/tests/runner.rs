@@ -551,7 +551,7 @@ async fn a_model_builds_its_joins_as_it_declares() {
 /// planner knows no [`Joins`] declaration: one there would be ignored.
 #[test]
 fn the_scoring_models_leave_their_joins_to_the_engine() {
-    for model in crate::models::SCORING.iter().flat_map(|phase| phase.iter()) {
+    for model in crate::models::scoring_models() {
         assert_eq!(model.joins, Joins::ByEstimate, "{}", model.name);
     }
 }

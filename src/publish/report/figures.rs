@@ -104,8 +104,8 @@ impl<'b> CaseTally<'b> {
     }
 
     /// The district's place in `f.districts`, given a column when first met.
-    fn district(&mut self, district: &Option<String>) -> usize {
-        let d = district.as_deref().unwrap_or("");
+    fn district(&mut self, district: Option<&str>) -> usize {
+        let d = district.unwrap_or("");
         if let Some(&di) = self.district_of.get(d) {
             return di;
         }
@@ -123,7 +123,7 @@ impl<'b> CaseTally<'b> {
     /// gets a column even when the case type is unknown (those cases are
     /// not counted).
     pub fn add_closed(&mut self, r: &ReportCaseCountRow) {
-        let di = self.district(&r.district);
+        let di = self.district(r.district.as_deref());
         let Some(t) = case_type_index(&r.case_type) else {
             return;
         };
@@ -136,7 +136,7 @@ impl<'b> CaseTally<'b> {
     /// [`CaseTally::add_closed`]): its score and grade. Its district gets a
     /// column even when its case type is unknown (that case is not counted).
     pub fn add(&mut self, r: &ReportCaseRow) {
-        let di = self.district(&r.district);
+        let di = self.district(r.district.as_deref());
         let Some(t) = case_type_index(&r.case_type) else {
             return;
         };
