@@ -15,20 +15,6 @@ split_items as (
     group by case_id
 ),
 
-disputed as (
-    select
-        case_id,
-        case_type,
-        lawyer_id,
-        score,
-        score_min,
-        score_max,
-        grade_label,
-        veto_items
-    from mart_case_scores
-    where disputed
-),
-
 with_people as (
     select
         s.case_id,
@@ -43,7 +29,7 @@ with_people as (
         s.grade_label,
         s.veto_items,
         coalesce(v.split_items, '') as split_items
-    from disputed as s
+    from int_disputed_cases as s
     left join split_items as v
         on s.case_id = v.case_id
     inner join cases as c

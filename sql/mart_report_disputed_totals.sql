@@ -3,19 +3,13 @@
 --   worklist (`publish::rows::DisputedTotalRow`).
 with
 
-disputed as (
-    select case_id
-    from mart_case_scores
-    where disputed
-),
-
 totals as (
     select
         t.case_id,
         t.reviewer_id,
         t.total
     from int_review_totals as t
-    inner join disputed as s
+    inner join int_disputed_cases as s
         on t.case_id = s.case_id
     where t.total is not null
 )

@@ -352,6 +352,11 @@ pub const REPORT_MODELS: &[Model] = &[
         "mart_report_reviewers",
         include_str!("../../sql/mart_report_reviewers.sql"),
     ),
+    // Joined by the two disputed-case worklists below, never sorted.
+    unordered(
+        "int_disputed_cases",
+        include_str!("../../sql/int_disputed_cases.sql"),
+    ),
     internal(
         "mart_report_disputed_cases",
         include_str!("../../sql/mart_report_disputed_cases.sql"),
