@@ -11,7 +11,7 @@
       with the peer's: every case and lawyer present in both, the largest
       absolute difference of score and credit_score, grades that differ.
   run.py bench DATA_DIR --legalaid BIN [--as-of DATE] [--label L]
-             [--memory-limit LIMIT] [--repeat N]
+             [--memory-limit LIMIT] [--batch-size N] [--repeat N]
       Runs both, one after the other, each as its own process whose
       resident memory is sampled from /proc/PID/status every 10 ms (the
       kernel's peak mark is never reset) and whose inputs are read once
@@ -19,6 +19,8 @@
       one row to benches/results/peer.json. With --memory-limit, legalaid
       runs a copy of the pipeline file with `[engine] memory_limit = LIMIT`
       (issue 13 asks for 5 M cases under 3GiB); the peer is not limited.
+      With --batch-size, the copy sets `[engine] batch_size = N` too (the
+      spec's default is 8192; NOTES.md, session 40, measures 32768).
       With --repeat N the pair runs N times, alternating; the row records
       every wall time, the medians and their ratio, and the highest peak of
       each tool: two runs of one binary here differ by up to 10 %, more
@@ -26,7 +28,7 @@
   run.py table [N]
       Prints the last N rows of benches/results/peer.json as a table, with
       the 5 M / 1 M ratio of legalaid's wall time where a 5 M row follows a
-      1 M row of the same label.
+      1 M row of the same label and batch size.
 
 benches/peer/run.sh creates the Python environment with DuckDB first.
 """
@@ -230,13 +232,18 @@ def bench(args) -> None:
     as_of = ["--as-of", args.as_of] if args.as_of else []
     ours_out = work / "legalaid-out"
     pipeline_file = "pipeline.toml"
+    engine = []
     if args.memory_limit:
+        engine.append(f'memory_limit = "{args.memory_limit}"')
+    if args.batch_size:
+        engine.append(f"batch_size = {args.batch_size}")
+    if engine:
         # Beside the original, so that its relative paths still resolve.
         pipeline_file = "peer-bench.toml"
         text = (data / "pipeline.toml").read_text()
         if "[engine]" in text:
-            sys.exit(f"{data / 'pipeline.toml'} has an [engine] table already: set its memory_limit there")
-        (data / pipeline_file).write_text(text + f'\n[engine]\nmemory_limit = "{args.memory_limit}"\n')
+            sys.exit(f"{data / 'pipeline.toml'} has an [engine] table already: set its keys there")
+        (data / pipeline_file).write_text(text + "\n[engine]\n" + "".join(f"{line}\n" for line in engine))
     peer_out = work / "peer-out"
     peer_cmd = [sys.executable, str(HERE / "run.py"), "peer", str(data), str(peer_out)]
     if args.as_of:
@@ -269,6 +276,7 @@ def bench(args) -> None:
         "legalaid_walls_s": [round(w, 2) for w in ours_walls],
         "peer_walls_s": [round(w, 2) for w in peer_walls],
         "memory_limit": args.memory_limit or None,
+        "batch_size": args.batch_size or None,
         "inputs_warmed": True,
         "agreement": agreement,
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -284,19 +292,21 @@ def bench(args) -> None:
 def table(last: int) -> None:
     rows = json.loads((HERE.parent / "results" / "peer.json").read_text())[-last:]
     print(
-        "| data | label | memory_limit | runs | legalaid s (median) | legalaid peak MiB "
+        "| data | label | memory_limit | batch_size | runs | legalaid s (median) | legalaid peak MiB "
         "| peer s (median) | peer peak MiB | legalaid / peer | 5 M / 1 M |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     one_million = {}
     for r in rows:
         if r["data"].startswith("c1000000-"):
-            one_million[r["label"]] = r["legalaid_wall_s"]
+            one_million[(r["label"], r.get("batch_size"))] = r["legalaid_wall_s"]
         scale = ""
-        if r["data"].startswith("c5000000-") and r["label"] in one_million:
-            scale = f"{r['legalaid_wall_s'] / one_million[r['label']]:.2f}"
+        same_run = (r["label"], r.get("batch_size"))
+        if r["data"].startswith("c5000000-") and same_run in one_million:
+            scale = f"{r['legalaid_wall_s'] / one_million[same_run]:.2f}"
         print(
-            f"| {r['data']} | {r['label']} | {r.get('memory_limit') or '-'} | {r.get('runs', 1)} "
+            f"| {r['data']} | {r['label']} | {r.get('memory_limit') or '-'} "
+            f"| {r.get('batch_size') or '-'} | {r.get('runs', 1)} "
             f"| {r['legalaid_wall_s']:.2f} | {r['legalaid_peak_rss_mib']:,} | {r['peer_wall_s']:.2f} "
             f"| {r['peer_peak_rss_mib']:,} | {r['ratio_wall']:.2f} | {scale} |"
         )
@@ -319,6 +329,7 @@ def main() -> None:
     b.add_argument("--as-of")
     b.add_argument("--label", default="")
     b.add_argument("--memory-limit")
+    b.add_argument("--batch-size", type=int)
     b.add_argument("--repeat", type=int, default=1)
     t = sub.add_parser("table")
     t.add_argument("last", type=int, nargs="?", default=2)

@@ -11,6 +11,8 @@
 #                                        default: 1000000 5000000:3GiB
 #                                        (legalaid's `[engine] memory_limit`
 #                                        for that size; the peer is not limited)
+#   BATCH_SIZE=32768                     legalaid's `[engine] batch_size` for
+#                                        every size (unset: the default, 8192)
 #   PEER_VENV=/work/duckvenv             where the environment lives
 #   BENCH_DATA=/work/bench-data          where data sets live (outside the repo)
 #   LEGALAID_BIN=target/release/legalaid the binary to time (built if absent)
@@ -40,9 +42,10 @@ for size in "${sizes[@]}"; do
         "$bin" generate --out "$data" --cases "$cases" --seed 7 >/dev/null
         touch "$data/.complete"
     fi
-    echo "== $cases cases${limit:+, legalaid under memory_limit $limit}"
+    echo "== $cases cases${limit:+, legalaid under memory_limit $limit}${BATCH_SIZE:+, batch_size $BATCH_SIZE}"
     "$venv/bin/python" "$repo/benches/peer/run.py" bench "$data" --legalaid "$bin" \
         --label "$(git -C "$repo" rev-parse --short HEAD)" ${limit:+--memory-limit "$limit"} \
+        ${BATCH_SIZE:+--batch-size "$BATCH_SIZE"} \
         --repeat "${REPEAT:-3}"
 done
 echo
