@@ -162,10 +162,21 @@ fn free_port() -> u16 {
         .unwrap_or_else(|| panic!("no free port in {LOWEST}..{ephemeral_low}"))
 }
 
-/// Waits until something accepts connections on the port.
-fn wait_listening(port: u16, what: &str) {
+/// Waits until the server on `port` accepts connections, or its task
+/// reports that it failed (`Err` with the failure).
+fn wait_listening(
+    port: u16,
+    what: &str,
+    failed: &std::sync::mpsc::Receiver<String>,
+) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    loop {
+        if let Ok(failure) = failed.try_recv() {
+            return Err(format!("{what} on port {port}: {failure}"));
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
         assert!(
             Instant::now() < deadline,
             "{what} did not start on port {port}"
@@ -174,7 +185,22 @@ fn wait_listening(port: u16, what: &str) {
     }
 }
 
+/// A scheduler and an executor on free ports. A server can still find its
+/// port taken when it binds it after [`free_port`] found it free (CI saw
+/// both fail so, "address in use", once): then the cluster starts again on
+/// other ports, at most three times.
 fn start_cluster() -> LocalCluster {
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        match try_start_cluster() {
+            Ok(cluster) => return cluster,
+            Err(failure) => failures.push(failure),
+        }
+    }
+    panic!("the local cluster did not start: {failures:?}");
+}
+
+fn try_start_cluster() -> Result<LocalCluster, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_stack_size(STACK)
@@ -182,6 +208,8 @@ fn start_cluster() -> LocalCluster {
         .build()
         .unwrap();
     let work = tempfile::tempdir().unwrap();
+    // A server's task sends its failure here instead of panicking.
+    let (report, failed) = std::sync::mpsc::channel::<String>();
 
     let scheduler_port = free_port();
     let config = ballista_scheduler::config::SchedulerConfig {
@@ -190,15 +218,24 @@ fn start_cluster() -> LocalCluster {
         ..Default::default()
     };
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], scheduler_port));
+    let scheduler_report = report.clone();
     runtime.spawn(async move {
-        let cluster = ballista_scheduler::cluster::BallistaCluster::new_from_config(&config)
-            .await
-            .unwrap();
-        ballista_scheduler::scheduler_process::start_server(cluster, address, Arc::new(config))
-            .await
-            .unwrap();
+        let started = async {
+            let cluster =
+                ballista_scheduler::cluster::BallistaCluster::new_from_config(&config).await?;
+            ballista_scheduler::scheduler_process::start_server(cluster, address, Arc::new(config))
+                .await
+        };
+        if let Err(e) = started.await {
+            let _ = scheduler_report.send(format!("the scheduler failed: {e:?}"));
+        }
     });
-    wait_listening(scheduler_port, "the scheduler");
+    let cluster = LocalCluster {
+        runtime: Some(runtime),
+        url: format!("df://localhost:{scheduler_port}"),
+        work,
+    };
+    wait_listening(scheduler_port, "the scheduler", &failed)?;
 
     let (port, grpc_port) = (free_port(), free_port());
     let executor = ballista_executor::executor_process::ExecutorProcessConfig {
@@ -209,24 +246,21 @@ fn start_cluster() -> LocalCluster {
         scheduler_host: "127.0.0.1".into(),
         scheduler_port,
         vcores: 2,
-        work_dir: Some(work.path().to_string_lossy().into_owned()),
+        work_dir: Some(cluster.work.path().to_string_lossy().into_owned()),
         ..Default::default()
     };
+    let runtime = cluster.runtime.as_ref().expect("the cluster's runtime");
     runtime.spawn(async move {
-        ballista_executor::executor_process::start_executor_process(Arc::new(executor))
-            .await
-            .unwrap();
+        if let Err(e) =
+            ballista_executor::executor_process::start_executor_process(Arc::new(executor)).await
+        {
+            let _ = report.send(format!("the executor failed: {e:?}"));
+        }
     });
-    wait_listening(port, "the executor");
-    LocalCluster {
-        runtime: Some(runtime),
-        url: format!("df://localhost:{scheduler_port}"),
-        work,
-    }
+    wait_listening(port, "the executor", &failed)?;
+    Ok(cluster)
 }
 
-/// A generated data set in `dir/data` with two pipeline files that differ
-/// only in their register and `[engine]`: `local.toml` and `remote.toml`.
 fn data_set(dir: &Path, scheduler: &str) -> (PathBuf, PathBuf) {
     let data = dir.join("data");
     let generated = legalaid(
