@@ -261,6 +261,8 @@ fn try_start_cluster() -> Result<LocalCluster, String> {
     Ok(cluster)
 }
 
+/// A generated data set in `dir/data` with two pipeline files that differ
+/// only in their register and `[engine]`: `local.toml` and `remote.toml`.
 fn data_set(dir: &Path, scheduler: &str) -> (PathBuf, PathBuf) {
     let data = dir.join("data");
     let generated = legalaid(
