@@ -25,10 +25,14 @@
       every wall time, the medians and their ratio, and the highest peak of
       each tool: two runs of one binary here differ by up to 10 %, more
       than the margin of the 5 M / 1 M target (NOTES.md, sessions 33-35).
+      legalaid runs with --timings; the row keeps the median of each of
+      its stages (ingest, scoring, publish, ...), so the table shows where
+      its time goes beside the peer's whole.
   run.py table [N]
       Prints the last N rows of benches/results/peer.json as a table, with
       the 5 M / 1 M ratio of legalaid's wall time where a 5 M row follows a
-      1 M row of the same label and batch size.
+      1 M row of the same label and batch size, then legalaid's stages of
+      the rows that recorded them.
 
 benches/peer/run.sh creates the Python environment with DuckDB first.
 """
@@ -209,6 +213,23 @@ def timed(cmd: list[str], cwd: Path, log: Path, warm_first: list[Path]) -> tuple
     return wall, peak
 
 
+def stage_seconds(log: Path) -> dict[str, float]:
+    """The wall seconds of each stage, from the table `legalaid run
+    --timings` prints: a header line starting with `stage`, then one line
+    per stage (its name in 18 columns, seconds, peak MiB), then a blank."""
+    stages, inside = {}, False
+    for line in log.read_text(encoding="utf-8").splitlines():
+        if line.startswith("stage ") and "seconds" in line:
+            inside = True
+        elif inside and not line.strip():
+            break
+        elif inside:
+            stages[line[:18].strip()] = float(line[18:].split()[0])
+    if not stages:
+        sys.exit(f"{log} holds no stage timings (is the binary older than --timings?)")
+    return stages
+
+
 def set_aside(paths: list[Path], trash: Path) -> None:
     """Moves the previous run's folders into `trash`, which run.sh removes
     after the last size. Removing them just before a run would slow it: on
@@ -248,8 +269,11 @@ def bench(args) -> None:
     peer_cmd = [sys.executable, str(HERE / "run.py"), "peer", str(data), str(peer_out)]
     if args.as_of:
         peer_cmd += ["--as-of", args.as_of]
-    ours_cmd = [str(Path(args.legalaid).resolve()), "run", pipeline_file, "--out", str(ours_out), *as_of]
+    ours_cmd = [
+        str(Path(args.legalaid).resolve()), "run", pipeline_file, "--out", str(ours_out), "--timings", *as_of
+    ]
     ours_walls, ours_peaks, peer_walls, peer_peaks = [], [], [], []
+    ours_stages: list[dict[str, float]] = []
     for i in range(args.repeat):
         if i > 0:
             # Each run writes into a folder of its own (see set_aside).
@@ -257,6 +281,7 @@ def bench(args) -> None:
         wall, peak = timed(ours_cmd, data, work / "legalaid.log", inputs(data))
         ours_walls.append(wall)
         ours_peaks.append(peak)
+        ours_stages.append(stage_seconds(work / "legalaid.log"))
         wall, peak = timed(peer_cmd, data, work / "peer.log", inputs(data))
         peer_walls.append(wall)
         peer_peaks.append(peak)
@@ -274,6 +299,10 @@ def bench(args) -> None:
         "ratio_wall": round(ours_wall / peer_wall, 2),
         "runs": args.repeat,
         "legalaid_walls_s": [round(w, 2) for w in ours_walls],
+        # Each stage's median over the runs (stages in run order).
+        "legalaid_stages_s": {
+            stage: round(statistics.median(run[stage] for run in ours_stages), 2) for stage in ours_stages[0]
+        },
         "peer_walls_s": [round(w, 2) for w in peer_walls],
         "memory_limit": args.memory_limit or None,
         "batch_size": args.batch_size or None,
@@ -310,6 +339,15 @@ def table(last: int) -> None:
             f"| {r['legalaid_wall_s']:.2f} | {r['legalaid_peak_rss_mib']:,} | {r['peer_wall_s']:.2f} "
             f"| {r['peer_peak_rss_mib']:,} | {r['ratio_wall']:.2f} | {scale} |"
         )
+    staged = [r for r in rows if r.get("legalaid_stages_s")]
+    if staged:
+        names = list(dict.fromkeys(name for r in staged for name in r["legalaid_stages_s"]))
+        print("\nlegalaid's stages, median seconds over the runs of each row:\n")
+        print("| data | label | " + " | ".join(names) + " | peer, whole |")
+        print("|---|---|" + "---:|" * (len(names) + 1))
+        for r in staged:
+            cells = [f"{r['legalaid_stages_s'][n]:.2f}" if n in r["legalaid_stages_s"] else "-" for n in names]
+            print(f"| {r['data']} | {r['label']} | " + " | ".join(cells) + f" | {r['peer_wall_s']:.2f} |")
 
 
 def main() -> None:
