@@ -2,7 +2,7 @@
 //! the reader's machine (or the print server's), a page that names only
 //! system fonts shows every character as a box. The public folder therefore
 //! carries `fonts/wqy-microhei-subset.ttf`, a subset of the font the charts
-//! embed (WenQuanYi Micro Hei, face 0 of `assets/fonts/wqy-microhei.ttc`,
+//! embed (WenQuanYi Micro Hei, face 0 of `assets/fonts/wqy-microhei.ttc.zst`,
 //! Apache-2.0, its licence shipped beside it) holding only the glyphs of the
 //! characters the public pages use; the stylesheet names it by
 //! `@font-face` after the usual system CJK fonts.
@@ -53,7 +53,7 @@ fn font_error(e: impl std::fmt::Display) -> PublishError {
 /// A subset of the embedded font with the glyphs of `chars` and a Unicode
 /// `cmap`, and the characters the font has no glyph for.
 pub fn subset_font(chars: &BTreeSet<char>) -> Result<(Vec<u8>, Vec<char>), PublishError> {
-    let scope = ReadScope::new(super::charts::FONT);
+    let scope = ReadScope::new(super::charts::embedded_font()?);
     let data = scope.read::<FontData<'_>>().map_err(font_error)?;
     let mut font =
         allsorts::Font::new(data.table_provider(0).map_err(font_error)?).map_err(font_error)?;
