@@ -310,6 +310,8 @@ def bench(args) -> None:
         "agreement": agreement,
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
+        # The binary timed: `release` and the shipped `dist` differ in speed.
+        "legalaid_bin_bytes": Path(args.legalaid).resolve().stat().st_size,
     }
     results = HERE.parent / "results" / "peer.json"
     rows = json.loads(results.read_text()) if results.exists() else []

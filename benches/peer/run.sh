@@ -16,6 +16,9 @@
 #   PEER_VENV=/work/duckvenv             where the environment lives
 #   BENCH_DATA=/work/bench-data          where data sets live (outside the repo)
 #   LEGALAID_BIN=target/release/legalaid the binary to time (built if absent)
+#   LABEL=dc24552-dist                   the rows' label (default: HEAD's short
+#                                        hash); name the profile when it is not
+#                                        `release`
 #   REPEAT=3                             runs of each tool per size, alternating;
 #                                        the row keeps their medians
 # Every run's output is kept until the end (see run.py, set_aside): with
@@ -44,7 +47,7 @@ for size in "${sizes[@]}"; do
     fi
     echo "== $cases cases${limit:+, legalaid under memory_limit $limit}${BATCH_SIZE:+, batch_size $BATCH_SIZE}"
     "$venv/bin/python" "$repo/benches/peer/run.py" bench "$data" --legalaid "$bin" \
-        --label "$(git -C "$repo" rev-parse --short HEAD)" ${limit:+--memory-limit "$limit"} \
+        --label "${LABEL:-$(git -C "$repo" rev-parse --short HEAD)}" ${limit:+--memory-limit "$limit"} \
         ${BATCH_SIZE:+--batch-size "$BATCH_SIZE"} \
         --repeat "${REPEAT:-3}"
 done
