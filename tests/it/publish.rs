@@ -1754,6 +1754,16 @@ async fn tables_fit_a_1280_px_screen() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
+    // The repository stores the font zstd-compressed, which fontconfig
+    // cannot read: give it the decompressed file.
+    let font_dir = tmp.path().join("font");
+    std::fs::create_dir(&font_dir).unwrap();
+    let compressed = std::fs::File::open(repo().join("assets/fonts/wqy-microhei.ttc.zst")).unwrap();
+    std::fs::write(
+        font_dir.join("wqy-microhei.ttc"),
+        zstd::decode_all(compressed).unwrap(),
+    )
+    .unwrap();
     let fonts = tmp.path().join("fonts.conf");
     std::fs::write(
         &fonts,
@@ -1761,7 +1771,7 @@ async fn tables_fit_a_1280_px_screen() {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n\
              <include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include>\n\
              <dir>{}</dir>\n<cachedir>{}</cachedir>\n</fontconfig>\n",
-            repo().join("assets/fonts").display(),
+            font_dir.display(),
             tmp.path().join("cache").display()
         ),
     )
